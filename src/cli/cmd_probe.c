@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdid probe: which identity methods work in this process (kernel and
+ * sandbox), which one answers first, and what a question costs with each,
+ * beside a null system call timed in the same run.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fdid/identity.h>
+
+#include "cli.h"
+
+enum { ROUNDS = 20000 };
+
+static double
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static double
+ns_per_null_syscall(void)
+{
+   double t0 = now_ns();
+   for (int i = 0; i < ROUNDS; i++)
+      (void)getppid();
+   return (now_ns() - t0) / ROUNDS;
+}
+
+/* One method alone, asked about the two ends of a pipe (different
+ * descriptions of one inode, so fstat cannot shortcut the answer). */
+static double
+ns_per_question(unsigned method, int a, int b)
+{
+   fdid_set_allowed_methods(method);
+   double t0 = now_ns();
+   for (int i = 0; i < ROUNDS; i++)
+      (void)fdid_same_file_description(a, b);
+   double ns = (now_ns() - t0) / ROUNDS;
+   fdid_set_allowed_methods(FDID_METHOD_ALL);
+   return ns;
+}
+
+static const struct {
+   unsigned method;
+   const char *syscalls;
+   const char *reach;
+} rows[] = {
+   { FDID_METHOD_DUPFD_QUERY, "1", "Linux 6.10+, this process's fds, equality only" },
+   { FDID_METHOD_KCMP, "1", "CONFIG_KCMP, across processes, total order" },
+   { FDID_METHOD_EPOLL, "9", "pollable files only (DRM, dma-buf, pipe, socket)" },
+};
+
+int
+cmd_probe(int argc, char **argv)
+{
+   if (argc != 1) {
+      fprintf(stderr, "Usage: fdid probe\n");
+      return CLI_EXIT_ERROR;
+   }
+
+   struct utsname u;
+   if (uname(&u) == 0)
+      printf("kernel: %s %s\n", u.sysname, u.release);
+
+   unsigned allowed = fdid_allowed_methods();
+   unsigned working = fdid_probe();
+   int p[2];
+   if (pipe2(p, O_CLOEXEC) != 0) {
+      perror("fdid probe: pipe2");
+      return CLI_EXIT_ERROR;
+   }
+
+   printf("%-12s %-8s %-6s %12s %9s  %s\n", "method", "allowed", "works",
+          "ns/question", "syscalls", "reach");
+   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+      unsigned m = rows[i].method;
+      const char *works = !(allowed & m) ? "-" : (working & m) ? "yes" : "no";
+      if (working & m)
+         printf("%-12s %-8s %-6s %12.0f %9s  %s\n", fdid_method_name(m),
+                (allowed & m) ? "yes" : "no", works, ns_per_question(m, p[0], p[1]),
+                rows[i].syscalls, rows[i].reach);
+      else
+         printf("%-12s %-8s %-6s %12s %9s  %s\n", fdid_method_name(m),
+                (allowed & m) ? "yes" : "no", works, "-", rows[i].syscalls, rows[i].reach);
+   }
+   printf("%-12s %-8s %-6s %12.0f %9s  %s\n", "getppid", "", "", ns_per_null_syscall(),
+          "1", "a null system call, for scale");
+
+   unsigned def = fdid_default_method();
+   printf("default: %s\n", def ? fdid_method_name(def) : "none (fstat can only tell \"different\")");
+   close(p[0]);
+   close(p[1]);
+   return CLI_EXIT_OK;
+}

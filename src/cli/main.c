@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* fdid: open file description identity on the command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct command {
+   const char *name;
+   int (*run)(int argc, char **argv);
+   const char *summary;
+} commands[] = {
+   { "probe", cmd_probe, "which identity methods work here, and their cost" },
+   { "same", cmd_same, "PID:FD PID:FD: same open file description? (exit 0 same, 1 different, 2 cannot tell)" },
+};
+
+static void
+usage(FILE *out)
+{
+   fprintf(out, "Usage: fdid COMMAND [ARGS]\n\nCommands:\n");
+   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+      fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
+   fprintf(out, "\nEnvironment: FDID_METHODS=dupfd_query,kcmp,epoll restricts the methods tried.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+   if (argc < 2) {
+      usage(stderr);
+      return CLI_EXIT_ERROR;
+   }
+   if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+       strcmp(argv[1], "help") == 0) {
+      usage(stdout);
+      return CLI_EXIT_OK;
+   }
+   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+      if (strcmp(argv[1], commands[i].name) == 0)
+         return commands[i].run(argc - 1, argv + 1);
+   }
+   fprintf(stderr, "fdid: unknown command '%s'\n", argv[1]);
+   usage(stderr);
+   return CLI_EXIT_ERROR;
+}

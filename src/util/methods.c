@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which identity methods fdid may call, and which of those work.
+ *
+ * Allowed: FDID_METHODS (read once) intersected with
+ * fdid_set_allowed_methods(). A method that is not allowed is never called,
+ * not even by the probe, because some sandboxes kill the process on the
+ * first forbidden system call.
+ *
+ * Working: each allowed method is probed once, on a private pipe, the first
+ * time it is needed. A method that later fails as a whole (a seccomp filter
+ * installed after the probe) is cleared with fdid_method_failed(). The fast
+ * path is two relaxed atomic loads and no lock; concurrent first calls may
+ * probe twice, which is harmless.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/identity_private.h"
+
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static unsigned env_allowed = FDID_METHOD_ALL;
+static _Atomic unsigned api_allowed = FDID_METHOD_ALL;
+static _Atomic unsigned tested;
+static _Atomic unsigned working;
+static atomic_bool dupfd_query_bad_fd2_quirk;
+
+static const struct {
+   unsigned bit;
+   const char *name;
+} method_names[] = {
+   { FDID_METHOD_DUPFD_QUERY, "dupfd_query" },
+   { FDID_METHOD_KCMP, "kcmp" },
+   { FDID_METHOD_EPOLL, "epoll" },
+};
+
+FDID_PUBLIC const char *
+fdid_method_name(unsigned method)
+{
+   for (size_t i = 0; i < FDID_ARRAY_SIZE(method_names); i++) {
+      if (method_names[i].bit == method)
+         return method_names[i].name;
+   }
+   return NULL;
+}
+
+/* "kcmp,epoll" -> mask. Unknown names allow nothing, so a typo can only
+ * make fdid more careful, never less. */
+static unsigned
+parse_methods(const char *s)
+{
+   unsigned mask = 0;
+   while (*s) {
+      size_t len = strcspn(s, ",");
+      if (len == 3 && strncmp(s, "all", 3) == 0)
+         mask |= FDID_METHOD_ALL;
+      for (size_t i = 0; i < FDID_ARRAY_SIZE(method_names); i++) {
+         if (strlen(method_names[i].name) == len &&
+             strncmp(s, method_names[i].name, len) == 0)
+            mask |= method_names[i].bit;
+      }
+      s += len;
+      if (*s == ',')
+         s++;
+   }
+   return mask;
+}
+
+static void
+read_env(void)
+{
+   /* secure_getenv: a setuid program must not let its caller pick. */
+   const char *s = secure_getenv("FDID_METHODS");
+   if (s)
+      env_allowed = parse_methods(s);
+}
+
+FDID_PUBLIC unsigned
+fdid_allowed_methods(void)
+{
+   pthread_once(&env_once, read_env);
+   return env_allowed & atomic_load_explicit(&api_allowed, memory_order_relaxed);
+}
+
+FDID_PUBLIC void
+fdid_set_allowed_methods(unsigned mask)
+{
+   atomic_store(&api_allowed, mask & FDID_METHOD_ALL);
+}
+
+/* Each probe checks both a "same" and a "different" answer on a pipe. */
+static bool
+probe_dupfd_query(int a, int b)
+{
+   int same = fdid_sys_dupfd_query(a, a);
+   int diff = fdid_sys_dupfd_query(a, b);
+   if (same < 0 || diff < 0 || !(same & 1) || (diff & 1))
+      return false;
+   /* No fd can have number INT_MAX (fs.nr_open is below 2^30). */
+   atomic_store(&dupfd_query_bad_fd2_quirk,
+                fdid_sys_dupfd_query(a, INT_MAX) >= 0);
+   return true;
+}
+
+static bool
+probe_kcmp(int a, int b)
+{
+   pid_t self = fdid_self_pid();
+   int same = fdid_sys_kcmp_file(self, a, self, a);
+   int diff = fdid_sys_kcmp_file(self, a, self, b);
+   return same == 0 && (diff == 1 || diff == 2);
+}
+
+static bool
+probe_epoll(int a, int b)
+{
+   return fdid_epoll_same(a, a) == 0 && fdid_epoll_same(a, b) == 3;
+}
+
+static void
+probe(unsigned which)
+{
+   int p[2];
+   /* Out of fds: leave the methods untested and try again next time. */
+   if (pipe2(p, O_CLOEXEC) != 0)
+      return;
+
+   unsigned ok = 0;
+   if ((which & FDID_METHOD_DUPFD_QUERY) && probe_dupfd_query(p[0], p[1]))
+      ok |= FDID_METHOD_DUPFD_QUERY;
+   if ((which & FDID_METHOD_KCMP) && probe_kcmp(p[0], p[1]))
+      ok |= FDID_METHOD_KCMP;
+   if ((which & FDID_METHOD_EPOLL) && probe_epoll(p[0], p[1]))
+      ok |= FDID_METHOD_EPOLL;
+   close(p[0]);
+   close(p[1]);
+
+   atomic_fetch_or(&working, ok);
+   atomic_fetch_or(&tested, which);
+}
+
+unsigned
+fdid_usable_methods(void)
+{
+   unsigned allowed = fdid_allowed_methods();
+   unsigned untested = allowed & ~atomic_load_explicit(&tested, memory_order_acquire);
+   if (unlikely(untested))
+      probe(untested);
+   return allowed & atomic_load_explicit(&working, memory_order_relaxed);
+}
+
+void
+fdid_method_failed(unsigned method)
+{
+   atomic_fetch_and(&working, ~method);
+}
+
+bool
+fdid_dupfd_query_misses_bad_fd2(void)
+{
+   return atomic_load_explicit(&dupfd_query_bad_fd2_quirk, memory_order_relaxed);
+}
+
+FDID_PUBLIC unsigned
+fdid_probe(void)
+{
+   return fdid_usable_methods();
+}
+
+FDID_PUBLIC unsigned
+fdid_default_method(void)
+{
+   unsigned usable = fdid_usable_methods();
+   return usable & -usable;
+}
