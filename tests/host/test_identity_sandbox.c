@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Under seccomp filters like the ones real sandboxes install: a blocked
+ * method is dropped (before or after the probe) and the answers stay right;
+ * a method that would kill the process is never called once excluded.
+ * Each subtest runs in its own child, so each filter dies with it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fdid/identity.h>
+
+#include "fdid_test.h"
+#include "pair_cases.h"
+
+#define F_DUPFD_QUERY_CMD 1027
+
+static void
+install_filter(int syscall_nr, uint32_t action, bool only_dupfd_query)
+{
+   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+   CHECK(ctx != NULL);
+   int r = only_dupfd_query
+              ? seccomp_rule_add(ctx, action, syscall_nr, 1,
+                                 SCMP_A1(SCMP_CMP_EQ, F_DUPFD_QUERY_CMD))
+              : seccomp_rule_add(ctx, action, syscall_nr, 0);
+   CHECK_EQ(r, 0);
+   CHECK_EQ(seccomp_load(ctx), 0);
+   seccomp_release(ctx);
+}
+
+static void
+block_kcmp(uint32_t action)
+{
+   install_filter(SCMP_SYS(kcmp), action, false);
+}
+
+static void
+block_dupfd_query(uint32_t action)
+{
+   install_filter(SCMP_SYS(fcntl), action, true);
+}
+
+/* Every known pair: an answer, when given, is the right one. */
+static void
+check_answers_right(void)
+{
+   for (size_t i = 0; i < pair_case_count; i++) {
+      const struct pair_case *c = &pair_cases[i];
+      struct pair p = { 0 };
+      c->make(&p);
+      int r = fdid_same_file_description(p.fd1, p.fd2);
+      if (r != -ENOTSUP && (c->same ? r != 0 : (r < 1 || r > 3)))
+         fdid_test_fail(__FILE__, __LINE__, "%s: wrong answer %d", c->name, r);
+      r = fdid_compare_file_description(p.fd1, p.fd2);
+      if (r != -ENOTSUP && (c->same ? r != 0 : (r < 1 || r > 2)))
+         fdid_test_fail(__FILE__, __LINE__, "%s: wrong order %d", c->name, r);
+      pair_close(&p);
+   }
+}
+
+/* Pollable pairs must still be decided: the epoll trick is left. */
+static void
+check_pollable_decided(void)
+{
+   int a = CHECK_SYS(eventfd(0, EFD_CLOEXEC));
+   int b = CHECK_SYS(eventfd(0, EFD_CLOEXEC));
+   int d = CHECK_SYS(dup(a));
+   CHECK_EQ(fdid_same_file_description(a, d), 0);
+   int r = fdid_same_file_description(a, b);
+   CHECK(r >= 1 && r <= 3);
+   close(a);
+   close(b);
+   close(d);
+}
+
+/* A child that exists only to be asked about, across processes. */
+static void
+check_cross_process(void)
+{
+   int a = CHECK_SYS(eventfd(0, EFD_CLOEXEC));
+   int b = CHECK_SYS(eventfd(0, EFD_CLOEXEC));
+   int ctl[2];
+   CHECK_SYS(pipe2(ctl, O_CLOEXEC));
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      char c;
+      close(ctl[1]);
+      (void)!read(ctl[0], &c, 1);
+      _exit(0);
+   }
+   close(ctl[0]);
+   CHECK_EQ(fdid_same_file_description_pid(pid, a, getpid(), a), 0);
+   int r = fdid_same_file_description_pid(pid, a, getpid(), b);
+   CHECK(r >= 1 && r <= 3);
+   close(ctl[1]);
+   CHECK_SYS(waitpid(pid, NULL, 0));
+   close(a);
+   close(b);
+}
+
+FDID_TEST(kcmp_eperm_before_probe)
+{
+   block_kcmp(SCMP_ACT_ERRNO(EPERM));
+   CHECK(!(fdid_probe() & FDID_METHOD_KCMP));
+   check_answers_right();
+   check_pollable_decided();
+   check_cross_process();
+}
+
+FDID_TEST(kcmp_enosys_after_probe)
+{
+   fdid_set_allowed_methods(FDID_METHOD_KCMP | FDID_METHOD_EPOLL);
+   CHECK(fdid_probe() & FDID_METHOD_KCMP);
+   block_kcmp(SCMP_ACT_ERRNO(ENOSYS));
+   check_answers_right();
+   check_pollable_decided();
+   CHECK(!(fdid_probe() & FDID_METHOD_KCMP));
+   check_cross_process();
+}
+
+FDID_TEST(kcmp_eperm_after_probe)
+{
+   fdid_set_allowed_methods(FDID_METHOD_KCMP | FDID_METHOD_EPOLL);
+   CHECK(fdid_probe() & FDID_METHOD_KCMP);
+   block_kcmp(SCMP_ACT_ERRNO(EPERM));
+   /* Across processes first: EPERM must not be taken for "no permission to
+    * inspect that process" once kcmp itself is refused. */
+   check_cross_process();
+   check_answers_right();
+   check_pollable_decided();
+   CHECK(!(fdid_probe() & FDID_METHOD_KCMP));
+}
+
+FDID_TEST(dupfd_query_einval_after_probe)
+{
+   unsigned before = fdid_probe();
+   block_dupfd_query(SCMP_ACT_ERRNO(EINVAL));
+   check_answers_right();
+   check_pollable_decided();
+   CHECK(!(fdid_probe() & FDID_METHOD_DUPFD_QUERY));
+   CHECK_EQ(fdid_probe(), before & ~FDID_METHOD_DUPFD_QUERY);
+}
+
+FDID_TEST(dupfd_query_einval_before_probe)
+{
+   block_dupfd_query(SCMP_ACT_ERRNO(EINVAL));
+   CHECK(!(fdid_probe() & FDID_METHOD_DUPFD_QUERY));
+   check_answers_right();
+   check_pollable_decided();
+}
+
+/* Chromium- and Firefox-style: kcmp kills the process. With kcmp excluded
+ * through the environment fdid must never call it, not even to probe. */
+FDID_TEST(kcmp_kills_excluded_by_env)
+{
+   setenv("FDID_METHODS", "dupfd_query,epoll", 1);
+   block_kcmp(SCMP_ACT_KILL_PROCESS);
+   CHECK_EQ(fdid_allowed_methods(), FDID_METHOD_DUPFD_QUERY | FDID_METHOD_EPOLL);
+   check_answers_right();
+   check_pollable_decided();
+   check_cross_process();
+}
+
+FDID_TEST(kcmp_kills_excluded_by_api)
+{
+   fdid_set_allowed_methods(FDID_METHOD_DUPFD_QUERY | FDID_METHOD_EPOLL);
+   block_kcmp(SCMP_ACT_KILL_PROCESS);
+   check_answers_right();
+   check_pollable_decided();
+   check_cross_process();
+}
+
+/* crosvm/Android-style: an unknown fcntl command kills. */
+FDID_TEST(dupfd_query_kills_excluded_by_env)
+{
+   setenv("FDID_METHODS", "kcmp,epoll", 1);
+   block_dupfd_query(SCMP_ACT_KILL_PROCESS);
+   check_answers_right();
+   check_pollable_decided();
+   check_cross_process();
+}
+
+/* The environment can only narrow: an unknown name allows nothing. */
+FDID_TEST(env_unknown_name_allows_nothing)
+{
+   setenv("FDID_METHODS", "kcmpp,epol", 1);
+   CHECK_EQ(fdid_allowed_methods(), 0);
+   CHECK_EQ(fdid_probe(), 0);
+   check_answers_right();
+}
+
+FDID_TEST(env_intersects_api)
+{
+   setenv("FDID_METHODS", "kcmp,epoll", 1);
+   fdid_set_allowed_methods(FDID_METHOD_DUPFD_QUERY | FDID_METHOD_KCMP);
+   CHECK_EQ(fdid_allowed_methods(), FDID_METHOD_KCMP);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}
