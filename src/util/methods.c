@@ -9,9 +9,13 @@
  *
  * Working: each allowed method is probed once, on a private pipe, the first
  * time it is needed. A method that later fails as a whole (a seccomp filter
- * installed after the probe) is cleared with fdid_method_failed(). The fast
- * path is two relaxed atomic loads and no lock; concurrent first calls may
- * probe twice, which is harmless.
+ * installed after the probe) is cleared with fdid_method_failed().
+ *
+ * The fast path is one relaxed atomic load of `usable_cache` and no lock.
+ * Any change (allowed mask, a failed method) invalidates the cache with a
+ * new epoch, and a recomputation only installs its result if no change came
+ * in between, so a stale mask can never outlive fdid_set_allowed_methods().
+ * Concurrent first calls may probe twice, which is harmless.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,20 @@ static _Atomic unsigned api_allowed = FDID_METHOD_ALL;
 static _Atomic unsigned tested;
 static _Atomic unsigned working;
 static atomic_bool dupfd_query_bad_fd2_quirk;
+
+/* Either the usable mask, or CACHE_INVALID with an epoch in the bits above
+ * the method bits, so that two invalidations never look alike. */
+#define CACHE_INVALID (1u << 31)
+#define CACHE_EPOCH_SHIFT 8
+static _Atomic unsigned usable_cache = CACHE_INVALID;
+static _Atomic unsigned cache_epoch;
+
+static void
+invalidate_cache(void)
+{
+   unsigned epoch = atomic_fetch_add(&cache_epoch, 1) + 1;
+   atomic_store(&usable_cache, CACHE_INVALID | ((epoch << CACHE_EPOCH_SHIFT) & ~CACHE_INVALID));
+}
 
 static const struct {
    unsigned bit;
@@ -92,6 +110,7 @@ FDID_PUBLIC void
 fdid_set_allowed_methods(unsigned mask)
 {
    atomic_store(&api_allowed, mask & FDID_METHOD_ALL);
+   invalidate_cache();
 }
 
 /* Each probe checks both a "same" and a "different" answer on a pipe. */
@@ -145,20 +164,33 @@ probe(unsigned which)
    atomic_fetch_or(&tested, which);
 }
 
+static unsigned
+recompute_usable(unsigned seen)
+{
+   unsigned allowed = fdid_allowed_methods();
+   unsigned untested = allowed & ~atomic_load(&tested);
+   if (untested)
+      probe(untested);
+   unsigned usable = allowed & atomic_load(&working);
+   /* Install only if nothing changed since `seen` was read. */
+   atomic_compare_exchange_strong(&usable_cache, &seen, usable);
+   return usable;
+}
+
 unsigned
 fdid_usable_methods(void)
 {
-   unsigned allowed = fdid_allowed_methods();
-   unsigned untested = allowed & ~atomic_load_explicit(&tested, memory_order_acquire);
-   if (unlikely(untested))
-      probe(untested);
-   return allowed & atomic_load_explicit(&working, memory_order_relaxed);
+   unsigned cached = atomic_load_explicit(&usable_cache, memory_order_acquire);
+   if (likely(!(cached & CACHE_INVALID)))
+      return cached;
+   return recompute_usable(cached);
 }
 
 void
 fdid_method_failed(unsigned method)
 {
    atomic_fetch_and(&working, ~method);
+   invalidate_cache();
 }
 
 bool
