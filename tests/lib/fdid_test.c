@@ -11,6 +11,10 @@
 
 #include "fdid_test.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 enum { EXIT_SKIP = 77, MAX_FDS = 4096 };
 
 static struct fdid_test *first, **last = &first;
@@ -83,6 +87,11 @@ run_child(const struct fdid_test *t)
       if (after[fd] && !before[fd])
          fdid_test_fail(__FILE__, __LINE__, "fd %d leaked by the subtest", fd);
    }
+#ifdef __SANITIZE_ADDRESS__
+   /* _exit() skips LeakSanitizer's own check: run it here. */
+   if (__lsan_do_recoverable_leak_check())
+      fdid_test_fail(__FILE__, __LINE__, "memory leaked by the subtest");
+#endif
    fflush(stdout);
    _exit(0);
 }

@@ -16,7 +16,8 @@
  * line select subtests by name.
  *
  * Every subtest is also a leak check: an fd opened during the subtest and
- * still open when it returns fails it.
+ * still open when it returns fails it, and so does leaked memory in a
+ * build with AddressSanitizer.
  */
 #ifndef FDID_TEST_H
 #define FDID_TEST_H
