@@ -5,6 +5,7 @@
  * ever say "certainly different".
  */
 #include <errno.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -106,8 +107,12 @@ static int
 fetch_remote_fd(pid_t pid, int fd)
 {
    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-   if (pidfd < 0)
-      return errno == ENOSYS ? -ENOTSUP : -errno;
+   if (pidfd < 0) {
+      if (errno != ENOSYS)
+         return -errno;
+      /* No pidfds (Linux < 5.3): a gone process is still worth naming. */
+      return kill(pid, 0) < 0 && errno == ESRCH ? -ESRCH : -ENOTSUP;
+   }
 
    int local = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
    int err = local < 0 ? -errno : 0;

@@ -25,6 +25,7 @@
 #include <fdid/identity.h>
 
 #include "fdid_test.h"
+#include "test_util.h"
 
 enum {
    MAX_FD = 1024,   /* model covers fd numbers below this */
@@ -158,28 +159,8 @@ op_scm_rights(void)
    int fd = random_live(&self);
    if (fd < 0)
       return;
-   char byte = 0;
-   struct iovec iov = { &byte, 1 };
-   union {
-      char buf[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-   } u;
-   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-   c->cmsg_level = SOL_SOCKET;
-   c->cmsg_type = SCM_RIGHTS;
-   c->cmsg_len = CMSG_LEN(sizeof(int));
-   memcpy(CMSG_DATA(c), &fd, sizeof(int));
-   CHECK_EQ(sendmsg(scm[0], &msg, 0), 1);
-
-   msg.msg_controllen = sizeof(u.buf);
-   CHECK_EQ(recvmsg(scm[1], &msg, MSG_CMSG_CLOEXEC), 1);
-   c = CMSG_FIRSTHDR(&msg);
-   CHECK(c && c->cmsg_type == SCM_RIGHTS);
-   int got;
-   memcpy(&got, CMSG_DATA(c), sizeof(int));
-   hold(got, self.model[fd]);
+   send_fd(scm[0], fd);
+   hold(recv_fd(scm[1]), self.model[fd]);
 }
 
 static void
