@@ -172,8 +172,11 @@ recompute_usable(unsigned seen)
    if (untested)
       probe(untested);
    unsigned usable = allowed & atomic_load(&working);
-   /* Install only if nothing changed since `seen` was read. */
-   atomic_compare_exchange_strong(&usable_cache, &seen, usable);
+   /* Install only if nothing changed since `seen` was read, and only a
+    * complete answer: a probe that found no fd to work with must run again
+    * on the next question. */
+   if (!(allowed & ~atomic_load(&tested)))
+      atomic_compare_exchange_strong(&usable_cache, &seen, usable);
    return usable;
 }
 
