@@ -11,19 +11,13 @@
 
 #include "util/identity_private.h"
 
-/* What is left when no method could decide: fstat can prove "different";
- * the same fd number is the same description once we know it is open. */
+/* What is left when no method could decide: fstat can prove "different",
+ * and the same fd number is the same description once we know it is open. */
 static int
 fallback_without_methods(int fd1, int fd2, int why)
 {
-   int same_inode = fdid_same_inode(fd1, fd2);
-   if (same_inode < 0)
-      return same_inode;
-   if (!same_inode)
-      return 3;
-   if (fd1 == fd2)
-      return 0;
-   return why;
+   int r = fdid_fstat_same(fd1, fd2);
+   return r == FDID_ANSWER_CANNOT ? why : r;
 }
 
 /* The local chain, with `skip` methods left out. */

@@ -47,8 +47,11 @@ int fdid_epoll_same(int fd1, int fd2);
 int fdid_sys_dupfd_query(int fd1, int fd2);
 int fdid_sys_kcmp_file(pid_t pid1, int fd1, pid_t pid2, int fd2);
 
-/* fstat identity: 1 same inode, 0 different inode, -EBADF. */
+/* fstat_identity.c: 1 same inode, 0 different inode, -EBADF. */
 int fdid_same_inode(int fd1, int fd2);
+/* fstat's answer: 3 (different inodes), 0 (one fd number), -EBADF, or
+ * FDID_ANSWER_CANNOT. */
+int fdid_fstat_same(int fd1, int fd2);
 /* 0 when fd is open (O_PATH included), -EBADF otherwise. */
 int fdid_fd_check_open(int fd);
 

@@ -14,19 +14,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/identity_private.h"
-
-int
-fdid_same_inode(int fd1, int fd2)
-{
-   struct stat a, b;
-   if (fstat(fd1, &a) != 0 || fstat(fd2, &b) != 0)
-      return -errno;
-   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
 
 static int
 epoll_add(int epfd, int fd)
@@ -92,12 +82,6 @@ out_epoll:
 int
 fdid_epoll_same(int fd1, int fd2)
 {
-   int same_inode = fdid_same_inode(fd1, fd2);
-   if (same_inode < 0)
-      return same_inode;
-   if (!same_inode)
-      return 3;
-   if (fd1 == fd2)
-      return 0;
-   return epoll_trick(fd1, fd2);
+   int r = fdid_fstat_same(fd1, fd2);
+   return r == FDID_ANSWER_CANNOT ? epoll_trick(fd1, fd2) : r;
 }
