@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A device entry's own facts: is the fd a DRM node at all, which node,
+ * which GPU is behind it. Made once per entry, outside the table lock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "drm/winsys_private.h"
+#include "util/identity_private.h"
+
+/* The node's device directory in sysfs, resolved: the primary and render
+ * nodes of one GPU share it. NULL when sysfs is not there. */
+static char *
+sysfs_device_path(dev_t rdev)
+{
+   char link[64];
+   snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(rdev), minor(rdev));
+   return realpath(link, NULL);
+}
+
+int
+fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
+{
+   /* libdrm's test: a character device with a drm directory in sysfs.
+    * Anything else (EINVAL from libdrm) is not a DRM node, and we never
+    * send it a DRM ioctl: another driver could read the number as its own. */
+   errno = 0;
+   int node_type = drmGetNodeTypeFromFd(fd);
+   if (node_type < 0)
+      return errno == EBADF ? -EBADF : -ENOTTY;
+
+   struct fdid_device *dev = calloc(1, sizeof(*dev));
+   if (!dev)
+      return -ENOMEM;
+   int r = -ENOMEM;
+   if (fdid_hmap_init(&dev->by_ino) != 0 || fdid_hmap_init(&dev->by_handle) != 0)
+      goto fail;
+
+   /* Above the standard streams: a process that closed stdin must not find
+    * its next "stdin" to be our DRM fd. */
+   dev->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+   if (dev->fd < 0) {
+      r = -errno;
+      goto fail;
+   }
+   pthread_mutex_init(&dev->lock, NULL);
+   atomic_init(&dev->users, 1);
+   atomic_init(&dev->keep, 1);
+   atomic_init(&dev->dead, false);
+   dev->owner = fdid_self_pid();
+   dev->st_dev = st->st_dev;
+   dev->st_rdev = st->st_rdev;
+   dev->st_ino = st->st_ino;
+   dev->node_type = node_type;
+
+   /* Optional facts: without them fdid_device_same_gpu() falls back on the
+    * next one, so a failure here is not an error. */
+   if (drmGetDevice2(dev->fd, 0, &dev->drm) != 0)
+      dev->drm = NULL;
+   dev->sysfs_device = sysfs_device_path(st->st_rdev);
+
+   *out = dev;
+   return 0;
+
+fail:
+   fdid_hmap_fini(&dev->by_ino);
+   fdid_hmap_fini(&dev->by_handle);
+   free(dev);
+   return r;
+}
+
+void
+fdid_device_put(struct fdid_device *dev)
+{
+   if (atomic_fetch_sub(&dev->keep, 1) != 1)
+      return;
+   pthread_mutex_destroy(&dev->lock);
+   fdid_hmap_fini(&dev->by_ino);
+   fdid_hmap_fini(&dev->by_handle);
+   if (dev->drm)
+      drmFreeDevice(&dev->drm);
+   free(dev->sysfs_device);
+   free(dev);
+}
+
+bool
+fdid_device_owned_here(const struct fdid_device *dev)
+{
+   return dev->owner == fdid_self_pid();
+}
+
+FDID_PUBLIC bool
+fdid_device_same_gpu(const struct fdid_device *a, const struct fdid_device *b)
+{
+   if (!a || !b)
+      return false;
+   if (a == b || a->st_rdev == b->st_rdev)
+      return true;
+   /* drmDevicesEqual() does not write through its arguments. */
+   if (a->drm && b->drm)
+      return drmDevicesEqual(a->drm, b->drm) != 0;
+   if (a->sysfs_device && b->sysfs_device)
+      return strcmp(a->sysfs_device, b->sysfs_device) == 0;
+   return false;
+}
+
+FDID_PUBLIC int
+fdid_device_fd(const struct fdid_device *dev)
+{
+   return dev ? dev->fd : -1;
+}
+
+FDID_PUBLIC int
+fdid_device_node_type(const struct fdid_device *dev)
+{
+   return dev ? dev->node_type : -1;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the winsys: the device entry, the buffer object, and the
+ * rules that keep one owner per GEM handle.
+ *
+ * Locks: the process-wide table lock (device_table.c) protects the device
+ * buckets and the users count reaching zero; each device's `lock` protects
+ * its buffer maps, its buffers' handles and bridges, and every decrement of
+ * a buffer's refcount to zero. Order: table lock, then one device lock;
+ * never two device locks at once (the bridge works one device at a time).
+ *
+ * Refcounts:
+ * - dev->users: fdid_device_acquire()/fdid_device_ref() references. Goes up
+ *   under the table lock (a lookup) or from a holder; reaches zero only
+ *   under the table lock, which then tears the entry down before any other
+ *   acquire can look: a new entry for the same description never overlaps
+ *   with the old one's GEM handles.
+ * - dev->keep: the memory of the struct: 1 while users > 0, plus one per
+ *   fdid_bo struct, so that buffers held past the device stay safe to
+ *   release.
+ * - bo->refs: callers' references plus one per bridge cache entry. Goes up
+ *   under the device lock (a table lookup) or from a holder of a reference;
+ *   reaches zero only under the device lock, together with the removal from
+ *   the maps and the GEM_CLOSE. So a lookup never finds an object whose
+ *   handle is closed or about to be (the "revived object" race).
+ */
+#ifndef FDID_DRM_WINSYS_PRIVATE_H
+#define FDID_DRM_WINSYS_PRIVATE_H
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "fdid/winsys.h"
+#include "drm/hash_map.h"
+#include "util/macros.h"
+
+struct fdid_bucket;
+struct fdid_bridge;
+
+struct fdid_device {
+   pthread_mutex_t lock;
+   atomic_uint users;
+   atomic_uint keep;
+   atomic_bool dead;          /* the last user is gone; set under lock */
+
+   int fd;                    /* the table's dup; -1 once dead */
+   pid_t owner;               /* the process whose entry this is */
+   dev_t st_dev, st_rdev;     /* the node: fstat of the description */
+   ino_t st_ino;
+   int node_type;             /* DRM_NODE_* */
+   drmDevicePtr drm;          /* libdrm's description, NULL when it has none */
+   char *sysfs_device;        /* realpath of the node's sysfs device, or NULL */
+
+   struct fdid_hmap by_ino;     /* fdid_bo.by_ino: dma-buf (st_dev, st_ino) */
+   struct fdid_hmap by_handle;  /* fdid_bo.by_handle: (GEM handle, 0) */
+
+   struct fdid_bucket *bucket;  /* under the table lock */
+};
+
+struct fdid_bo {
+   struct fdid_hnode by_ino;      /* in dev->by_ino when has_ino */
+   struct fdid_hnode by_handle;   /* in dev->by_handle while handle != 0 */
+   struct fdid_device *dev;
+   atomic_uint refs;
+   uint32_t handle;               /* 0 once the device is gone */
+   bool has_ino;
+   struct fdid_bridge *bridges;   /* copies on other devices, under dev->lock */
+};
+
+/* One bridge cache entry: `copy` is bo on another device, and this entry
+ * holds one of its references. */
+struct fdid_bridge {
+   struct fdid_bridge *next;
+   struct fdid_bo *copy;
+};
+
+/*
+ * fstat() in one system call. glibc >= 2.33 implements fstat() as
+ * newfstatat(fd, "", AT_EMPTY_PATH), which kernels before 6.11 treat as a
+ * path walk (copy the empty name from user memory, look it up); the fstat
+ * system call goes to the file directly. On x86-64 (not x32) the kernel's
+ * struct stat is glibc's, so the raw call fills the same structure.
+ */
+static inline int
+fdid_fstat(int fd, struct stat *st)
+{
+#if defined(__x86_64__) && !defined(__ILP32__) && defined(SYS_fstat)
+   _Static_assert(sizeof(struct stat) == 144, "x86-64 kernel struct stat");
+   return (int)syscall(SYS_fstat, fd, st);
+#else
+   return fstat(fd, st);
+#endif
+}
+
+/* device_info.c: what the entry knows about its node. */
+int fdid_device_new(int fd, const struct stat *st, struct fdid_device **out);
+void fdid_device_put(struct fdid_device *dev);
+
+/* bo.c */
+/* Closes every GEM handle and the dup of a device whose last user is gone
+ * (table lock held; takes the device lock). Returns its bridges, to
+ * release once no lock is held. */
+struct fdid_bridge *fdid_device_teardown(struct fdid_device *dev);
+/* Releases the references held by a list of bridges, and frees it. */
+void fdid_bridges_release(struct fdid_bridge *list);
+/* Export with dev->lock held; records the dma-buf inode on first export. */
+int fdid_bo_export_locked(struct fdid_bo *bo, int *out_fd);
+
+/* Whether this process may close the device's GEM handles: not in a child
+ * that inherited the entry through fork(). */
+bool fdid_device_owned_here(const struct fdid_device *dev);
+
+#endif /* FDID_DRM_WINSYS_PRIVATE_H */
