@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -288,6 +289,14 @@ FDID_TEST(random_operations_against_model)
    printf("# seed 0x%llx, %ld questions, methods working here 0x%x\n",
           (unsigned long long)rng, questions, fdid_probe());
 
+   /* The model covers fds below MAX_FD; our own plumbing lives above it. */
+   struct rlimit rl;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &rl));
+   if (rl.rlim_cur < 2 * MAX_FD) {
+      rl.rlim_cur = rl.rlim_max = 2 * MAX_FD;
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+         SKIP("RLIMIT_NOFILE below %d and cannot be raised", 2 * MAX_FD);
+   }
    CHECK_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, scm));
    int s0 = CHECK_SYS(fcntl(scm[0], F_DUPFD_CLOEXEC, MAX_FD + 10));
    int s1 = CHECK_SYS(fcntl(scm[1], F_DUPFD_CLOEXEC, MAX_FD + 10));

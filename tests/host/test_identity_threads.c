@@ -18,7 +18,7 @@
 #include "fdid_test.h"
 #include "test_util.h"
 
-enum { THREADS = 4, ROUNDS = 20000 };
+enum { THREADS = 4, ROUNDS = 5000 };
 
 static int a, a_dup, b;
 static atomic_bool stop;
