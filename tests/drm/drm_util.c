@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "drm_util.h"
+#include "fdid_test.h"
+
+int
+open_card(void)
+{
+   int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+   if (fd < 0)
+      SKIP("no /dev/dri/card0 (run in the vgem guest): %s", strerror(errno));
+   return fd;
+}
+
+int
+open_render(void)
+{
+   int fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+   if (fd < 0)
+      SKIP("no /dev/dri/renderD128 (run in the vgem guest): %s", strerror(errno));
+   return fd;
+}
+
+struct dumb
+dumb_create(int fd, uint32_t width, uint32_t height)
+{
+   struct drm_mode_create_dumb c = { .width = width, .height = height, .bpp = 32 };
+   CHECK_SYS(drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c));
+   return (struct dumb){ c.handle, c.pitch, c.size };
+}
+
+static uint32_t *
+gem_map(int fd, uint32_t handle, uint64_t size)
+{
+   struct drm_mode_map_dumb m = { .handle = handle };
+   CHECK_SYS(drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m));
+   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+   CHECK(p != MAP_FAILED);
+   return p;
+}
+
+void
+gem_fill(int fd, uint32_t handle, uint64_t size, uint32_t seed)
+{
+   uint32_t *p = gem_map(fd, handle, size);
+   for (uint64_t i = 0; i < size / 4; i++)
+      p[i] = seed ^ (uint32_t)(i * 2654435761u);
+   munmap(p, size);
+}
+
+bool
+gem_check(int fd, uint32_t handle, uint64_t size, uint32_t seed)
+{
+   uint32_t *p = gem_map(fd, handle, size);
+   bool ok = true;
+   for (uint64_t i = 0; i < size / 4 && ok; i++)
+      ok = p[i] == (seed ^ (uint32_t)(i * 2654435761u));
+   munmap(p, size);
+   return ok;
+}
+
+int
+prime_export(int fd, uint32_t handle)
+{
+   int dmabuf = -1;
+   CHECK_SYS(drmPrimeHandleToFD(fd, handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf));
+   return dmabuf;
+}
+
+uint32_t
+prime_import(int fd, int dmabuf)
+{
+   uint32_t handle = 0;
+   CHECK_SYS(drmPrimeFDToHandle(fd, dmabuf, &handle));
+   return handle;
+}
+
+bool
+gem_handle_alive(int fd, uint32_t handle)
+{
+   /* Exporting a dead handle fails with ENOENT; a live one gives an fd. */
+   int dmabuf = -1;
+   int r = drmPrimeHandleToFD(fd, handle, DRM_CLOEXEC, &dmabuf);
+   if (r == 0) {
+      close(dmabuf);
+      return true;
+   }
+   CHECK_EQ(errno, ENOENT);
+   return false;
+}
+
+void
+gem_close(int fd, uint32_t handle)
+{
+   CHECK_SYS(drmCloseBufferHandle(fd, handle));
+}
+
+void
+check_no_handles(int fd, uint32_t below)
+{
+   for (uint32_t h = 1; h < below; h++) {
+      if (gem_handle_alive(fd, h))
+         fdid_test_fail(__FILE__, __LINE__, "GEM handle %u still open", h);
+   }
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* vgem helpers for the guest tests: dumb buffers, PRIME, and asking the
+ * kernel whether a GEM handle is alive. Failures fail the subtest. */
+#ifndef FDID_TEST_DRM_UTIL_H
+#define FDID_TEST_DRM_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* /dev/dri/card0 (vgem's primary node: dumb buffers work there). */
+int open_card(void);
+int open_render(void);
+
+struct dumb {
+   uint32_t handle, pitch;
+   uint64_t size;
+};
+
+/* A width x height, 32 bpp dumb buffer on fd. */
+struct dumb dumb_create(int fd, uint32_t width, uint32_t height);
+/* Map a handle (dumb or imported) and fill or check a pattern. */
+void gem_fill(int fd, uint32_t handle, uint64_t size, uint32_t seed);
+bool gem_check(int fd, uint32_t handle, uint64_t size, uint32_t seed);
+/* A dma-buf fd for handle, read-write and close-on-exec. */
+int prime_export(int fd, uint32_t handle);
+uint32_t prime_import(int fd, int dmabuf);
+/* The kernel's view: is handle open on fd's description? (GEM_CLOSE is not
+ * used to ask, as it would close it.) */
+bool gem_handle_alive(int fd, uint32_t handle);
+void gem_close(int fd, uint32_t handle);
+/* No GEM handle below `below` is open on fd's description. */
+void check_no_handles(int fd, uint32_t below);
+
+#endif
