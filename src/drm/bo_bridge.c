@@ -71,9 +71,11 @@ fdid_bo_import_on(struct fdid_bo *bo, struct fdid_device *other, struct fdid_bo 
    pthread_mutex_unlock(&dev->lock);
    fdid_bridges_release(stale);
    stale = NULL;
-   if (copy || r < 0) {
-      *out = copy;
+   if (r < 0)
       return r;
+   if (copy) {
+      *out = copy;
+      return 0;
    }
 
    r = fdid_bo_import(other, fd, &copy);

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A buffer of one entry used on another (the bridge), cached per (buffer,
+ * entry) and cleaned up with either side; and the allocation hook that
+ * brings a driver's own buffers into the table.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include <fdid/winsys.h>
+
+#include "fdid_test.h"
+#include "test_winsys_util.h"
+
+static struct fdid_bo *
+bridge(struct fdid_bo *bo, struct fdid_device *other)
+{
+   struct fdid_bo *copy = NULL;
+   int r = fdid_bo_import_on(bo, other, &copy);
+   if (r != 0)
+      fdid_test_fail(__FILE__, __LINE__, "fdid_bo_import_on: %s", strerror(-r));
+   CHECK(copy && fdid_bo_device(copy) == other);
+   return copy;
+}
+
+/* The copy is other's ordinary object for that dma-buf, and it is cached:
+ * the second bridge and a plain import give the same object. */
+FDID_TEST(bridge_is_cached_and_shared)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x81, &size);
+
+   struct fdid_bo *c1 = bridge(src, b);
+   CHECK(c1 != src);
+   CHECK(bo_check(c1, size, 0x81));
+   struct fdid_bo *c2 = bridge(src, b);
+   CHECK(c2 == c1);
+   int dmabuf = bo_export(src);
+   struct fdid_bo *plain = bo_import(b, dmabuf);
+   CHECK(plain == c1);
+   /* Onto its own device: the buffer itself. */
+   struct fdid_bo *self = bridge(src, a);
+   CHECK(self == src);
+
+   fdid_bo_release(self);
+   fdid_bo_release(plain);
+   fdid_bo_release(c2);
+   fdid_bo_release(c1);
+   /* The cache still holds the copy while the source lives. */
+   uint32_t h = fdid_bo_handle(c1);
+   CHECK(gem_handle_alive(b_fd, h));
+   struct fdid_bo *c3 = bridge(src, b);
+   CHECK(c3 == c1);
+   fdid_bo_release(c3);
+
+   /* The source's last reference takes the cached copy with it. */
+   fdid_bo_release(src);
+   check_handle_closed(b_fd, h);
+   close(dmabuf);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* The destination released first: its handles close with it, and the
+ * next bridge to a new entry of that description makes a fresh copy. */
+FDID_TEST(bridge_destination_released_first)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x82, &size);
+   struct fdid_bo *copy = bridge(src, b);
+   uint32_t h = fdid_bo_handle(copy);
+   fdid_bo_release(copy);
+
+   fdid_device_release(b);
+   check_handle_closed(b_fd, h);
+   check_no_gem_left(b_fd);
+
+   struct fdid_device *b2 = dev_acquire(b_fd);
+   struct fdid_bo *fresh = bridge(src, b2);
+   CHECK(fdid_bo_handle(fresh) != 0);
+   CHECK(bo_check(fresh, size, 0x82));
+   fdid_bo_release(fresh);
+   fdid_device_release(b2);
+   check_no_gem_left(b_fd);
+
+   fdid_bo_release(src);
+   fdid_device_release(a);
+   check_no_gem_left(a_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* The source's device released first: the copies it cached go with it. */
+FDID_TEST(bridge_source_device_released_first)
+{
+   int a_fd = open_card(), b_fd = open_card(), r_fd = open_render();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct fdid_device *r = dev_acquire(r_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x83, &size);
+   struct fdid_bo *on_b = bridge(src, b);
+   struct fdid_bo *on_r = bridge(src, r);
+   uint32_t hb = fdid_bo_handle(on_b), hr = fdid_bo_handle(on_r);
+   fdid_bo_release(on_b);
+   fdid_bo_release(on_r);
+
+   fdid_device_release(a);
+   CHECK_EQ(fdid_bo_handle(src), 0);
+   check_handle_closed(b_fd, hb);
+   check_handle_closed(r_fd, hr);
+   struct fdid_bo *none = NULL;
+   CHECK_EQ(fdid_bo_import_on(src, b, &none), -ENODEV);
+   CHECK(none == NULL);
+   fdid_bo_release(src);
+
+   fdid_device_release(b);
+   fdid_device_release(r);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   check_no_gem_left(r_fd);
+   close(a_fd);
+   close(b_fd);
+   close(r_fd);
+}
+
+/* A driver's own allocation, handed over: one owner from then on. */
+FDID_TEST(adopted_handle_has_one_owner)
+{
+   int fd = open_card();
+   struct fdid_device *dev = dev_acquire(fd);
+   struct dumb d = dumb_create(fdid_device_fd(dev), BO_W, BO_H);
+   gem_fill(fd, d.handle, d.size, 0x84);
+
+   struct fdid_bo *bo = NULL;
+   CHECK_EQ(fdid_bo_adopt_handle(dev, d.handle, &bo), 0);
+   CHECK_EQ(fdid_bo_handle(bo), d.handle);
+   struct fdid_bo *twice = NULL;
+   CHECK_EQ(fdid_bo_adopt_handle(dev, d.handle, &twice), -EEXIST);
+   CHECK(twice == NULL);
+
+   int dmabuf = bo_export(bo);
+   struct fdid_bo *self = bo_import(dev, dmabuf);
+   CHECK(self == bo);
+   CHECK(bo_check(self, d.size, 0x84));
+   fdid_bo_release(self);
+   fdid_bo_release(bo);
+   check_handle_closed(fd, d.handle);
+
+   close(dmabuf);
+   fdid_device_release(dev);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}

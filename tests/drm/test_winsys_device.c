@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device table: one entry per open file description, whichever way the
+ * fd arrived (dup, SCM_RIGHTS from another process, fork); another open is
+ * another entry on the same GPU; anything that is not a DRM node is
+ * refused with the documented errors; fork children leave the parent's
+ * handles alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fdid/winsys.h>
+
+#include "fdid_test.h"
+#include "test_winsys_util.h"
+
+static void
+send_one_fd(int sock, int fd)
+{
+   char byte = 0;
+   struct iovec iov = { &byte, 1 };
+   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+   c->cmsg_level = SOL_SOCKET;
+   c->cmsg_type = SCM_RIGHTS;
+   c->cmsg_len = CMSG_LEN(sizeof(int));
+   memcpy(CMSG_DATA(c), &fd, sizeof(int));
+   CHECK_SYS(sendmsg(sock, &msg, 0));
+}
+
+static int
+recv_one_fd(int sock)
+{
+   char byte;
+   struct iovec iov = { &byte, 1 };
+   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+   CHECK_EQ(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC), 1);
+   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+   CHECK(c && c->cmsg_type == SCM_RIGHTS);
+   int fd;
+   memcpy(&fd, CMSG_DATA(c), sizeof(int));
+   return fd;
+}
+
+static int
+wait_child(pid_t pid)
+{
+   int status;
+   CHECK_EQ(waitpid(pid, &status, 0), pid);
+   CHECK(WIFEXITED(status));
+   return WEXITSTATUS(status);
+}
+
+/* dup, fork and SCM_RIGHTS: one description, one entry. */
+FDID_TEST(one_description_one_entry)
+{
+   int fd = open_card();
+   struct fdid_device *dev = dev_acquire(fd);
+
+   int dup_fd = CHECK_SYS(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+   struct fdid_device *via_dup = dev_acquire(dup_fd);
+   CHECK(via_dup == dev);
+   /* The table's own fd is the same description too. */
+   struct fdid_device *via_table_fd = dev_acquire(fdid_device_fd(dev));
+   CHECK(via_table_fd == dev);
+
+   /* A child, which inherited fd through fork, sends it back. */
+   int sv[2];
+   CHECK_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      close(sv[0]);
+      send_one_fd(sv[1], fd);
+      _exit(0);
+   }
+   close(sv[1]);
+   int received = recv_one_fd(sv[0]);
+   CHECK_EQ(wait_child(pid), 0);
+   CHECK(received != fd);
+   struct fdid_device *via_scm = dev_acquire(received);
+   CHECK(via_scm == dev);
+
+   /* Every reference counts: the entry outlives all but the last. */
+   fdid_device_release(via_scm);
+   fdid_device_release(via_table_fd);
+   fdid_device_release(via_dup);
+   uint64_t size;
+   struct fdid_bo *bo = bo_dumb(dev, 0x71, &size);
+   CHECK(bo_check(bo, size, 0x71));
+   fdid_bo_release(bo);
+   fdid_device_release(dev);
+
+   close(sv[0]);
+   close(received);
+   close(dup_fd);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
+/* In a fork child, fds of one description still make one entry there. */
+FDID_TEST(one_entry_in_fork_child)
+{
+   int fd = open_card();
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      struct fdid_device *d1 = dev_acquire(fd);
+      int dup_fd = CHECK_SYS(dup(fd));
+      struct fdid_device *d2 = dev_acquire(dup_fd);
+      CHECK(d1 == d2);
+      fdid_device_release(d2);
+      fdid_device_release(d1);
+      close(dup_fd);
+      _exit(0);
+   }
+   CHECK_EQ(wait_child(pid), 0);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
+/* Another open() is another description: its own entry, its own GEM
+ * namespace, the same GPU. */
+FDID_TEST(second_open_second_entry)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   CHECK(a != b);
+   CHECK(fdid_device_same_gpu(a, b));
+   CHECK(fdid_device_fd(a) != fdid_device_fd(b));
+
+   /* Separate namespaces: a buffer of a is not an object of b. */
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x72, &size);
+   int dmabuf = bo_export(src);
+   struct fdid_bo *on_b = bo_import(b, dmabuf);
+   CHECK(on_b != src);
+   CHECK(bo_check(on_b, size, 0x72));
+
+   fdid_bo_release(on_b);
+   fdid_bo_release(src);
+   close(dmabuf);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+FDID_TEST(card_and_render_same_gpu)
+{
+   int card_fd = open_card(), render_fd = open_render();
+   struct fdid_device *card = dev_acquire(card_fd), *render = dev_acquire(render_fd);
+   CHECK(card != render);
+   CHECK(fdid_device_same_gpu(card, render));
+   CHECK(fdid_device_same_gpu(render, card));
+   CHECK(fdid_device_same_gpu(card, card));
+   CHECK(!fdid_device_same_gpu(card, NULL));
+   fdid_device_release(card);
+   fdid_device_release(render);
+   close(card_fd);
+   close(render_fd);
+}
+
+static void
+check_refused(int fd, int expected)
+{
+   struct fdid_device *dev = (struct fdid_device *)&dev;
+   CHECK_EQ(fdid_device_acquire(fd, &dev), expected);
+   /* *out is untouched on error. */
+   CHECK(dev == (struct fdid_device *)&dev);
+}
+
+FDID_TEST(non_drm_fds_refused)
+{
+   int card_fd = open_card();   /* skips outside the guest */
+   int p[2];
+   CHECK_SYS(pipe2(p, O_CLOEXEC));
+   check_refused(p[0], -ENOTTY);
+
+   char path[] = "/tmp/fdid-winsys-XXXXXX";
+   int file = CHECK_SYS(mkostemp(path, O_CLOEXEC));
+   unlink(path);
+   check_refused(file, -ENOTTY);
+
+   /* A character device that is not DRM: refused without a DRM ioctl. */
+   int null = CHECK_SYS(open("/dev/null", O_RDWR | O_CLOEXEC));
+   check_refused(null, -ENOTTY);
+
+   int sv[2];
+   CHECK_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+   check_refused(sv[0], -ENOTTY);
+
+   check_refused(-1, -EBADF);
+   int closed = CHECK_SYS(dup(p[0]));
+   close(closed);
+   check_refused(closed, -EBADF);
+   CHECK_EQ(fdid_device_acquire(card_fd, NULL), -EINVAL);
+
+   /* The refusals left nothing in the way of a real device. */
+   struct fdid_device *dev = dev_acquire(card_fd);
+   fdid_device_release(dev);
+
+   close(sv[0]);
+   close(sv[1]);
+   close(null);
+   close(file);
+   close(p[0]);
+   close(p[1]);
+   close(card_fd);
+}
+
+/* Not a dma-buf: the kernel's EINVAL; a closed fd: EBADF. Nothing is left
+ * behind in the kernel. */
+FDID_TEST(non_dmabuf_import_refused)
+{
+   int card_fd = open_card();
+   struct fdid_device *dev = dev_acquire(card_fd);
+   int p[2];
+   CHECK_SYS(pipe2(p, O_CLOEXEC));
+   char path[] = "/tmp/fdid-winsys-XXXXXX";
+   int file = CHECK_SYS(mkostemp(path, O_CLOEXEC));
+   unlink(path);
+
+   struct fdid_bo *bo = (struct fdid_bo *)&bo;
+   CHECK_EQ(fdid_bo_import(dev, p[0], &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_import(dev, file, &bo), -EINVAL);
+   /* A DRM fd is not a dma-buf either. */
+   CHECK_EQ(fdid_bo_import(dev, card_fd, &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_import(dev, -1, &bo), -EBADF);
+   int closed = CHECK_SYS(dup(p[0]));
+   close(closed);
+   CHECK_EQ(fdid_bo_import(dev, closed, &bo), -EBADF);
+   CHECK(bo == (struct fdid_bo *)&bo);
+   CHECK_EQ(fdid_bo_import(NULL, p[0], &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_import(dev, p[0], NULL), -EINVAL);
+   CHECK_EQ(fdid_bo_export(NULL, &closed), -EINVAL);
+
+   /* The same refusals through the allocation hook and dumb buffers. */
+   CHECK_EQ(fdid_bo_adopt_handle(dev, 0, &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_create_dumb(dev, 0, 4, 32, &bo, NULL, NULL), -EINVAL);
+
+   fdid_device_release(dev);
+   check_no_gem_left(card_fd);
+   close(file);
+   close(p[0]);
+   close(p[1]);
+   close(card_fd);
+}
+
+/*
+ * A fork child inherits the parent's entries, and shares their GEM
+ * handles in the kernel: releasing them in the child must close nothing
+ * (only its copy of the table's fd), and the child's own acquire makes an
+ * entry of its own.
+ */
+FDID_TEST(fork_child_leaves_parent_handles)
+{
+   int fd = open_card();
+   struct fdid_device *dev = dev_acquire(fd);
+   uint64_t size;
+   struct fdid_bo *bo = bo_dumb(dev, 0x73, &size);
+   uint32_t h = fdid_bo_handle(bo);
+
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      struct fdid_device *mine = dev_acquire(fd);
+      CHECK(mine != dev);
+      fdid_device_release(mine);
+      fdid_bo_release(bo);
+      fdid_device_release(dev);
+      _exit(0);
+   }
+   CHECK_EQ(wait_child(pid), 0);
+   CHECK(gem_handle_alive(fd, h));
+   CHECK_EQ(fdid_bo_handle(bo), h);
+   CHECK(bo_check(bo, size, 0x73));
+
+   fdid_bo_release(bo);
+   check_handle_closed(fd, h);
+   fdid_device_release(dev);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}

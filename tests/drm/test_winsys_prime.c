@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IGT's prime_self_import scenarios, redone through the winsys with vgem
+ * dumb buffers: the kernel gives one handle per dma-buf per description,
+ * and the table must give one object per handle, whichever fd of the
+ * dma-buf comes in. Every subtest ends with the kernel-side leak check on
+ * each description it used.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include <fdid/winsys.h>
+
+#include "fdid_test.h"
+#include "test_winsys_util.h"
+
+/* Re-import on the importing description: the same object, through the
+ * same fd, a dup of it, and a second export of the same buffer. */
+FDID_TEST(reimport_same_object)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   CHECK(a != b);
+
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x51, &size);
+   int dmabuf = bo_export(src);
+   struct fdid_bo *first = bo_import(b, dmabuf);
+   CHECK(fdid_bo_handle(first) != 0);
+
+   struct fdid_bo *again = bo_import(b, dmabuf);
+   CHECK(again == first);
+   int dup_fd = CHECK_SYS(dup(dmabuf));
+   struct fdid_bo *via_dup = bo_import(b, dup_fd);
+   CHECK(via_dup == first);
+   int second_export = bo_export(src);
+   struct fdid_bo *via_export = bo_import(b, second_export);
+   CHECK(via_export == first);
+   CHECK(bo_check(first, size, 0x51));
+
+   /* The kernel agrees: its import on that description is our handle. */
+   CHECK_EQ(prime_import(b_fd, dmabuf), fdid_bo_handle(first));
+
+   fdid_bo_release(via_export);
+   fdid_bo_release(via_dup);
+   fdid_bo_release(again);
+   CHECK(gem_handle_alive(b_fd, fdid_bo_handle(first)));
+   uint32_t h = fdid_bo_handle(first);
+   fdid_bo_release(first);
+   check_handle_closed(b_fd, h);
+   fdid_bo_release(src);
+
+   close(second_export);
+   close(dup_fd);
+   close(dmabuf);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* Self-import on the exporting description gives the original object,
+ * also when the export was made behind the table's back on the same
+ * description (the handle map catches it). */
+FDID_TEST(self_import_returns_original)
+{
+   int fd = open_card();
+   struct fdid_device *dev = dev_acquire(fd);
+   uint64_t size;
+   struct fdid_bo *bo = bo_dumb(dev, 0x52, &size);
+
+   int dmabuf = bo_export(bo);
+   struct fdid_bo *self = bo_import(dev, dmabuf);
+   CHECK(self == bo);
+   fdid_bo_release(self);
+
+   /* Made without fdid through the caller's fd (same description): the
+    * table has never seen this dma-buf's inode, yet it is our buffer. */
+   struct fdid_bo *bo2 = bo_dumb(dev, 0x53, &size);
+   int raw = prime_export(fd, fdid_bo_handle(bo2));
+   struct fdid_bo *self2 = bo_import(dev, raw);
+   CHECK(self2 == bo2);
+   CHECK(bo_check(self2, size, 0x53));
+   /* ... and it is known by inode from now on. */
+   struct fdid_bo *self3 = bo_import(dev, raw);
+   CHECK(self3 == bo2);
+
+   fdid_bo_release(self3);
+   fdid_bo_release(self2);
+   fdid_bo_release(bo2);
+   fdid_bo_release(bo);
+   close(raw);
+   close(dmabuf);
+   fdid_device_release(dev);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
+/* Closing the dma-buf fd, then the exporter's reference, leaves the
+ * importer's object valid: the contents read back through its mapping. */
+FDID_TEST(importer_outlives_exporter)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x54, &size);
+   int dmabuf = bo_export(src);
+   struct fdid_bo *imp = bo_import(b, dmabuf);
+
+   close(dmabuf);
+   CHECK(bo_check(imp, size, 0x54));
+   uint32_t src_handle = fdid_bo_handle(src);
+   fdid_bo_release(src);
+   check_handle_closed(a_fd, src_handle);
+   CHECK(bo_check(imp, size, 0x54));
+   /* Still writable, and re-exportable from the importer. */
+   bo_fill(imp, size, 0x55);
+   int again = bo_export(imp);
+   struct fdid_bo *same = bo_import(b, again);
+   CHECK(same == imp);
+   struct fdid_bo *back_on_a = bo_import(a, again);
+   CHECK(bo_check(back_on_a, size, 0x55));
+
+   fdid_bo_release(back_on_a);
+   fdid_bo_release(same);
+   fdid_bo_release(imp);
+   close(again);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* IGT's with_fd_dup: the original dma-buf fd closed, a dup imports. */
+FDID_TEST(dup_dmabuf_fd)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0x56, &size);
+   int dmabuf = bo_export(src);
+   int dup_fd = CHECK_SYS(dup(dmabuf));
+   close(dmabuf);
+   struct fdid_bo *imp = bo_import(b, dup_fd);
+   CHECK(bo_check(imp, size, 0x56));
+   struct fdid_bo *self = bo_import(a, dup_fd);
+   CHECK(self == src);
+
+   fdid_bo_release(self);
+   fdid_bo_release(imp);
+   fdid_bo_release(src);
+   close(dup_fd);
+   fdid_device_release(b);
+   fdid_device_release(a);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* IGT's with_two_bos: two buffers in turn keep their own objects; the
+ * first one gone, the second is still found; the first comes back as a
+ * new object with the right contents. */
+FDID_TEST(two_bos_in_turn)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src1 = bo_dumb(a, 0x57, &size);
+   struct fdid_bo *src2 = bo_dumb(a, 0x58, &size);
+   int fd1 = bo_export(src1), fd2 = bo_export(src2);
+
+   struct fdid_bo *imp1 = bo_import(b, fd1);
+   struct fdid_bo *imp2 = bo_import(b, fd2);
+   CHECK(imp1 != imp2);
+   CHECK(fdid_bo_handle(imp1) != fdid_bo_handle(imp2));
+
+   uint32_t h1 = fdid_bo_handle(imp1);
+   fdid_bo_release(imp1);
+   check_handle_closed(b_fd, h1);
+   struct fdid_bo *imp2b = bo_import(b, fd2);
+   CHECK(imp2b == imp2);
+   struct fdid_bo *imp1b = bo_import(b, fd1);
+   CHECK(imp1b != imp2);
+   CHECK(bo_check(imp1b, size, 0x57));
+   CHECK(bo_check(imp2b, size, 0x58));
+
+   fdid_bo_release(imp1b);
+   fdid_bo_release(imp2b);
+   fdid_bo_release(imp2);
+   fdid_bo_release(src1);
+   fdid_bo_release(src2);
+   close(fd1);
+   close(fd2);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* A render node imports (it cannot make dumb buffers). */
+FDID_TEST(render_node_imports)
+{
+   int card_fd = open_card(), render_fd = open_render();
+   struct fdid_device *card = dev_acquire(card_fd), *render = dev_acquire(render_fd);
+   CHECK_EQ(fdid_device_node_type(card), DRM_NODE_PRIMARY);
+   CHECK_EQ(fdid_device_node_type(render), DRM_NODE_RENDER);
+
+   struct fdid_bo *nope = NULL;
+   uint64_t size;
+   CHECK_EQ(fdid_bo_create_dumb(render, BO_W, BO_H, 32, &nope, NULL, &size), -EACCES);
+   CHECK(nope == NULL);
+
+   struct fdid_bo *src = bo_dumb(card, 0x59, &size);
+   int dmabuf = bo_export(src);
+   struct fdid_bo *r1 = bo_import(render, dmabuf);
+   struct fdid_bo *r2 = bo_import(render, dmabuf);
+   CHECK(r1 == r2);
+   uint32_t h = fdid_bo_handle(r1);
+   fdid_bo_release(r1);
+   CHECK(gem_handle_alive(render_fd, h));
+   fdid_bo_release(r2);
+   check_handle_closed(render_fd, h);
+
+   fdid_bo_release(src);
+   close(dmabuf);
+   fdid_device_release(card);
+   fdid_device_release(render);
+   check_no_gem_left(card_fd);
+   check_no_gem_left(render_fd);
+   close(card_fd);
+   close(render_fd);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <xf86drm.h>
+
+#include "fdid_test.h"
+#include "test_winsys_util.h"
+
+struct fdid_device *
+dev_acquire(int fd)
+{
+   struct fdid_device *dev = NULL;
+   int r = fdid_device_acquire(fd, &dev);
+   if (r != 0)
+      fdid_test_fail(__FILE__, __LINE__, "fdid_device_acquire: %s", strerror(-r));
+   CHECK(dev != NULL);
+   return dev;
+}
+
+struct fdid_bo *
+bo_dumb(struct fdid_device *dev, uint32_t seed, uint64_t *size)
+{
+   struct fdid_bo *bo = NULL;
+   uint32_t pitch = 0;
+   int r = fdid_bo_create_dumb(dev, BO_W, BO_H, 32, &bo, &pitch, size);
+   if (r != 0)
+      fdid_test_fail(__FILE__, __LINE__, "fdid_bo_create_dumb: %s", strerror(-r));
+   CHECK(pitch >= BO_W * 4);
+   CHECK(*size >= (uint64_t)pitch * BO_H);
+   CHECK(fdid_bo_handle(bo) != 0);
+   bo_fill(bo, *size, seed);
+   return bo;
+}
+
+struct fdid_bo *
+bo_import(struct fdid_device *dev, int dmabuf)
+{
+   struct fdid_bo *bo = NULL;
+   int r = fdid_bo_import(dev, dmabuf, &bo);
+   if (r != 0)
+      fdid_test_fail(__FILE__, __LINE__, "fdid_bo_import: %s", strerror(-r));
+   CHECK(bo != NULL && fdid_bo_handle(bo) != 0);
+   CHECK(fdid_bo_device(bo) == dev);
+   return bo;
+}
+
+int
+bo_export(struct fdid_bo *bo)
+{
+   int fd = -1;
+   int r = fdid_bo_export(bo, &fd);
+   if (r != 0)
+      fdid_test_fail(__FILE__, __LINE__, "fdid_bo_export: %s", strerror(-r));
+   CHECK(fd >= 0);
+   return fd;
+}
+
+void
+bo_fill(struct fdid_bo *bo, uint64_t size, uint32_t seed)
+{
+   gem_fill(fdid_device_fd(fdid_bo_device(bo)), fdid_bo_handle(bo), size, seed);
+}
+
+bool
+bo_check(struct fdid_bo *bo, uint64_t size, uint32_t seed)
+{
+   return gem_check(fdid_device_fd(fdid_bo_device(bo)), fdid_bo_handle(bo), size, seed);
+}
+
+void
+check_handle_closed(int fd, uint32_t handle)
+{
+   errno = 0;
+   CHECK(drmCloseBufferHandle(fd, handle) != 0);
+   CHECK_EQ(errno, EINVAL);
+}
+
+void
+check_no_gem_left(int fd)
+{
+   check_no_handles(fd, 64);
+   if (drmGetNodeTypeFromFd(fd) != DRM_NODE_PRIMARY)
+      return;
+   struct dumb d = dumb_create(fd, 4, 4);
+   CHECK_EQ(d.handle, 1);
+   gem_close(fd, d.handle);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers for the winsys tests in the vgem guest (on top of drm_util.h).
+ * Failures fail the subtest. */
+#ifndef FDID_TEST_WINSYS_UTIL_H
+#define FDID_TEST_WINSYS_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <fdid/winsys.h>
+
+#include "drm_util.h"
+
+enum { BO_W = 64, BO_H = 64 };
+
+struct fdid_device *dev_acquire(int fd);
+/* A BO_W x BO_H, 32 bpp dumb buffer made by the table, filled with seed's
+ * pattern; *size receives its size. */
+struct fdid_bo *bo_dumb(struct fdid_device *dev, uint32_t seed, uint64_t *size);
+struct fdid_bo *bo_import(struct fdid_device *dev, int dmabuf);
+int bo_export(struct fdid_bo *bo);
+/* Through the table's fd (the device must be a primary node). */
+void bo_fill(struct fdid_bo *bo, uint64_t size, uint32_t seed);
+bool bo_check(struct fdid_bo *bo, uint64_t size, uint32_t seed);
+
+/*
+ * The kernel-side leak check: no GEM handle open on fd's description below
+ * 64, and on a primary node the next new buffer gets handle 1, the lowest
+ * (then it is closed again).
+ */
+void check_no_gem_left(int fd);
+
+/* The kernel says this handle is closed: GEM_CLOSE on it fails, EINVAL. */
+void check_handle_closed(int fd, uint32_t handle);
+
+#endif
