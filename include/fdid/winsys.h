@@ -19,7 +19,7 @@
  *
  * Buffers: fdid_bo_import() of any fd of one dma-buf returns the same
  * refcounted object on one device entry. A re-import of a dma-buf already
- * in the table costs one fstat() and no ioctl; a first import costs one
+ * in the table costs one system call and no ioctl; a first import adds one
  * PRIME ioctl. Buffers the device allocates (fdid_bo_create_dumb(), or a
  * driver's own allocation handed over with fdid_bo_adopt_handle()) enter
  * the same table, so importing our own export returns our own object.
@@ -114,8 +114,13 @@ int fdid_device_node_type(const struct fdid_device *dev);
  * the original object. Never takes the caller's fd: closing it afterwards
  * leaves the object valid.
  *
- * Cost: a dma-buf already in the table, one fstat() and no ioctl; a new
- * one, that fstat() plus one PRIME_FD_TO_HANDLE ioctl.
+ * Cost: a dma-buf already in the table, one system call and no ioctl:
+ * fstat() for its inode, or, when this fd number gave this same object the
+ * last two times, one identity question against a reference fd of the
+ * dma-buf that the table keeps meanwhile (F_DUPFD_QUERY or kcmp, cheaper
+ * than fstat; only when one of them is allowed and working; at most 16
+ * such reference fds per device entry, closed with their objects). A new
+ * dma-buf: that fstat() plus one PRIME_FD_TO_HANDLE ioctl.
  *
  * Errors:
  *   -EINVAL   dev or out is NULL, or dmabuf_fd is open but not a dma-buf

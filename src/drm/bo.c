@@ -63,6 +63,7 @@ bo_new_locked(struct fdid_device *dev, uint32_t handle)
       return NULL;
    bo->dev = dev;
    bo->handle = handle;
+   bo->ref_fd = -1;
    atomic_init(&bo->refs, 1);
    atomic_fetch_add(&dev->keep, 1);
    fdid_hmap_insert(&dev->by_handle, &bo->by_handle, handle, 0);
@@ -84,48 +85,56 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
       return -EINVAL;
    if (dmabuf_fd < 0)
       return -EBADF;
-   struct stat st;
-   if (fdid_fstat(dmabuf_fd, &st) != 0)
-      return -errno;
 
+   /* Everything under the lock: a release of the same dma-buf's object
+    * either finished its GEM_CLOSE before this import or starts after it,
+    * so no import is ever handed a handle about to be closed. */
    pthread_mutex_lock(&dev->lock);
-   if (unlikely(atomic_load_explicit(&dev->dead, memory_order_relaxed))) {
-      pthread_mutex_unlock(&dev->lock);
-      return -ENODEV;
-   }
-
-   /* The fast path: a dma-buf we hold, found by its inode. No other file
-    * system has our (st_dev, st_ino), so a hit needs no further check. */
-   struct fdid_bo *bo = bo_by_ino(dev, &st);
-   if (likely(bo)) {
-      atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
-      pthread_mutex_unlock(&dev->lock);
-      *out = bo;
-      return 0;
-   }
-
-   /* Under the lock: a release of the same dma-buf's object either
-    * finished its GEM_CLOSE before this import or starts after it. */
-   uint32_t handle;
    int r = 0;
-   if (drmPrimeFDToHandle(dev->fd, dmabuf_fd, &handle) != 0) {
-      r = -errno;
+   if (unlikely(atomic_load_explicit(&dev->dead, memory_order_relaxed))) {
+      r = -ENODEV;
       goto out;
    }
 
-   bo = bo_by_handle(dev, handle);
+   /* The same fd as the last imports: one identity question (bo_hint.c). */
+   struct fdid_bo *bo = fdid_hint_lookup(dev, dmabuf_fd);
    if (bo) {
       atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
+      *out = bo;
+      goto out;
+   }
+
+   /* A dma-buf we hold, found by its inode. No other file system has our
+    * (st_dev, st_ino), so a hit needs no further check. */
+   struct stat st;
+   if (fdid_fstat(dmabuf_fd, &st) != 0) {
+      r = -errno;
+      goto out;
+   }
+   bo = bo_by_ino(dev, &st);
+   if (likely(bo)) {
+      atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
    } else {
-      bo = bo_new_locked(dev, handle);
-      if (!bo) {
-         /* A handle not in the table is the one we were just given. */
-         close_handle(dev, handle);
-         r = -ENOMEM;
+      uint32_t handle;
+      if (drmPrimeFDToHandle(dev->fd, dmabuf_fd, &handle) != 0) {
+         r = -errno;
          goto out;
       }
+      bo = bo_by_handle(dev, handle);
+      if (bo) {
+         atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
+      } else {
+         bo = bo_new_locked(dev, handle);
+         if (!bo) {
+            /* A handle not in the table is the one we were just given. */
+            close_handle(dev, handle);
+            r = -ENOMEM;
+            goto out;
+         }
+      }
+      bo_set_ino(bo, &st);
    }
-   bo_set_ino(bo, &st);
+   fdid_hint_note(dev, dmabuf_fd, bo);
    *out = bo;
 out:
    pthread_mutex_unlock(&dev->lock);
@@ -206,6 +215,7 @@ fdid_bo_release(struct fdid_bo *bo)
       pthread_mutex_unlock(&dev->lock);
       return;
    }
+   fdid_hint_forget(dev, bo);
    if (bo->handle) {
       if (bo->has_ino)
          fdid_hmap_remove(&dev->by_ino, &bo->by_ino);
@@ -247,6 +257,7 @@ fdid_device_teardown(struct fdid_device *dev)
    pthread_mutex_lock(&dev->lock);
    fdid_hmap_foreach(&dev->by_handle, n) {
       struct fdid_bo *bo = fdid_container_of(n, struct fdid_bo, by_handle);
+      fdid_hint_forget(dev, bo);
       close_handle(dev, bo->handle);
       bo->handle = 0;
       bo->has_ino = false;

@@ -58,6 +58,8 @@ fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
    dev->st_rdev = st->st_rdev;
    dev->st_ino = st->st_ino;
    dev->node_type = node_type;
+   for (int i = 0; i < FDID_HINT_SLOTS; i++)
+      dev->hints[i].fd = -1;
 
    /* Optional facts: without them fdid_device_same_gpu() falls back on the
     * next one, so a failure here is not an error. */

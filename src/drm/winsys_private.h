@@ -45,6 +45,16 @@
 
 struct fdid_bucket;
 struct fdid_bridge;
+struct fdid_bo;
+
+/* The re-import hint (bo_hint.c): which object fd number `fd` gave last;
+ * armed, it is checked by identity instead of fstat. */
+enum { FDID_HINT_SLOTS = 16 };
+struct fdid_hint {
+   int fd;
+   struct fdid_bo *bo;
+   bool armed;
+};
 
 struct fdid_device {
    pthread_mutex_t lock;
@@ -63,6 +73,8 @@ struct fdid_device {
    struct fdid_hmap by_ino;     /* fdid_bo.by_ino: dma-buf (st_dev, st_ino) */
    struct fdid_hmap by_handle;  /* fdid_bo.by_handle: (GEM handle, 0) */
 
+   struct fdid_hint hints[FDID_HINT_SLOTS];
+
    struct fdid_bucket *bucket;  /* under the table lock */
 };
 
@@ -74,6 +86,9 @@ struct fdid_bo {
    uint32_t handle;               /* 0 once the device is gone */
    bool has_ino;
    struct fdid_bridge *bridges;   /* copies on other devices, under dev->lock */
+   int ref_fd;                    /* own fd of the dma-buf while a hint is armed */
+   uint32_t hint_slots;           /* dev->hints that name this object */
+   uint32_t armed_slots;          /* ... and those of them armed */
 };
 
 /* One bridge cache entry: `copy` is bo on another device, and this entry
@@ -114,6 +129,11 @@ struct fdid_bridge *fdid_device_teardown(struct fdid_device *dev);
 void fdid_bridges_release(struct fdid_bridge *list);
 /* Export with dev->lock held; records the dma-buf inode on first export. */
 int fdid_bo_export_locked(struct fdid_bo *bo, int *out_fd);
+
+/* bo_hint.c, all with dev->lock held. */
+struct fdid_bo *fdid_hint_lookup(struct fdid_device *dev, int fd);
+void fdid_hint_note(struct fdid_device *dev, int fd, struct fdid_bo *bo);
+void fdid_hint_forget(struct fdid_device *dev, struct fdid_bo *bo);
 
 /* Whether this process may close the device's GEM handles: not in a child
  * that inherited the entry through fork(). */

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cost of importing a dma-buf into a DRM device's buffer table, in the vgem
+ * guest: a first import through fdid; a re-import of a known dma-buf
+ * through fdid; and the same re-import done the way Mesa's winsyses do it
+ * (the PRIME ioctl, then a lookup by handle under a global lock; amdgpu's
+ * variant adds two lseeks for the size and a second lookup), all timed in
+ * this run beside a null system call and bare fstat, with the exact number
+ * of system calls per operation counted under ptrace.
+ *
+ * Each subject's setup opens its own descriptions and buffers, so that the
+ * traced child of the count (bench/syscall_count.c) owns what it measures.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include <fdid/winsys.h>
+
+#include "syscall_count.h"
+
+enum { ROUNDS = 20000, REPEATS = 7, FIRST_IMPORTS = 200 };
+
+static double
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void
+die(const char *what, int err)
+{
+   fprintf(stderr, "bench_winsys: %s: %s\n", what, strerror(err));
+   exit(1);
+}
+
+static int
+open_card(void)
+{
+   int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+   if (fd < 0)
+      die("/dev/dri/card0 (run in the vgem guest)", errno);
+   return fd;
+}
+
+/* A small dumb buffer on fd, exported; the handle stays with the exporter. */
+static int
+exported_dumb(int fd)
+{
+   struct drm_mode_create_dumb c = { .width = 16, .height = 16, .bpp = 32 };
+   if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
+      die("CREATE_DUMB", errno);
+   int dmabuf;
+   if (drmPrimeHandleToFD(fd, c.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0)
+      die("PRIME_HANDLE_TO_FD", errno);
+   return dmabuf;
+}
+
+/* ---- Mesa-style buffer table: handle -> bo, under one global lock ------ */
+
+struct mesa_bo {
+   uint32_t handle;
+   uint64_t size;
+   int refcount;
+   struct mesa_bo *next;
+};
+
+enum { MESA_BUCKETS = 256 };
+
+struct mesa_table {
+   pthread_mutex_t lock;
+   struct mesa_bo *by_handle[MESA_BUCKETS];
+   struct mesa_bo *by_size_handle[MESA_BUCKETS];  /* amdgpu's second table */
+};
+
+static unsigned
+mesa_hash(uint32_t handle)
+{
+   return (handle * 2654435761u) >> 24;
+}
+
+static struct mesa_bo *
+mesa_lookup(struct mesa_bo *const *table, uint32_t handle)
+{
+   for (struct mesa_bo *bo = table[mesa_hash(handle) % MESA_BUCKETS]; bo; bo = bo->next) {
+      if (bo->handle == handle)
+         return bo;
+   }
+   return NULL;
+}
+
+/* ---- Subjects --------------------------------------------------------- */
+
+struct state {
+   int exporter, importer;      /* two descriptions of card0 */
+   int dmabuf;                  /* the known dma-buf */
+   int twins[2];                /* two more fds of it, one hint slot apart */
+   struct fdid_device *dev;
+   struct fdid_bo *held;        /* keeps the dma-buf known to the table */
+   struct mesa_table mesa;
+   struct mesa_bo mesa_bo;
+   int fresh[FIRST_IMPORTS];    /* dma-bufs the importer has never seen */
+   struct fdid_bo *fresh_bo[FIRST_IMPORTS];
+};
+
+static struct state st;
+
+static void
+setup_common(void)
+{
+   memset(&st, 0, sizeof(st));
+   st.exporter = open_card();
+   st.importer = open_card();
+   st.dmabuf = exported_dumb(st.exporter);
+}
+
+static void
+setup_fdid(void *arg)
+{
+   setup_common();
+   int r = fdid_device_acquire(st.importer, &st.dev);
+   if (r < 0)
+      die("fdid_device_acquire", -r);
+   r = fdid_bo_import(st.dev, st.dmabuf, &st.held);
+   if (r < 0)
+      die("fdid_bo_import", -r);
+   /* fd numbers 16 apart share a hint slot (src/drm/bo_hint.c): taking
+    * turns, they never arm it, so every import takes the fstat path. */
+   st.twins[0] = fcntl(st.dmabuf, F_DUPFD_CLOEXEC, 200);
+   st.twins[1] = dup3(st.twins[0], st.twins[0] + 16, O_CLOEXEC);
+   if (st.twins[0] < 0 || st.twins[1] < 0)
+      die("dup", errno);
+}
+
+static void
+setup_fresh(void *arg)
+{
+   setup_fdid(arg);
+   for (int i = 0; i < FIRST_IMPORTS; i++)
+      st.fresh[i] = exported_dumb(st.exporter);
+}
+
+static void
+setup_mesa(void *arg)
+{
+   setup_common();
+   pthread_mutex_init(&st.mesa.lock, NULL);
+   if (drmPrimeFDToHandle(st.importer, st.dmabuf, &st.mesa_bo.handle) != 0)
+      die("PRIME_FD_TO_HANDLE", errno);
+   st.mesa_bo.refcount = 1;
+   st.mesa_bo.size = 16 * 16 * 4;
+   st.mesa.by_handle[mesa_hash(st.mesa_bo.handle) % MESA_BUCKETS] = &st.mesa_bo;
+   static struct mesa_bo twin;
+   twin = st.mesa_bo;
+   st.mesa.by_size_handle[mesa_hash(twin.handle) % MESA_BUCKETS] = &twin;
+}
+
+static void
+setup_none(void *arg)
+{
+   setup_common();
+}
+
+static void
+loop_getppid(void *arg, long rounds)
+{
+   for (long i = 0; i < rounds; i++)
+      (void)getppid();
+}
+
+static void
+loop_fstat_glibc(void *arg, long rounds)
+{
+   struct stat s;
+   for (long i = 0; i < rounds; i++)
+      (void)fstat(st.dmabuf, &s);
+}
+
+static void
+loop_fstat_raw(void *arg, long rounds)
+{
+   struct stat s;
+   for (long i = 0; i < rounds; i++)
+      (void)syscall(SYS_fstat, st.dmabuf, &s);
+}
+
+static void
+loop_kcmp_bare(void *arg, long rounds)
+{
+   pid_t self = getpid();
+   for (long i = 0; i < rounds; i++)
+      (void)syscall(SYS_kcmp, self, self, 0 /* KCMP_FILE */, st.dmabuf, st.twins[0]);
+}
+
+static void
+loop_prime_bare(void *arg, long rounds)
+{
+   uint32_t h;
+   for (long i = 0; i < rounds; i++)
+      (void)drmPrimeFDToHandle(st.importer, st.dmabuf, &h);
+}
+
+/* Re-import and drop it again: the table keeps its own reference. */
+static void
+loop_fdid_reimport(void *arg, long rounds)
+{
+   for (long i = 0; i < rounds; i++) {
+      struct fdid_bo *bo;
+      if (fdid_bo_import(st.dev, st.dmabuf, &bo) != 0)
+         die("fdid_bo_import", EIO);
+      fdid_bo_release(bo);
+   }
+}
+
+/* The same dma-buf through another fd each time: the fstat path. */
+static void
+loop_fdid_reimport_other_fd(void *arg, long rounds)
+{
+   for (long i = 0; i < rounds; i++) {
+      struct fdid_bo *bo;
+      if (fdid_bo_import(st.dev, st.twins[i & 1], &bo) != 0)
+         die("fdid_bo_import", EIO);
+      fdid_bo_release(bo);
+   }
+}
+
+/* iris, freedreno, etnaviv: ask the kernel for the handle, then find the
+ * buffer by handle under the bufmgr lock. */
+static void
+loop_mesa_reimport(void *arg, long rounds)
+{
+   for (long i = 0; i < rounds; i++) {
+      uint32_t handle;
+      if (drmPrimeFDToHandle(st.importer, st.dmabuf, &handle) != 0)
+         die("PRIME_FD_TO_HANDLE", errno);
+      pthread_mutex_lock(&st.mesa.lock);
+      struct mesa_bo *bo = mesa_lookup(st.mesa.by_handle, handle);
+      if (bo)
+         bo->refcount++;
+      pthread_mutex_unlock(&st.mesa.lock);
+      pthread_mutex_lock(&st.mesa.lock);
+      bo->refcount--;
+      pthread_mutex_unlock(&st.mesa.lock);
+   }
+}
+
+/* amdgpu: the handle, the size by two lseeks, and two table lookups. */
+static void
+loop_amdgpu_reimport(void *arg, long rounds)
+{
+   for (long i = 0; i < rounds; i++) {
+      uint32_t handle;
+      if (drmPrimeFDToHandle(st.importer, st.dmabuf, &handle) != 0)
+         die("PRIME_FD_TO_HANDLE", errno);
+      off_t size = lseek(st.dmabuf, 0, SEEK_END);
+      lseek(st.dmabuf, 0, SEEK_SET);
+      pthread_mutex_lock(&st.mesa.lock);
+      struct mesa_bo *bo = mesa_lookup(st.mesa.by_handle, handle);
+      struct mesa_bo *twin = mesa_lookup(st.mesa.by_size_handle, handle);
+      if (bo && twin && (uint64_t)size >= bo->size)
+         bo->refcount++;
+      pthread_mutex_unlock(&st.mesa.lock);
+      pthread_mutex_lock(&st.mesa.lock);
+      bo->refcount--;
+      pthread_mutex_unlock(&st.mesa.lock);
+   }
+}
+
+/* First imports: each of `rounds` (<= FIRST_IMPORTS) dma-bufs is new to
+ * the table. The objects stay, released outside the timing. */
+static void
+loop_fdid_first(void *arg, long rounds)
+{
+   for (long i = 0; i < rounds; i++) {
+      if (fdid_bo_import(st.dev, st.fresh[i], &st.fresh_bo[i]) != 0)
+         die("fdid_bo_import", EIO);
+   }
+}
+
+static void
+release_fresh(void)
+{
+   for (int i = 0; i < FIRST_IMPORTS; i++) {
+      fdid_bo_release(st.fresh_bo[i]);
+      st.fresh_bo[i] = NULL;
+   }
+}
+
+static void
+teardown(void)
+{
+   if (st.fresh[0] > 0) {
+      release_fresh();
+      for (int i = 0; i < FIRST_IMPORTS; i++)
+         close(st.fresh[i]);
+   }
+   fdid_bo_release(st.held);
+   fdid_device_release(st.dev);
+   if (st.twins[0] > 0) {
+      close(st.twins[0]);
+      close(st.twins[1]);
+   }
+   close(st.dmabuf);
+   close(st.importer);
+   close(st.exporter);
+}
+
+struct subject {
+   const char *name;
+   void (*setup)(void *arg);
+   void (*loop)(void *arg, long rounds);
+   const char *note;
+};
+
+static void
+run_subject(void *arg, long rounds)
+{
+   ((const struct subject *)arg)->loop(NULL, rounds);
+}
+
+static void
+setup_subject(void *arg)
+{
+   ((const struct subject *)arg)->setup(NULL);
+}
+
+/* Best of REPEATS. */
+static double
+time_subject(const struct subject *s)
+{
+   s->setup(NULL);
+   bool first = s->loop == loop_fdid_first;
+   long rounds = first ? FIRST_IMPORTS : ROUNDS;
+   double best = 1e18;
+   for (int r = 0; r < REPEATS; r++) {
+      double t0 = now_ns();
+      s->loop(NULL, rounds);
+      double ns = (now_ns() - t0) / (double)rounds;
+      if (ns < best)
+         best = ns;
+      if (first)
+         release_fresh();
+   }
+   teardown();
+   return best;
+}
+
+int
+main(void)
+{
+   const struct subject subjects[] = {
+      { "getppid (null syscall)", setup_none, loop_getppid, "baseline" },
+      { "fstat, glibc", setup_none, loop_fstat_glibc, "newfstatat(fd, \"\")" },
+      { "fstat, system call", setup_none, loop_fstat_raw, "fdid's probe" },
+      { "kcmp (bare)", setup_fdid, loop_kcmp_bare, "floor of the hint" },
+      { "PRIME_FD_TO_HANDLE (bare)", setup_mesa, loop_prime_bare, "known dma-buf" },
+      { "fdid first import", setup_fresh, loop_fdid_first, "fstat + PRIME + insert" },
+      { "fdid re-import, same fd", setup_fdid, loop_fdid_reimport, "hint: one identity question" },
+      { "fdid re-import, other fd", setup_fdid, loop_fdid_reimport_other_fd, "fstat path" },
+      { "Mesa-style re-import", setup_mesa, loop_mesa_reimport, "iris/freedreno/etnaviv" },
+      { "amdgpu-style re-import", setup_mesa, loop_amdgpu_reimport, "+ 2 lseek, 2 lookups" },
+   };
+   enum { FDID_SAME = 6, FDID_OTHER = 7, MESA = 8, AMDGPU = 9 };
+   enum { N = sizeof(subjects) / sizeof(subjects[0]) };
+   double ns[N], calls[N];
+
+   printf("# fdid winsys benchmark: %d rounds (first imports: %d), best of %d, "
+          "vgem, two descriptions of card0\n", ROUNDS, FIRST_IMPORTS, REPEATS);
+   for (int i = 0; i < N; i++) {
+      const struct subject *s = &subjects[i];
+      ns[i] = time_subject(s);
+      long rounds = s->loop == loop_fdid_first ? FIRST_IMPORTS : 1000;
+      calls[i] = syscalls_per_round(setup_subject, run_subject, (void *)s, rounds);
+   }
+
+   double mesa = ns[MESA];
+   printf("%-28s %10s %10s %10s %10s  %s\n", "operation", "ns/op", "x getppid",
+          "Mesa/this", "syscalls", "note");
+   for (int i = 0; i < N; i++) {
+      printf("%-28s %10.1f %10.2f %10.2f %10.2f  %s\n", subjects[i].name, ns[i],
+             ns[i] / ns[0], mesa / ns[i], calls[i], subjects[i].note);
+   }
+   printf("# fdid re-import vs Mesa-style: %.2fx faster through the same fd, %.2fx "
+          "through another fd\n", mesa / ns[FDID_SAME], mesa / ns[FDID_OTHER]);
+   printf("# fdid re-import vs amdgpu-style: %.2fx faster through the same fd, %.2fx "
+          "through another fd\n", ns[AMDGPU] / ns[FDID_SAME], ns[AMDGPU] / ns[FDID_OTHER]);
+   return 0;
+}
