@@ -188,22 +188,37 @@ bucket_get(const struct stat *st, bool create)
    return b;
 }
 
-/* The existing entry for fd's description, with a new user reference:
- * 1 found, 0 none, or a negative errno. Table lock held. */
+/*
+ * The existing entry for fd's description, with a new user reference:
+ * 1 found, 0 none, or a negative errno. With `insert`, an entry not found
+ * is inserted in its place (0). Table lock held.
+ */
 static int
-lookup_locked(int fd, const struct stat *st, struct fdid_device **out)
+lookup_locked(int fd, const struct stat *st, struct fdid_device **out,
+              struct fdid_device *insert)
 {
-   struct fdid_bucket *b = bucket_get(st, false);
+   struct fdid_bucket *b = bucket_get(st, insert != NULL);
    if (!b)
-      return 0;
+      return insert ? -ENOMEM : 0;
    bucket_disown_inherited(b, fdid_self_pid());
+
    size_t pos;
-   int found = bucket_find(b, fd, &pos);
-   if (found == 1) {
+   int r = bucket_find(b, fd, &pos);
+   if (r == 1) {
       *out = b->devs[pos];
       atomic_fetch_add(&(*out)->users, 1);
+   } else if (r == 0 && insert) {
+      r = bucket_insert(b, pos, insert);
+      if (r == 0)
+         *out = insert;
    }
-   return found;
+   if (b->count == 0) {
+      /* Made for an insert that failed. */
+      fdid_hmap_remove(&buckets, &b->node);
+      free(b->devs);
+      free(b);
+   }
+   return r;
 }
 
 FDID_PUBLIC int
@@ -224,7 +239,7 @@ fdid_device_acquire(int fd, struct fdid_device **out)
       return -ENOMEM;
 
    pthread_mutex_lock(&table_lock);
-   int r = lookup_locked(fd, &st, out);
+   int r = lookup_locked(fd, &st, out, NULL);
    pthread_mutex_unlock(&table_lock);
    if (r != 0)
       return r < 0 ? r : 0;
@@ -237,25 +252,10 @@ fdid_device_acquire(int fd, struct fdid_device **out)
       return r;
 
    pthread_mutex_lock(&table_lock);
-   r = lookup_locked(fd, &st, out);
-   if (r == 0) {
-      struct fdid_bucket *b = bucket_get(&st, true);
-      size_t pos;
-      r = b ? bucket_find(b, fd, &pos) : -ENOMEM;
-      if (r == 0)
-         r = bucket_insert(b, pos, dev);
-      if (r == 0) {
-         *out = dev;
-         dev = NULL;
-      } else if (b && b->count == 0) {
-         fdid_hmap_remove(&buckets, &b->node);
-         free(b->devs);
-         free(b);
-      }
-   }
+   r = lookup_locked(fd, &st, out, dev);
    pthread_mutex_unlock(&table_lock);
 
-   if (dev) {
+   if (r != 0 || *out != dev) {
       /* Not used: found in the second look, or an error. */
       close(dev->fd);
       fdid_device_put(dev);

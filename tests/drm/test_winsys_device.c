@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fdid/identity.h>
 #include <fdid/winsys.h>
 
 #include "fdid_test.h"
@@ -153,6 +154,53 @@ FDID_TEST(second_open_second_entry)
    check_no_gem_left(b_fd);
    close(a_fd);
    close(b_fd);
+}
+
+/* Many descriptions of one node share a bucket: each fd, and a dup of
+ * each, finds its own entry, in kcmp's order or, where only equality is
+ * allowed, by a scan of that node's entries. */
+static void
+many_descriptions(unsigned methods)
+{
+   enum { N = 9 };
+   fdid_set_allowed_methods(methods);
+   int fds[N], dups[N];
+   struct fdid_device *devs[N];
+   for (int i = 0; i < N; i++) {
+      fds[i] = open_card();
+      devs[i] = dev_acquire(fds[i]);
+      for (int j = 0; j < i; j++)
+         CHECK(devs[j] != devs[i]);
+   }
+   for (int i = N - 1; i >= 0; i--) {
+      dups[i] = CHECK_SYS(fcntl(fds[i], F_DUPFD_CLOEXEC, 0));
+      struct fdid_device *again = dev_acquire(dups[i]);
+      CHECK(again == devs[i]);
+      fdid_device_release(again);
+   }
+   /* Out of the middle, then back: the others are still found. */
+   fdid_device_release(devs[N / 2]);
+   devs[N / 2] = dev_acquire(dups[N / 2]);
+   for (int i = 0; i < N; i++) {
+      struct fdid_device *again = dev_acquire(fds[i]);
+      CHECK(again == devs[i]);
+      fdid_device_release(again);
+   }
+   for (int i = 0; i < N; i++) {
+      fdid_device_release(devs[i]);
+      close(dups[i]);
+      close(fds[i]);
+   }
+}
+
+FDID_TEST(many_descriptions_kcmp_order)
+{
+   many_descriptions(FDID_METHOD_ALL);
+}
+
+FDID_TEST(many_descriptions_equality_only)
+{
+   many_descriptions(FDID_METHOD_EPOLL);
 }
 
 FDID_TEST(card_and_render_same_gpu)
