@@ -8,8 +8,9 @@
  * this run beside a null system call and bare fstat, with the exact number
  * of system calls per operation counted under ptrace.
  *
- * Each subject's setup opens its own descriptions and buffers, so that the
- * traced child of the count (bench/syscall_count.c) owns what it measures.
+ * One setup makes every description and buffer; the traced child of each
+ * count (bench/syscall_count.c) runs it again, so that it owns what it
+ * measures (a fork child does not close the GEM handles it inherits).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -100,35 +101,34 @@ mesa_lookup(struct mesa_bo *const *table, uint32_t handle)
    return NULL;
 }
 
-/* ---- Subjects --------------------------------------------------------- */
+/* ---- One setup for every subject ------------------------------------ */
 
 struct state {
-   int exporter, importer;      /* two descriptions of card0 */
+   int exporter;                /* makes and exports the buffers */
+   int importer;                /* fdid's description of card0 */
+   int mesa_importer;           /* the Mesa-style table's own description */
    int dmabuf;                  /* the known dma-buf */
    int twins[2];                /* two more fds of it, one hint slot apart */
    struct fdid_device *dev;
    struct fdid_bo *held;        /* keeps the dma-buf known to the table */
    struct mesa_table mesa;
-   struct mesa_bo mesa_bo;
+   struct mesa_bo mesa_bo, mesa_twin;
    int fresh[FIRST_IMPORTS];    /* dma-bufs the importer has never seen */
    struct fdid_bo *fresh_bo[FIRST_IMPORTS];
 };
 
 static struct state st;
 
+/* Also the setup of each traced child that counts system calls. */
 static void
-setup_common(void)
+setup(void *arg)
 {
    memset(&st, 0, sizeof(st));
    st.exporter = open_card();
    st.importer = open_card();
+   st.mesa_importer = open_card();
    st.dmabuf = exported_dumb(st.exporter);
-}
 
-static void
-setup_fdid(void *arg)
-{
-   setup_common();
    int r = fdid_device_acquire(st.importer, &st.dev);
    if (r < 0)
       die("fdid_device_acquire", -r);
@@ -141,35 +141,17 @@ setup_fdid(void *arg)
    st.twins[1] = dup3(st.twins[0], st.twins[0] + 16, O_CLOEXEC);
    if (st.twins[0] < 0 || st.twins[1] < 0)
       die("dup", errno);
-}
-
-static void
-setup_fresh(void *arg)
-{
-   setup_fdid(arg);
    for (int i = 0; i < FIRST_IMPORTS; i++)
       st.fresh[i] = exported_dumb(st.exporter);
-}
 
-static void
-setup_mesa(void *arg)
-{
-   setup_common();
    pthread_mutex_init(&st.mesa.lock, NULL);
-   if (drmPrimeFDToHandle(st.importer, st.dmabuf, &st.mesa_bo.handle) != 0)
+   if (drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &st.mesa_bo.handle) != 0)
       die("PRIME_FD_TO_HANDLE", errno);
    st.mesa_bo.refcount = 1;
    st.mesa_bo.size = 16 * 16 * 4;
    st.mesa.by_handle[mesa_hash(st.mesa_bo.handle) % MESA_BUCKETS] = &st.mesa_bo;
-   static struct mesa_bo twin;
-   twin = st.mesa_bo;
-   st.mesa.by_size_handle[mesa_hash(twin.handle) % MESA_BUCKETS] = &twin;
-}
-
-static void
-setup_none(void *arg)
-{
-   setup_common();
+   st.mesa_twin = st.mesa_bo;
+   st.mesa.by_size_handle[mesa_hash(st.mesa_twin.handle) % MESA_BUCKETS] = &st.mesa_twin;
 }
 
 static void
@@ -208,7 +190,7 @@ loop_prime_bare(void *arg, long rounds)
 {
    uint32_t h;
    for (long i = 0; i < rounds; i++)
-      (void)drmPrimeFDToHandle(st.importer, st.dmabuf, &h);
+      (void)drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &h);
 }
 
 /* Re-import and drop it again: the table keeps its own reference. */
@@ -242,7 +224,7 @@ loop_mesa_reimport(void *arg, long rounds)
 {
    for (long i = 0; i < rounds; i++) {
       uint32_t handle;
-      if (drmPrimeFDToHandle(st.importer, st.dmabuf, &handle) != 0)
+      if (drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &handle) != 0)
          die("PRIME_FD_TO_HANDLE", errno);
       pthread_mutex_lock(&st.mesa.lock);
       struct mesa_bo *bo = mesa_lookup(st.mesa.by_handle, handle);
@@ -261,7 +243,7 @@ loop_amdgpu_reimport(void *arg, long rounds)
 {
    for (long i = 0; i < rounds; i++) {
       uint32_t handle;
-      if (drmPrimeFDToHandle(st.importer, st.dmabuf, &handle) != 0)
+      if (drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &handle) != 0)
          die("PRIME_FD_TO_HANDLE", errno);
       off_t size = lseek(st.dmabuf, 0, SEEK_END);
       lseek(st.dmabuf, 0, SEEK_SET);
@@ -300,25 +282,21 @@ release_fresh(void)
 static void
 teardown(void)
 {
-   if (st.fresh[0] > 0) {
-      release_fresh();
-      for (int i = 0; i < FIRST_IMPORTS; i++)
-         close(st.fresh[i]);
-   }
+   release_fresh();
+   for (int i = 0; i < FIRST_IMPORTS; i++)
+      close(st.fresh[i]);
    fdid_bo_release(st.held);
    fdid_device_release(st.dev);
-   if (st.twins[0] > 0) {
-      close(st.twins[0]);
-      close(st.twins[1]);
-   }
+   close(st.twins[0]);
+   close(st.twins[1]);
    close(st.dmabuf);
+   close(st.mesa_importer);
    close(st.importer);
    close(st.exporter);
 }
 
 struct subject {
    const char *name;
-   void (*setup)(void *arg);
    void (*loop)(void *arg, long rounds);
    const char *note;
 };
@@ -329,71 +307,75 @@ run_subject(void *arg, long rounds)
    ((const struct subject *)arg)->loop(NULL, rounds);
 }
 
-static void
-setup_subject(void *arg)
+static long
+rounds_of(const struct subject *s)
 {
-   ((const struct subject *)arg)->setup(NULL);
+   return s->loop == loop_fdid_first ? FIRST_IMPORTS : ROUNDS;
 }
 
-/* Best of REPEATS. */
+/* ns per operation of one timed run. */
 static double
-time_subject(const struct subject *s)
+time_once(const struct subject *s)
 {
-   s->setup(NULL);
-   bool first = s->loop == loop_fdid_first;
-   long rounds = first ? FIRST_IMPORTS : ROUNDS;
-   double best = 1e18;
-   for (int r = 0; r < REPEATS; r++) {
-      double t0 = now_ns();
-      s->loop(NULL, rounds);
-      double ns = (now_ns() - t0) / (double)rounds;
-      if (ns < best)
-         best = ns;
-      if (first)
-         release_fresh();
-   }
-   teardown();
-   return best;
+   long rounds = rounds_of(s);
+   double t0 = now_ns();
+   s->loop(NULL, rounds);
+   double ns = (now_ns() - t0) / (double)rounds;
+   if (s->loop == loop_fdid_first)
+      release_fresh();
+   return ns;
 }
 
 int
 main(void)
 {
    const struct subject subjects[] = {
-      { "getppid (null syscall)", setup_none, loop_getppid, "baseline" },
-      { "fstat, glibc", setup_none, loop_fstat_glibc, "newfstatat(fd, \"\")" },
-      { "fstat, system call", setup_none, loop_fstat_raw, "fdid's probe" },
-      { "kcmp (bare)", setup_fdid, loop_kcmp_bare, "floor of the hint" },
-      { "PRIME_FD_TO_HANDLE (bare)", setup_mesa, loop_prime_bare, "known dma-buf" },
-      { "fdid first import", setup_fresh, loop_fdid_first, "fstat + PRIME + insert" },
-      { "fdid re-import, same fd", setup_fdid, loop_fdid_reimport, "hint: one identity question" },
-      { "fdid re-import, other fd", setup_fdid, loop_fdid_reimport_other_fd, "fstat path" },
-      { "Mesa-style re-import", setup_mesa, loop_mesa_reimport, "iris/freedreno/etnaviv" },
-      { "amdgpu-style re-import", setup_mesa, loop_amdgpu_reimport, "+ 2 lseek, 2 lookups" },
+      { "getppid (null syscall)", loop_getppid, "baseline" },
+      { "fstat, glibc", loop_fstat_glibc, "newfstatat(fd, \"\")" },
+      { "fstat, system call", loop_fstat_raw, "fdid's inode probe" },
+      { "kcmp (bare)", loop_kcmp_bare, "floor of the hint" },
+      { "PRIME_FD_TO_HANDLE (bare)", loop_prime_bare, "known dma-buf" },
+      { "fdid first import", loop_fdid_first, "fstat + PRIME + insert" },
+      { "fdid re-import, same fd", loop_fdid_reimport, "hint: one identity question" },
+      { "fdid re-import, other fd", loop_fdid_reimport_other_fd, "fstat path" },
+      { "Mesa-style re-import", loop_mesa_reimport, "iris/freedreno/etnaviv" },
+      { "amdgpu-style re-import", loop_amdgpu_reimport, "+ 2 lseek, 2 lookups" },
    };
-   enum { FDID_SAME = 6, FDID_OTHER = 7, MESA = 8, AMDGPU = 9 };
    enum { N = sizeof(subjects) / sizeof(subjects[0]) };
+   enum { FDID_SAME = 6, FDID_OTHER = 7, MESA = 8, AMDGPU = 9 };
    double ns[N], calls[N];
 
-   printf("# fdid winsys benchmark: %d rounds (first imports: %d), best of %d, "
-          "vgem, two descriptions of card0\n", ROUNDS, FIRST_IMPORTS, REPEATS);
+   /* Repeats take turns over the subjects, so that a noisy moment of the
+    * machine hurts them alike; each keeps its best. */
+   setup(NULL);
+   for (int i = 0; i < N; i++)
+      ns[i] = 1e18;
+   for (int r = 0; r < REPEATS; r++) {
+      for (int i = 0; i < N; i++) {
+         double t = time_once(&subjects[i]);
+         if (t < ns[i])
+            ns[i] = t;
+      }
+   }
+   teardown();
    for (int i = 0; i < N; i++) {
-      const struct subject *s = &subjects[i];
-      ns[i] = time_subject(s);
-      long rounds = s->loop == loop_fdid_first ? FIRST_IMPORTS : 1000;
-      calls[i] = syscalls_per_round(setup_subject, run_subject, (void *)s, rounds);
+      long rounds = subjects[i].loop == loop_fdid_first ? FIRST_IMPORTS : 1000;
+      calls[i] = syscalls_per_round(setup, run_subject, (void *)&subjects[i], rounds);
    }
 
-   double mesa = ns[MESA];
+   printf("# fdid winsys benchmark: %d rounds (first imports: %d), best of %d taking "
+          "turns, vgem, descriptions of card0\n", ROUNDS, FIRST_IMPORTS, REPEATS);
    printf("%-28s %10s %10s %10s %10s  %s\n", "operation", "ns/op", "x getppid",
           "Mesa/this", "syscalls", "note");
    for (int i = 0; i < N; i++) {
       printf("%-28s %10.1f %10.2f %10.2f %10.2f  %s\n", subjects[i].name, ns[i],
-             ns[i] / ns[0], mesa / ns[i], calls[i], subjects[i].note);
+             ns[i] / ns[0], ns[MESA] / ns[i], calls[i], subjects[i].note);
    }
    printf("# fdid re-import vs Mesa-style: %.2fx faster through the same fd, %.2fx "
-          "through another fd\n", mesa / ns[FDID_SAME], mesa / ns[FDID_OTHER]);
+          "through another fd\n", ns[MESA] / ns[FDID_SAME], ns[MESA] / ns[FDID_OTHER]);
    printf("# fdid re-import vs amdgpu-style: %.2fx faster through the same fd, %.2fx "
           "through another fd\n", ns[AMDGPU] / ns[FDID_SAME], ns[AMDGPU] / ns[FDID_OTHER]);
+   printf("# floors, one system call each: PRIME ioctl / fstat %.2f, PRIME ioctl / kcmp %.2f\n",
+          ns[4] / ns[2], ns[4] / ns[3]);
    return 0;
 }
