@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fault injection: no fd left (RLIMIT_NOFILE) where the winsys needs one:
+ * the table's dup of a new description, an export, a bridge, the re-import
+ * hint's reference fd. Each says -EMFILE or does without; nothing leaks in
+ * the process or in the kernel; nothing is closed that is not ours.
+ */
+#include <errno.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fdid/winsys.h>
+
+#include "fdid_test.h"
+#include "test_winsys_util.h"
+
+enum { MAX_FILL = 4096 };
+static int fill[MAX_FILL];
+static int filled;
+
+/* Take every fd left under a lowered limit. */
+static void
+exhaust_fds(void)
+{
+   struct rlimit rl;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &rl));
+   rl.rlim_cur = 256;
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &rl));
+   filled = 0;
+   while (filled < MAX_FILL) {
+      int fd = eventfd(0, EFD_CLOEXEC);
+      if (fd < 0) {
+         CHECK_EQ(errno, EMFILE);
+         return;
+      }
+      fill[filled++] = fd;
+   }
+   fdid_test_fail(__FILE__, __LINE__, "could not exhaust the fd table");
+}
+
+static void
+give_back_fds(void)
+{
+   while (filled > 0)
+      close(fill[--filled]);
+}
+
+FDID_TEST(acquire_without_fds)
+{
+   int fd = open_card();
+   exhaust_fds();
+   struct fdid_device *dev = NULL;
+   CHECK_EQ(fdid_device_acquire(fd, &dev), -EMFILE);
+   CHECK(dev == NULL);
+   give_back_fds();
+
+   /* Nothing half-made stayed in the table. */
+   dev = dev_acquire(fd);
+   uint64_t size;
+   struct fdid_bo *bo = bo_dumb(dev, 0xb1, &size);
+   fdid_bo_release(bo);
+   fdid_device_release(dev);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
+FDID_TEST(export_and_bridge_without_fds)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0xb2, &size);
+
+   exhaust_fds();
+   int out = -1;
+   CHECK_EQ(fdid_bo_export(src, &out), -EMFILE);
+   CHECK_EQ(out, -1);
+   struct fdid_bo *copy = NULL;
+   CHECK_EQ(fdid_bo_import_on(src, b, &copy), -EMFILE);
+   CHECK(copy == NULL);
+   give_back_fds();
+
+   /* Both work again, and the kernel holds only what they made. */
+   copy = NULL;
+   CHECK_EQ(fdid_bo_import_on(src, b, &copy), 0);
+   CHECK(bo_check(copy, size, 0xb2));
+   fdid_bo_release(copy);
+   fdid_bo_release(src);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+/* The hint cannot get its reference fd: the imports stay right, on the
+ * fstat path. */
+FDID_TEST(hint_without_fds)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   uint64_t size;
+   struct fdid_bo *src = bo_dumb(a, 0xb3, &size);
+   int dmabuf = bo_export(src);
+
+   exhaust_fds();
+   struct fdid_bo *got[4];
+   for (int i = 0; i < 4; i++) {
+      got[i] = bo_import(b, dmabuf);
+      CHECK(got[i] == got[0]);
+   }
+   give_back_fds();
+   CHECK(bo_check(got[0], size, 0xb3));
+   for (int i = 0; i < 4; i++)
+      fdid_bo_release(got[i]);
+
+   fdid_bo_release(src);
+   close(dmabuf);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}
