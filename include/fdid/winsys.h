@@ -191,6 +191,10 @@ int fdid_bo_adopt_handle(struct fdid_device *dev, uint32_t handle, struct fdid_b
  *             the layout.
  *   -EACCES   the node does not allow dumb buffers (a render node).
  *   -ENOSYS, -EOPNOTSUPP  the driver has no dumb buffers.
+ *   -EEXIST   the kernel gave a handle number the table already owns:
+ *             someone sharing the description closed one of the table's
+ *             handles behind its back (the table's object now owns the
+ *             new buffer and closes it with its last release).
  *   -ENODEV   the device entry has been released.
  *   -ENOMEM   out of memory.
  */

@@ -232,19 +232,27 @@ fdid_bo_release(struct fdid_bo *bo)
    fdid_device_put(dev);
 }
 
+int
+fdid_bo_adopt_locked(struct fdid_device *dev, uint32_t handle, struct fdid_bo **out)
+{
+   if (atomic_load_explicit(&dev->dead, memory_order_relaxed))
+      return -ENODEV;
+   if (bo_by_handle(dev, handle))
+      return -EEXIST;
+   struct fdid_bo *bo = bo_new_locked(dev, handle);
+   if (!bo)
+      return -ENOMEM;
+   *out = bo;
+   return 0;
+}
+
 FDID_PUBLIC int
 fdid_bo_adopt_handle(struct fdid_device *dev, uint32_t handle, struct fdid_bo **out)
 {
    if (!dev || !out || handle == 0)
       return -EINVAL;
-   int r = 0;
    pthread_mutex_lock(&dev->lock);
-   if (atomic_load_explicit(&dev->dead, memory_order_relaxed))
-      r = -ENODEV;
-   else if (bo_by_handle(dev, handle))
-      r = -EEXIST;
-   else if (!(*out = bo_new_locked(dev, handle)))
-      r = -ENOMEM;
+   int r = fdid_bo_adopt_locked(dev, handle, out);
    pthread_mutex_unlock(&dev->lock);
    return r;
 }

@@ -16,24 +16,22 @@ fdid_bo_create_dumb(struct fdid_device *dev, uint32_t width, uint32_t height,
       return -EINVAL;
 
    pthread_mutex_lock(&dev->lock);
-   if (atomic_load_explicit(&dev->dead, memory_order_relaxed)) {
-      pthread_mutex_unlock(&dev->lock);
-      return -ENODEV;
-   }
+   int r = -ENODEV;
    struct drm_mode_create_dumb create = { .width = width, .height = height, .bpp = bpp };
+   if (atomic_load_explicit(&dev->dead, memory_order_relaxed))
+      goto out;
    if (drmIoctl(dev->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) != 0) {
-      int r = -errno;
-      pthread_mutex_unlock(&dev->lock);
-      return r;
+      r = -errno;
+      goto out;
    }
-   pthread_mutex_unlock(&dev->lock);
-
    /* A fresh handle cannot be in the table unless someone sharing the
     * description closed one of ours behind our back; then the table's
     * object owns this number already and must be the one to close it. */
-   int r = fdid_bo_adopt_handle(dev, create.handle, out);
+   r = fdid_bo_adopt_locked(dev, create.handle, out);
    if (r == -ENOMEM)
       drmCloseBufferHandle(dev->fd, create.handle);
+out:
+   pthread_mutex_unlock(&dev->lock);
    if (r < 0)
       return r;
    if (pitch)

@@ -129,6 +129,8 @@ struct fdid_bridge *fdid_device_teardown(struct fdid_device *dev);
 void fdid_bridges_release(struct fdid_bridge *list);
 /* Export with dev->lock held; records the dma-buf inode on first export. */
 int fdid_bo_export_locked(struct fdid_bo *bo, int *out_fd);
+/* fdid_bo_adopt_handle() with dev->lock held. */
+int fdid_bo_adopt_locked(struct fdid_device *dev, uint32_t handle, struct fdid_bo **out);
 
 /* bo_hint.c, all with dev->lock held. */
 struct fdid_bo *fdid_hint_lookup(struct fdid_device *dev, int fd);
