@@ -57,9 +57,11 @@ struct fdid_bo;
  * The table's entry for fd's open file description, created on first use,
  * with one more reference for the caller. Never takes the caller's fd.
  *
- * Cost: one fstat() plus one identity question per entry of the same device
- * node in this process (kcmp order: a binary search); a new entry adds a
- * dup, the DRM checks and libdrm's device description (sysfs reads).
+ * Cost: one fstat(), then identity questions among this process's entries
+ * of the same device node only: a binary search in kcmp's order (about
+ * log2(n) + 1 questions of one system call each), or, where kcmp is not
+ * allowed, one equality question per entry. A new entry adds a dup, the DRM
+ * checks and libdrm's device description (sysfs reads).
  *
  * Errors:
  *   -EINVAL   out is NULL.
