@@ -10,8 +10,8 @@
  * of its own dma-buf, made by PRIME export of its handle (so it is that
  * dma-buf by construction, whatever the caller does with its fds
  * meanwhile). An armed slot answers the next import through that number
- * with fdid_same_file_description(fd, reference): one F_DUPFD_QUERY or
- * kcmp, cheaper than fstat, and exact, since every fd of one dma-buf is one
+ * with one identity question, fd against the reference: one F_DUPFD_QUERY
+ * or kcmp, cheaper than fstat, and exact, since every fd of one dma-buf is one
  * open file description. Any other answer disarms the slot and the import
  * takes the fstat() path.
  *
@@ -72,13 +72,35 @@ clear(struct fdid_device *dev, struct fdid_hint *slot)
    slot->fd = -1;
 }
 
+/*
+ * Is fd the reference's description? The one-call methods of the identity
+ * core, called directly (this is the hot path: no exported-symbol call, no
+ * fallback chain). Anything but a sure "same", including a method that just
+ * broke, sends the import down the fstat path.
+ */
+static bool
+same_description(int fd, int ref)
+{
+   unsigned usable = fdid_usable_methods();
+   if (likely(usable & FDID_METHOD_DUPFD_QUERY)) {
+      int r = fdid_dupfd_query_same(fd, ref);
+      if (fdid_answer_is_final(r))
+         return r == 0;
+   }
+   if (usable & FDID_METHOD_KCMP) {
+      pid_t self = fdid_self_pid();
+      return fdid_kcmp_file(self, fd, self, ref) == 0;
+   }
+   return false;
+}
+
 struct fdid_bo *
 fdid_hint_lookup(struct fdid_device *dev, int fd)
 {
    struct fdid_hint *slot = slot_of(dev, fd);
    if (!slot->armed || slot->fd != fd)
       return NULL;
-   if (fdid_same_file_description(fd, slot->bo->ref_fd) == 0)
+   if (likely(same_description(fd, slot->bo->ref_fd)))
       return slot->bo;
    disarm(dev, slot);
    return NULL;
