@@ -42,6 +42,7 @@
 #include "fdid/winsys.h"
 #include "drm/hash_map.h"
 #include "util/macros.h"
+#include "util/fstat_raw.h"
 
 struct fdid_bucket;
 struct fdid_bridge;
@@ -97,24 +98,6 @@ struct fdid_bridge {
    struct fdid_bridge *next;
    struct fdid_bo *copy;
 };
-
-/*
- * fstat() in one system call. glibc >= 2.33 implements fstat() as
- * newfstatat(fd, "", AT_EMPTY_PATH), which kernels before 6.11 treat as a
- * path walk (copy the empty name from user memory, look it up); the fstat
- * system call goes to the file directly. On x86-64 (not x32) the kernel's
- * struct stat is glibc's, so the raw call fills the same structure.
- */
-static inline int
-fdid_fstat(int fd, struct stat *st)
-{
-#if defined(__x86_64__) && !defined(__ILP32__) && defined(SYS_fstat)
-   _Static_assert(sizeof(struct stat) == 144, "x86-64 kernel struct stat");
-   return (int)syscall(SYS_fstat, fd, st);
-#else
-   return fstat(fd, st);
-#endif
-}
 
 /* device_info.c: what the entry knows about its node. */
 int fdid_device_new(int fd, const struct stat *st, struct fdid_device **out);

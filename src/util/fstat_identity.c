@@ -7,13 +7,14 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "util/fstat_raw.h"
 #include "util/identity_private.h"
 
 int
 fdid_same_inode(int fd1, int fd2)
 {
    struct stat a, b;
-   if (fstat(fd1, &a) != 0 || fstat(fd2, &b) != 0)
+   if (fdid_fstat(fd1, &a) != 0 || fdid_fstat(fd2, &b) != 0)
       return -errno;
    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
