@@ -132,16 +132,20 @@ run_one(const struct fdid_test *t, char *why, size_t why_len)
    return PASS;
 }
 
+/* Arguments name subtests; options (piglit adds -auto and -fbo) are not
+ * names and are ignored. */
 static bool
 selected(const struct fdid_test *t, int argc, char **argv)
 {
-   if (argc < 2)
-      return true;
+   bool any_name = false;
    for (int i = 1; i < argc; i++) {
+      if (argv[i][0] == '-')
+         continue;
+      any_name = true;
       if (strcmp(argv[i], t->name) == 0)
          return true;
    }
-   return false;
+   return !any_name;
 }
 
 int
