@@ -17,40 +17,9 @@
 #include <fdid/identity.h>
 #include <fdid/winsys.h>
 
+#include "fd_passing.h"
 #include "fdid_test.h"
 #include "test_winsys_util.h"
-
-static void
-send_one_fd(int sock, int fd)
-{
-   char byte = 0;
-   struct iovec iov = { &byte, 1 };
-   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-   c->cmsg_level = SOL_SOCKET;
-   c->cmsg_type = SCM_RIGHTS;
-   c->cmsg_len = CMSG_LEN(sizeof(int));
-   memcpy(CMSG_DATA(c), &fd, sizeof(int));
-   CHECK_SYS(sendmsg(sock, &msg, 0));
-}
-
-static int
-recv_one_fd(int sock)
-{
-   char byte;
-   struct iovec iov = { &byte, 1 };
-   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-   CHECK_EQ(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC), 1);
-   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-   CHECK(c && c->cmsg_type == SCM_RIGHTS);
-   int fd;
-   memcpy(&fd, CMSG_DATA(c), sizeof(int));
-   return fd;
-}
 
 static int
 wait_child(pid_t pid)
@@ -80,11 +49,11 @@ FDID_TEST(one_description_one_entry)
    pid_t pid = CHECK_SYS(fork());
    if (pid == 0) {
       close(sv[0]);
-      send_one_fd(sv[1], fd);
+      send_fd(sv[1], fd);
       _exit(0);
    }
    close(sv[1]);
-   int received = recv_one_fd(sv[0]);
+   int received = recv_fd(sv[0]);
    CHECK_EQ(wait_child(pid), 0);
    CHECK(received != fd);
    struct fdid_device *via_scm = dev_acquire(received);

@@ -5,10 +5,7 @@
 
 #include <stdbool.h>
 
-/* Pass one fd over a unix socket (SCM_RIGHTS); recv_fd returns it
- * close-on-exec. Failures fail the subtest. */
-void send_fd(int sock, int fd);
-int recv_fd(int sock);
+#include "fd_passing.h"
 
 /* pidfd_open() and pidfd_getfd() work here (Linux 5.6+, and not under
  * valgrind 3.19, which does not know them): without them and without kcmp,
