@@ -12,5 +12,7 @@ enum {
 /* Each subcommand: argv[0] is the subcommand's name. */
 int cmd_probe(int argc, char **argv);
 int cmd_same(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_dmabuf(int argc, char **argv);
 
 #endif /* FDID_CLI_H */

@@ -10,6 +10,8 @@ static const struct command {
    int (*run)(int argc, char **argv);
    const char *summary;
 } commands[] = {
+   { "ls", cmd_ls, "open file descriptions shared by several fds, across processes (the default)" },
+   { "dmabuf", cmd_dmabuf, "every dma-buf: holders, size, totals counted once" },
    { "probe", cmd_probe, "which identity methods work here, and their cost" },
    { "same", cmd_same, "PID:FD PID:FD: same open file description? (exit 0 same, 1 different, 2 cannot tell)" },
 };
@@ -17,7 +19,7 @@ static const struct command {
 static void
 usage(FILE *out)
 {
-   fprintf(out, "Usage: fdid COMMAND [ARGS]\n\nCommands:\n");
+   fprintf(out, "Usage: fdid [COMMAND [ARGS]]   (no command: fdid ls)\n\nCommands:\n");
    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
       fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
    fprintf(out, "\nEnvironment: FDID_METHODS=dupfd_query,kcmp,epoll restricts the methods tried.\n");
@@ -26,9 +28,10 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
-   if (argc < 2) {
-      usage(stderr);
-      return CLI_EXIT_ERROR;
+   if (argc < 2 || argv[1][0] == '-') {
+      /* `fdid` and `fdid -J ...` are `fdid ls ...`; --help is ours. */
+      if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0))
+         return cmd_ls(argc, argv);
    }
    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
        strcmp(argv[1], "help") == 0) {

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdinfo is "key:\tvalue" lines written by the kernel; a process can make
+ * us read it at any moment of its life, and drivers add their own keys, so
+ * the parser trusts nothing: bounded copies, strict numbers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fdinfo.h"
+
+static bool
+parse_number(const char *s, size_t len, int base, long long *out)
+{
+   char buf[32];
+   while (len && (*s == ' ' || *s == '\t')) {
+      s++;
+      len--;
+   }
+   if (len == 0 || len >= sizeof(buf))
+      return false;
+   memcpy(buf, s, len);
+   buf[len] = 0;
+   char *end;
+   errno = 0;
+   long long v = strtoll(buf, &end, base);
+   if (errno || end == buf || (*end && *end != ' '))
+      return false;
+   *out = v;
+   return true;
+}
+
+static void
+copy_value(char *dst, size_t dst_len, const char *s, size_t len)
+{
+   while (len && (*s == ' ' || *s == '\t')) {
+      s++;
+      len--;
+   }
+   if (len >= dst_len)
+      len = dst_len - 1;
+   memcpy(dst, s, len);
+   dst[len] = 0;
+}
+
+void
+fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
+{
+   memset(out, 0, sizeof(*out));
+   out->size = -1;
+   const char *end = text + len;
+   while (text < end) {
+      const char *nl = memchr(text, '\n', (size_t)(end - text));
+      const char *line_end = nl ? nl : end;
+      const char *colon = memchr(text, ':', (size_t)(line_end - text));
+      if (colon) {
+         size_t klen = (size_t)(colon - text);
+         const char *v = colon + 1;
+         size_t vlen = (size_t)(line_end - v);
+         long long n;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(text, k, klen) == 0)
+         if (KEY("pos") && parse_number(v, vlen, 10, &n)) {
+            out->pos = n;
+            out->has_pos = true;
+         } else if (KEY("flags") && parse_number(v, vlen, 8, &n) && n >= 0) {
+            out->flags = (unsigned)n;
+            out->has_flags = true;
+         } else if (KEY("drm-driver")) {
+            copy_value(out->drm_driver, sizeof(out->drm_driver), v, vlen);
+         } else if (KEY("drm-client-id")) {
+            copy_value(out->drm_client_id, sizeof(out->drm_client_id), v, vlen);
+         } else if (KEY("drm-pdev")) {
+            copy_value(out->drm_pdev, sizeof(out->drm_pdev), v, vlen);
+         } else if (KEY("exp_name")) {
+            out->is_dmabuf = true;
+            copy_value(out->exp_name, sizeof(out->exp_name), v, vlen);
+         } else if (KEY("name")) {
+            copy_value(out->buf_name, sizeof(out->buf_name), v, vlen);
+         } else if (KEY("size") && parse_number(v, vlen, 10, &n) && n >= 0) {
+            out->size = n;
+         }
+#undef KEY
+      }
+      text = nl ? nl + 1 : end;
+   }
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Walks /proc. Processes and fds come and go while we read: a vanished one
+ * is counted and skipped, a forbidden one is counted, nothing is fatal.
+ * fdinfo is read lazily (scan_read_fdinfo): for 100k fds most have an
+ * inode of their own and need no more than a stat and a readlink.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "scan.h"
+
+#define DRM_MAJOR 226
+
+static const char *const type_names[] = {
+   [FD_OTHER] = "other", [FD_FILE] = "file", [FD_DIR] = "dir",
+   [FD_PIPE] = "pipe", [FD_SOCKET] = "socket", [FD_CHR] = "chr",
+   [FD_BLK] = "blk", [FD_DRM] = "drm", [FD_DMABUF] = "dmabuf",
+   [FD_ANON] = "anon",
+};
+
+const char *
+fd_type_name(enum fd_type t)
+{
+   return type_names[t];
+}
+
+int
+fd_type_from_name(const char *name)
+{
+   for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+      if (strcmp(type_names[i], name) == 0)
+         return (int)i;
+   }
+   return -1;
+}
+
+static enum fd_type
+classify(const struct stat *st, const char *name)
+{
+   if (strncmp(name, "/dmabuf:", 8) == 0 || strcmp(name, "anon_inode:dmabuf") == 0)
+      return FD_DMABUF;
+   if (strncmp(name, "anon_inode:", 11) == 0)
+      return FD_ANON;
+   switch (st->st_mode & S_IFMT) {
+   case S_IFREG: return FD_FILE;
+   case S_IFDIR: return FD_DIR;
+   case S_IFIFO: return FD_PIPE;
+   case S_IFSOCK: return FD_SOCKET;
+   case S_IFBLK: return FD_BLK;
+   case S_IFCHR: return major(st->st_rdev) == DRM_MAJOR ? FD_DRM : FD_CHR;
+   default: return FD_OTHER;
+   }
+}
+
+static ssize_t
+read_file(const char *path, char *buf, size_t len)
+{
+   int fd = open(path, O_RDONLY | O_CLOEXEC);
+   if (fd < 0)
+      return -1;
+   ssize_t n = read(fd, buf, len);
+   close(fd);
+   return n;
+}
+
+bool
+scan_read_fdinfo(struct fd_entry *e)
+{
+   if (e->has_info)
+      return true;
+   char path[64], buf[4096];
+   snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
+   ssize_t n = read_file(path, buf, sizeof(buf));
+   if (n < 0)
+      return false;
+   fdinfo_parse(buf, (size_t)n, &e->info);
+   e->has_info = true;
+   return true;
+}
+
+static int
+add_fd(struct scan *s, struct process *p, int fd)
+{
+   char path[64], name[4096];
+   struct stat st;
+   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)p->pid, fd);
+   if (stat(path, &st) != 0) {
+      s->fds_vanished++;
+      return 0;
+   }
+   ssize_t n = readlink(path, name, sizeof(name) - 1);
+   if (n < 0) {
+      s->fds_vanished++;
+      return 0;
+   }
+   name[n] = 0;
+
+   if (s->n_fds == s->cap_fds) {
+      size_t cap = s->cap_fds ? s->cap_fds * 2 : 256;
+      struct fd_entry *grown = realloc(s->fds, cap * sizeof(*grown));
+      if (!grown)
+         return -ENOMEM;
+      s->fds = grown;
+      s->cap_fds = cap;
+   }
+   struct fd_entry *e = &s->fds[s->n_fds];
+   memset(e, 0, sizeof(*e));
+   e->proc = p;
+   e->fd = fd;
+   e->dev = st.st_dev;
+   e->ino = st.st_ino;
+   e->rdev = st.st_rdev;
+   e->type = classify(&st, name);
+   e->name = strdup(name);
+   if (!e->name)
+      return -ENOMEM;
+   s->n_fds++;
+   return 0;
+}
+
+static int
+scan_one(struct scan *s, pid_t pid)
+{
+   char path[64];
+   snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+   DIR *d = opendir(path);
+   if (!d) {
+      if (errno == EACCES || errno == EPERM)
+         s->procs_denied++;
+      else
+         s->procs_vanished++;
+      return 0;
+   }
+
+   struct process *p = calloc(1, sizeof(*p));
+   struct process **grown = p ? realloc(s->procs, (s->n_procs + 1) * sizeof(*grown)) : NULL;
+   if (!grown) {
+      free(p);
+      closedir(d);
+      return -ENOMEM;
+   }
+   s->procs = grown;
+   s->procs[s->n_procs++] = p;
+   p->pid = pid;
+   p->kcmp_ok = -1;
+   snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+   ssize_t n = read_file(path, p->comm, sizeof(p->comm) - 1);
+   p->comm[n > 0 ? n : 0] = 0;
+   char *nl = strchr(p->comm, '\n');
+   if (nl)
+      *nl = 0;
+
+   int self_dir = dirfd(d);
+   bool self = pid == getpid();
+   struct dirent *de;
+   int r = 0;
+   while (r == 0 && (de = readdir(d))) {
+      if (de->d_name[0] < '0' || de->d_name[0] > '9')
+         continue;
+      int fd = atoi(de->d_name);
+      if (self && fd == self_dir)
+         continue; /* our own listing, not the process's */
+      r = add_fd(s, p, fd);
+   }
+   closedir(d);
+   return r;
+}
+
+static bool
+is_pid_name(const char *s)
+{
+   if (!*s)
+      return false;
+   for (; *s; s++) {
+      if (*s < '0' || *s > '9')
+         return false;
+   }
+   return true;
+}
+
+int
+scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
+{
+   memset(out, 0, sizeof(*out));
+   if (n_pids) {
+      for (size_t i = 0; i < n_pids; i++) {
+         int r = scan_one(out, pids[i]);
+         if (r < 0)
+            return r;
+      }
+      return 0;
+   }
+   DIR *d = opendir("/proc");
+   if (!d)
+      return -errno;
+   struct dirent *de;
+   int r = 0;
+   while (r == 0 && (de = readdir(d))) {
+      if (is_pid_name(de->d_name))
+         r = scan_one(out, (pid_t)atoi(de->d_name));
+   }
+   closedir(d);
+   return r;
+}
+
+void
+scan_free(struct scan *s)
+{
+   for (size_t i = 0; i < s->n_fds; i++)
+      free(s->fds[i].name);
+   for (size_t i = 0; i < s->n_procs; i++)
+      free(s->procs[i]);
+   free(s->fds);
+   free(s->procs);
+   memset(s, 0, sizeof(*s));
+}

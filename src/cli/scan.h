@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* Every fd of the processes the caller may inspect, from /proc. */
+#ifndef FDID_CLI_SCAN_H
+#define FDID_CLI_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "fdinfo.h"
+
+enum fd_type {
+   FD_OTHER, FD_FILE, FD_DIR, FD_PIPE, FD_SOCKET, FD_CHR, FD_BLK,
+   FD_DRM, FD_DMABUF, FD_ANON,
+};
+
+struct process {
+   pid_t pid;
+   char comm[17];
+   /* kcmp may be used on it (checked only when one of its fds shares an
+    * inode with another fd). -1 unknown, 0 no, 1 yes. */
+   int kcmp_ok;
+};
+
+struct fd_entry {
+   struct process *proc;
+   int fd;
+   enum fd_type type;
+   dev_t dev, rdev;
+   ino_t ino;
+   char *name;            /* readlink of /proc/PID/fd/N */
+   bool has_info;         /* fdinfo was read */
+   struct fdinfo info;
+};
+
+struct scan {
+   struct process **procs;
+   size_t n_procs;
+   struct fd_entry *fds;
+   size_t n_fds, cap_fds;
+   /* Counted, never fatal. */
+   unsigned procs_denied;   /* no permission to list its fds */
+   unsigned procs_vanished; /* exited during the scan */
+   unsigned fds_vanished;   /* closed during the scan */
+};
+
+/* Scans the given pids, or every process when n_pids is 0. Returns 0 or a
+ * negative errno for a failure of the scan itself (no /proc, no memory). */
+int scan_processes(const pid_t *pids, size_t n_pids, struct scan *out);
+
+/* Reads fdinfo for an entry if not done yet: false when the fd is gone. */
+bool scan_read_fdinfo(struct fd_entry *e);
+
+void scan_free(struct scan *s);
+
+const char *fd_type_name(enum fd_type t);
+/* "drm", "dmabuf", ... back to the type; -1 when unknown. */
+int fd_type_from_name(const char *name);
+
+#endif
