@@ -95,6 +95,28 @@ int fdid_same_file_description_pid(pid_t pid1, int fd1, pid_t pid2, int fd2);
 int fdid_compare_file_description(int fd1, int fd2);
 
 /*
+ * Is fd (in process pid) the same open file description as a target of the
+ * epoll set epfd (in process epoll_pid)? The target is named as it was
+ * registered: target_fd is the fd number given to EPOLL_CTL_ADD (the "tfd:"
+ * lines of the epoll fd's /proc/PID/fdinfo), and target_off tells apart
+ * several targets registered under that number (0 for the first). The
+ * target is found even when target_fd has since been closed or reused, as
+ * long as its description is still open somewhere. Same return convention;
+ * the order is kcmp's, so it agrees with fdid_compare_file_description().
+ * Needs kcmp (KCMP_EPOLL_TFD, Linux 4.13+): there is no fallback.
+ *
+ * Errors:
+ *   -EBADF    fd, epfd or target_fd is negative, or fd or epfd not open.
+ *   -EINVAL   epfd is not an epoll instance.
+ *   -ENOENT   the set has no target (target_fd, target_off).
+ *   -ESRCH    a pid is not positive, or the process is gone.
+ *   -EPERM    the caller may not inspect one of the processes.
+ *   -ENOTSUP  kcmp is not allowed, not working, or the kernel lacks epoll.
+ */
+int fdid_same_epoll_target(pid_t pid, int fd, pid_t epoll_pid, int epfd, int target_fd,
+                           unsigned target_off);
+
+/*
  * The methods that work here: allowed (see below) and probed successfully,
  * as a mask of FDID_METHOD_*. Methods not allowed are never called, not even
  * to probe them.

@@ -219,8 +219,6 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       json_string(f, e->name);
       fprintf(f, ", \"dev\": \"%u:%u\", \"inode\": %ju, \"verified\": %s",
               major(e->dev), minor(e->dev), (uintmax_t)e->ino, d->verified ? "true" : "false");
-      if (e->has_info)
-         fprintf(f, ", \"pos\": %lld, \"flags\": %u", e->info.pos, e->info.flags);
       if (e->type == FD_DRM) {
          fprintf(f, ", \"rdev\": \"%u:%u\", \"driver\": ", major(e->rdev), minor(e->rdev));
          json_string(f, e->info.drm_driver);
@@ -243,11 +241,11 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
    }
    fprintf(f, "\n   ],\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, "
               "\"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
-              "\"processes_unverifiable\": %u, \"fds\": %zu, \"fds_vanished\": %u, "
+              "\"processes_unverifiable\": %u, \"fds\": %zu, \"fds_vanished\": %lu, "
               "\"dmabufs\": %zu, \"dmabuf_bytes\": %lld, \"dmabuf_bytes_per_fd\": %lld, "
               "\"identity_questions\": %lu}\n}\n",
            s->descriptions, s->shared, sc->n_procs, sc->procs_denied, sc->procs_vanished,
-           g->procs_unverifiable, sc->n_fds, sc->fds_vanished, s->dmabufs, s->dmabuf_bytes,
+           g->procs_unverifiable, sc->n_fds, sc->fds_vanished + g->fds_vanished, s->dmabufs, s->dmabuf_bytes,
            s->dmabuf_bytes_per_fd, g->questions);
 }
 

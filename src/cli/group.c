@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Grouping, as group.h says: fstat buckets, then a three-way quicksort by
+ * the kernel's order inside a bucket. The pivot's question to each other
+ * fd splits the bucket into "same as the pivot" (a finished group),
+ * "before" and "after"; only the latter two are sorted further. A bucket
+ * that is one description (a shared stdout, /dev/null) costs n - 1
+ * questions; n distinct ones cost n log n.
+ */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +15,18 @@
 
 #include "group.h"
 
-static unsigned long *question_counter;
+struct ctx {
+   struct grouping *g;
+   size_t cap;
+   struct fd_entry **tmp;
+   bool ordered;       /* this bucket is being sorted by kcmp's order */
+   bool order_lost;    /* an answer came without an order: redo unordered */
+};
 
 static int
-ask(const struct fd_entry *a, const struct fd_entry *b)
+ask(struct ctx *c, const struct fd_entry *a, const struct fd_entry *b)
 {
-   (*question_counter)++;
+   c->g->questions++;
    return fdid_same_file_description_pid(a->proc->pid, a->fd, b->proc->pid, b->fd);
 }
 
@@ -29,69 +42,17 @@ cmp_inode(const void *pa, const void *pb)
    return 0;
 }
 
-/* Position and status flags are shared by one description; close-on-exec
- * is per fd and is left out. An fd whose fdinfo is gone sorts last. */
-static unsigned
-shared_flags(const struct fd_entry *e)
-{
-   return e->info.flags & ~(unsigned)O_CLOEXEC;
-}
-
 static int
-cmp_position(const void *pa, const void *pb)
+push(struct ctx *c, struct fd_entry **holders, size_t n, bool verified)
 {
-   const struct fd_entry *a = *(struct fd_entry *const *)pa;
-   const struct fd_entry *b = *(struct fd_entry *const *)pb;
-   if (a->info.pos != b->info.pos)
-      return a->info.pos < b->info.pos ? -1 : 1;
-   if (shared_flags(a) != shared_flags(b))
-      return shared_flags(a) < shared_flags(b) ? -1 : 1;
-   return 0;
-}
-
-/* kcmp's order; an error (an fd closed meanwhile) orders by pid and fd so
- * the sort stays consistent. Neighbours are checked again afterwards. */
-static int
-cmp_kcmp(const struct fd_entry *a, const struct fd_entry *b)
-{
-   int r = ask(a, b);
-   if (r == 0 || r == 1 || r == 2)
-      return r == 0 ? 0 : r == 1 ? -1 : 1;
-   if (a->proc->pid != b->proc->pid)
-      return a->proc->pid < b->proc->pid ? -1 : 1;
-   return a->fd < b->fd ? -1 : a->fd > b->fd;
-}
-
-/* A merge sort of our own: qsort's behaviour with a comparator that can
- * change its mind (a racing close) is undefined; this one always ends. */
-static void
-merge_sort(struct fd_entry **v, struct fd_entry **tmp, size_t n)
-{
-   if (n < 2)
-      return;
-   size_t h = n / 2;
-   merge_sort(v, tmp, h);
-   merge_sort(v + h, tmp, n - h);
-   size_t i = 0, j = h, k = 0;
-   while (i < h && j < n)
-      tmp[k++] = cmp_kcmp(v[i], v[j]) <= 0 ? v[i++] : v[j++];
-   while (i < h)
-      tmp[k++] = v[i++];
-   while (j < n)
-      tmp[k++] = v[j++];
-   memcpy(v, tmp, n * sizeof(*v));
-}
-
-static int
-push(struct grouping *g, size_t *cap, struct fd_entry **holders, size_t n, bool verified)
-{
-   if (g->n_descs == *cap) {
-      size_t c = *cap ? *cap * 2 : 256;
-      struct description *d = realloc(g->descs, c * sizeof(*d));
+   struct grouping *g = c->g;
+   if (g->n_descs == c->cap) {
+      size_t cap = c->cap ? c->cap * 2 : 256;
+      struct description *d = realloc(g->descs, cap * sizeof(*d));
       if (!d)
          return -ENOMEM;
       g->descs = d;
-      *cap = c;
+      c->cap = cap;
    }
    g->descs[g->n_descs++] = (struct description){ holders, n, verified };
    return 0;
@@ -100,25 +61,99 @@ push(struct grouping *g, size_t *cap, struct fd_entry **holders, size_t n, bool 
 /* Is kcmp usable on this process? Asked once per process, and only for
  * processes with an fd in a shared bucket. */
 static bool
-process_verifiable(struct grouping *g, struct fd_entry *e)
+process_verifiable(struct ctx *c, struct fd_entry *e)
 {
    if (e->proc->kcmp_ok < 0) {
-      e->proc->kcmp_ok = ask(e, e) == 0;
-      g->procs_unverifiable += !e->proc->kcmp_ok;
+      int r = ask(c, e, e);
+      if (r == -EBADF)
+         return true; /* the fd went, not the permission: decided later */
+      e->proc->kcmp_ok = r == 0;
+      c->g->procs_unverifiable += !e->proc->kcmp_ok;
    }
    return e->proc->kcmp_ok;
 }
 
-/* One bucket of fds with equal inode, position and flags. */
+/* Sorts v[0..n) into groups. Fds that close meanwhile are dropped and
+ * counted; a pivot that closes restarts its step without it. */
 static int
-group_bucket(struct grouping *g, size_t *cap, struct fd_entry **v, size_t n,
-             struct fd_entry **tmp, bool have_order)
+sort_range(struct ctx *c, struct fd_entry **v, size_t n)
+{
+   while (n > 0) {
+      if (n == 1)
+         return push(c, v, 1, true);
+
+      struct fd_entry *pivot = v[0];
+      struct fd_entry **tmp = c->tmp;
+      size_t eq = 1, lt = 0, gt = 0, k;
+      bool pivot_gone = false;
+      for (k = 1; k < n; k++) {
+         struct fd_entry *x = v[k];
+         int r = ask(c, pivot, x);
+         if (r < 0) {
+            if (ask(c, x, x) != 0) {
+               c->g->fds_vanished++;
+               continue;
+            }
+            pivot_gone = true;
+            break;
+         }
+         if (r == 3 && c->ordered) {
+            c->order_lost = true;
+            return 0;
+         }
+         if (r == 0)
+            v[eq++] = x;          /* eq <= k: never overwrites unread slots */
+         else if (r == 2)
+            tmp[lt++] = x;        /* x orders before the pivot */
+         else
+            tmp[n - 1 - gt++] = x; /* after, or no order (one side only) */
+      }
+
+      if (pivot_gone) {
+         /* Everything but the pivot goes back into v, and the step starts
+          * over with a new pivot: each restart drops one fd, so it ends. */
+         c->g->fds_vanished++;
+         size_t m = 0;
+         memmove(v, v + 1, (eq - 1) * sizeof(*v));
+         m = eq - 1;
+         memcpy(v + m, tmp, lt * sizeof(*v));
+         m += lt;
+         memcpy(v + m, tmp + n - gt, gt * sizeof(*v));
+         m += gt;
+         memmove(v + m, v + k, (n - k) * sizeof(*v));
+         n = m + (n - k);
+         continue;
+      }
+
+      int r = push(c, v, eq, true);
+      if (r < 0)
+         return r;
+      struct fd_entry **before = v + eq, **after = v + eq + lt;
+      memcpy(before, tmp, lt * sizeof(*v));
+      memcpy(after, tmp + n - gt, gt * sizeof(*v));
+      /* Recurse into the smaller side, loop on the larger: depth log n. */
+      if (lt < gt) {
+         r = sort_range(c, before, lt);
+         v = after, n = gt;
+      } else {
+         r = sort_range(c, after, gt);
+         v = before, n = lt;
+      }
+      if (r < 0 || c->order_lost)
+         return r;
+   }
+   return 0;
+}
+
+/* One bucket of fds with one inode. */
+static int
+group_bucket(struct ctx *c, struct fd_entry **v, size_t n)
 {
    /* Fds of processes we may not inspect stand alone, marked: move them
     * to the end of the bucket, then give each its own description. */
    size_t k = n;
    for (size_t i = 0; i < k;) {
-      if (process_verifiable(g, v[i])) {
+      if (process_verifiable(c, v[i])) {
          i++;
          continue;
       }
@@ -127,92 +162,60 @@ group_bucket(struct grouping *g, size_t *cap, struct fd_entry **v, size_t n,
       v[i] = t;
    }
    for (size_t i = k; i < n; i++) {
-      int r = push(g, cap, &v[i], 1, false);
+      int r = push(c, &v[i], 1, false);
       if (r < 0)
          return r;
    }
-   n = k;
 
-   if (have_order) {
-      merge_sort(v, tmp, n);
-      size_t start = 0;
-      for (size_t i = 1; i <= n; i++) {
-         if (i < n && ask(v[start], v[i]) == 0)
-            continue;
-         int r = push(g, cap, &v[start], i - start, true);
-         if (r < 0)
-            return r;
-         start = i;
-      }
-      return 0;
+   size_t mark = c->g->n_descs;
+   unsigned long vanished = c->g->fds_vanished;
+   c->ordered = fdid_allowed_methods() & fdid_probe() & FDID_METHOD_KCMP;
+   c->order_lost = false;
+   struct fd_entry **saved = c->ordered ? malloc(k * sizeof(*saved)) : NULL;
+   if (c->ordered && !saved)
+      return -ENOMEM;
+   if (saved)
+      memcpy(saved, v, k * sizeof(*v));
+   int r = sort_range(c, v, k);
+   if (r == 0 && c->order_lost) {
+      /* Some answer had no order (kcmp refused for one pair): an ordered
+       * sort could split a group, so this bucket is redone by equality,
+       * from the bucket as it was. */
+      c->g->n_descs = mark;
+      c->g->fds_vanished = vanished;
+      c->ordered = false;
+      c->order_lost = false;
+      memcpy(v, saved, k * sizeof(*v));
+      r = sort_range(c, v, k);
    }
-
-   /* Equality only (no kcmp: pidfd_getfd and a local method): compare with
-    * each group's first member, swapping members into place. */
-   size_t start = 0;
-   while (start < n) {
-      size_t end = start + 1;
-      for (size_t i = end; i < n; i++) {
-         if (ask(v[start], v[i]) == 0) {
-            struct fd_entry *t = v[end];
-            v[end++] = v[i];
-            v[i] = t;
-         }
-      }
-      int r = push(g, cap, &v[start], end - start, true);
-      if (r < 0)
-         return r;
-      start = end;
-   }
-   return 0;
+   free(saved);
+   return r;
 }
 
 int
 group_descriptions(struct scan *s, struct grouping *out)
 {
    memset(out, 0, sizeof(*out));
-   question_counter = &out->questions;
-   size_t cap = 0;
+   struct ctx c = { .g = out };
    struct fd_entry **v = malloc((s->n_fds + 1) * sizeof(*v));
-   struct fd_entry **tmp = malloc((s->n_fds + 1) * sizeof(*tmp));
-   if (!v || !tmp) {
+   c.tmp = malloc((s->n_fds + 1) * sizeof(*c.tmp));
+   if (!v || !c.tmp) {
       free(v);
-      free(tmp);
+      free(c.tmp);
       return -ENOMEM;
    }
    out->members = v;
    for (size_t i = 0; i < s->n_fds; i++)
       v[i] = &s->fds[i];
    qsort(v, s->n_fds, sizeof(*v), cmp_inode);
-   bool have_order = fdid_probe() & FDID_METHOD_KCMP;
 
    int r = 0;
-   size_t i = 0;
-   while (r == 0 && i < s->n_fds) {
-      size_t j = i + 1;
-      while (j < s->n_fds && cmp_inode(&v[i], &v[j]) == 0)
+   for (size_t i = 0, j; r == 0 && i < s->n_fds; i = j) {
+      for (j = i + 1; j < s->n_fds && cmp_inode(&v[i], &v[j]) == 0;)
          j++;
-      if (j - i == 1) {
-         r = push(out, &cap, &v[i], 1, true);
-         i = j;
-         continue;
-      }
-      /* A shared inode: position and flags split the bucket further. */
-      for (size_t k = i; k < j; k++)
-         scan_read_fdinfo(v[k]);
-      qsort(v + i, j - i, sizeof(*v), cmp_position);
-      size_t a = i;
-      while (r == 0 && a < j) {
-         size_t b = a + 1;
-         while (b < j && cmp_position(&v[a], &v[b]) == 0)
-            b++;
-         r = b - a == 1 ? push(out, &cap, &v[a], 1, true)
-                        : group_bucket(out, &cap, v + a, b - a, tmp, have_order);
-         a = b;
-      }
-      i = j;
+      r = j - i == 1 ? push(&c, &v[i], 1, true) : group_bucket(&c, v + i, j - i);
    }
-   free(tmp);
+   free(c.tmp);
    if (r < 0)
       grouping_free(out);
    return r;
