@@ -104,6 +104,8 @@ fill_info(const struct description *d, size_t id, char *b, size_t n)
                e->info.drm_client_id[0] ? " client=" : "", e->info.drm_client_id);
    else if (e->type == FD_DMABUF)
       snprintf(b, n, "size=%lld exporter=%s", e->info.size, e->info.exp_name);
+   else if (e->type == FD_EPOLL && d->target_ids)
+      snprintf(b, n, "targets=%zu", e->n_targets);
    if (!d->verified)
       snprintf(b + strlen(b), n - strlen(b), "%sidentity unknown (no permission)",
                b[0] ? " " : "");
@@ -124,15 +126,34 @@ fill_exporter(const struct description *d, size_t id, char *b, size_t n)
    snprintf(b, n, "%s", first(d)->info.exp_name);
 }
 
+/* "5:#12" per target: fd number as registered, watched description. */
+static void
+fill_targets(const struct description *d, size_t id, char *b, size_t n)
+{
+   const struct fd_entry *e = first(d);
+   size_t used = 0;
+   b[0] = 0;
+   for (size_t t = 0; d->target_ids && t < e->n_targets && used + 1 < n; t++) {
+      int w = d->target_ids[t]
+                 ? snprintf(b + used, n - used, "%s%d:#%zu", t ? "," : "", e->targets[t].tfd,
+                            d->target_ids[t])
+                 : snprintf(b + used, n - used, "%s%d:?", t ? "," : "", e->targets[t].tfd);
+      if (w < 0)
+         break;
+      used += (size_t)w;
+   }
+}
+
 static const struct column columns[] = {
    { "ID", "description number in this listing", 3, SCOLS_FL_RIGHT, fill_id },
-   { "TYPE", "drm, dmabuf, pipe, socket, file, dir, chr, blk, anon, other", 6, 0, fill_type },
+   { "TYPE", "drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other", 6, 0, fill_type },
    { "NHOLDERS", "number of fds", 3, SCOLS_FL_RIGHT, fill_nholders },
    { "HOLDERS", "pid/command/fd of each fd", 0.4, SCOLS_FL_WRAP, fill_holders },
    { "NAME", "path or kind", 0.3, SCOLS_FL_TRUNC, fill_name },
    { "INODE", "inode number", 6, SCOLS_FL_RIGHT, fill_inode },
    { "SIZE", "dma-buf size in bytes", 6, SCOLS_FL_RIGHT, fill_size },
    { "EXPORTER", "dma-buf exporter", 6, 0, fill_exporter },
+   { "TARGETS", "epoll: fd:#ID of each watched description (? not found)", 0.2, 0, fill_targets },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
 };
 
@@ -229,6 +250,17 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
          fprintf(f, ", \"size\": %lld, \"exporter\": ", e->info.size);
          json_string(f, e->info.exp_name);
       }
+      if (e->type == FD_EPOLL && d->target_ids) {
+         fprintf(f, ", \"targets\": [");
+         for (size_t t = 0; t < e->n_targets; t++) {
+            fprintf(f, "%s{\"fd\": %d, ", t ? ", " : "", e->targets[t].tfd);
+            if (d->target_ids[t])
+               fprintf(f, "\"id\": %zu}", d->target_ids[t]);
+            else
+               fprintf(f, "\"id\": null}");
+         }
+         fputc(']', f);
+      }
       fprintf(f, ", \"holders\": [");
       for (size_t h = 0; h < d->n_holders; h++) {
          const struct fd_entry *x = d->holders[h];
@@ -308,7 +340,7 @@ usage(FILE *f, bool dmabuf)
    fprintf(f, "  -p, --pid PID      only these processes (repeatable)\n");
    if (!dmabuf) {
       fprintf(f, "  -a, --all          also descriptions held by a single fd\n");
-      fprintf(f, "  -t, --type TYPE    drm, dmabuf, pipe, socket, file, dir, chr, blk, anon, other\n");
+      fprintf(f, "  -t, --type TYPE    drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other\n");
    }
    fprintf(f, "  -J, --json         JSON output\n");
    fprintf(f, "  -o, --output LIST  columns, comma-separated:\n");
@@ -388,13 +420,20 @@ run(int argc, char **argv, bool dmabuf)
       scan_free(&sc);
       return CLI_EXIT_ERROR;
    }
-   /* DRM and dma-buf details come from fdinfo. */
+   /* DRM and dma-buf details and epoll targets come from fdinfo. */
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
-         if (e->type == FD_DRM || e->type == FD_DMABUF)
+         if (e->type == FD_DRM || e->type == FD_DMABUF ||
+             (e->type == FD_EPOLL && h == 0 && shown(&o, &g.descs[i])))
             scan_read_fdinfo(e);
       }
+   }
+   if (group_link_epoll_targets(&g) < 0) {
+      fprintf(stderr, "fdid: out of memory\n");
+      grouping_free(&g);
+      scan_free(&sc);
+      return CLI_EXIT_ERROR;
    }
 
    struct summary s = summarize(&o, &g);

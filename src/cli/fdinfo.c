@@ -85,3 +85,69 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
       text = nl ? nl + 1 : end;
    }
 }
+
+/* "tfd:        5 events:       19 data: ...  pos:0 ino:1c0a sdev:e": the
+ * numbers after "tfd:", " ino:" and " sdev:" (the latter two in hex). */
+static bool
+parse_epoll_line(const char *v, size_t vlen, struct epoll_target *t)
+{
+   long long n;
+   size_t num_len = 0;
+   while (num_len < vlen && (v[num_len] == ' ' || (v[num_len] >= '0' && v[num_len] <= '9')))
+      num_len++;
+   if (!parse_number(v, num_len, 10, &n) || n < 0 || n > 0x7fffffff)
+      return false;
+   t->tfd = (int)n;
+
+   const char *ino = memmem(v, vlen, " ino:", 5);
+   const char *sdev = memmem(v, vlen, " sdev:", 6);
+   if (!ino || !sdev || sdev < ino)
+      return false;
+   if (!parse_number(ino + 5, (size_t)(sdev - ino - 5), 16, &n) || n < 0)
+      return false;
+   t->ino = (unsigned long long)n;
+   const char *line_end = v + vlen;
+   if (!parse_number(sdev + 6, (size_t)(line_end - sdev - 6), 16, &n) || n < 0 ||
+       n > 0xffffffffll)
+      return false;
+   t->sdev = (unsigned)n;
+   return true;
+}
+
+int
+fdinfo_parse_epoll(const char *text, size_t len, struct epoll_target **out, size_t *n_out)
+{
+   *out = NULL;
+   *n_out = 0;
+   size_t cap = 0;
+   const char *end = text + len;
+   while (text < end) {
+      const char *nl = memchr(text, '\n', (size_t)(end - text));
+      const char *line_end = nl ? nl : end;
+      size_t llen = (size_t)(line_end - text);
+      struct epoll_target t;
+      if (llen > 4 && memcmp(text, "tfd:", 4) == 0 && parse_epoll_line(text + 4, llen - 4, &t)) {
+         /* Targets under one fd number are told apart by their rank among
+          * the lines with that number: the kernel prints and looks them up
+          * in the same (tree) order. */
+         t.toff = 0;
+         for (size_t i = 0; i < *n_out; i++)
+            t.toff += (*out)[i].tfd == t.tfd;
+         if (*n_out == cap) {
+            size_t c = cap ? cap * 2 : 8;
+            struct epoll_target *grown = realloc(*out, c * sizeof(*grown));
+            if (!grown) {
+               free(*out);
+               *out = NULL;
+               *n_out = 0;
+               return -ENOMEM;
+            }
+            *out = grown;
+            cap = c;
+         }
+         (*out)[(*n_out)++] = t;
+      }
+      text = nl ? nl + 1 : end;
+   }
+   return 0;
+}

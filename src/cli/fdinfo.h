@@ -25,4 +25,17 @@ struct fdinfo {
  * ignored, malformed values leave their field unset. Never fails. */
 void fdinfo_parse(const char *text, size_t len, struct fdinfo *out);
 
+/* One target of an epoll set, from an epoll fd's fdinfo. */
+struct epoll_target {
+   int tfd;                 /* the fd number it was added with */
+   unsigned toff;           /* rank among targets with that number */
+   unsigned long long ino;
+   unsigned sdev;           /* the kernel's dev_t: major << 20 | minor */
+};
+
+/* The "tfd:" lines of an epoll fd's fdinfo, in the kernel's order, into a
+ * malloc'ed array (free() it). Malformed lines are skipped. 0 or -ENOMEM. */
+int fdinfo_parse_epoll(const char *text, size_t len, struct epoll_target **out,
+                       size_t *n_out);
+
 #endif

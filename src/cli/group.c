@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include <fdid/identity.h>
 
@@ -21,6 +22,10 @@ struct ctx {
    struct fd_entry **tmp;
    bool ordered;       /* this bucket is being sorted by kcmp's order */
    bool order_lost;    /* an answer came without an order: redo unordered */
+   /* Fds no question could place (-ENOTSUP, -EPERM, -EMFILE...), each its
+    * own unverified description; stable storage for their holders. */
+   struct fd_entry **loose;
+   size_t n_loose;
 };
 
 static int
@@ -54,7 +59,7 @@ push(struct ctx *c, struct fd_entry **holders, size_t n, bool verified)
       g->descs = d;
       c->cap = cap;
    }
-   g->descs[g->n_descs++] = (struct description){ holders, n, verified };
+   g->descs[g->n_descs++] = (struct description){ holders, n, verified, NULL };
    return 0;
 }
 
@@ -64,11 +69,14 @@ static bool
 process_verifiable(struct ctx *c, struct fd_entry *e)
 {
    if (e->proc->kcmp_ok < 0) {
-      int r = ask(c, e, e);
-      if (r == -EBADF)
-         return true; /* the fd went, not the permission: decided later */
-      e->proc->kcmp_ok = r == 0;
-      c->g->procs_unverifiable += !e->proc->kcmp_ok;
+      /* Only a refusal says anything about the process: another error
+       * (a closed fd, a method that cannot do this file) is the pair's. */
+      if (ask(c, e, e) == -EPERM) {
+         e->proc->kcmp_ok = 0;
+         c->g->procs_unverifiable++;
+      } else {
+         e->proc->kcmp_ok = 1;
+      }
    }
    return e->proc->kcmp_ok;
 }
@@ -85,17 +93,27 @@ sort_range(struct ctx *c, struct fd_entry **v, size_t n)
       struct fd_entry *pivot = v[0];
       struct fd_entry **tmp = c->tmp;
       size_t eq = 1, lt = 0, gt = 0, k;
-      bool pivot_gone = false;
+      bool pivot_gone = false, complete = true;
       for (k = 1; k < n; k++) {
          struct fd_entry *x = v[k];
          int r = ask(c, pivot, x);
-         if (r < 0) {
+         if (r == -EBADF || r == -ESRCH) {
             if (ask(c, x, x) != 0) {
                c->g->fds_vanished++;
                continue;
             }
             pivot_gone = true;
             break;
+         }
+         if (r < 0) {
+            /* Cannot tell: x stands alone, unverified, and the pivot's
+             * group may lack it, so that one is unverified too. */
+            c->loose[c->n_loose] = x;
+            int pr = push(c, &c->loose[c->n_loose++], 1, false);
+            if (pr < 0)
+               return pr;
+            complete = false;
+            continue;
          }
          if (r == 3 && c->ordered) {
             c->order_lost = true;
@@ -125,7 +143,7 @@ sort_range(struct ctx *c, struct fd_entry **v, size_t n)
          continue;
       }
 
-      int r = push(c, v, eq, true);
+      int r = push(c, v, eq, complete);
       if (r < 0)
          return r;
       struct fd_entry **before = v + eq, **after = v + eq + lt;
@@ -167,7 +185,7 @@ group_bucket(struct ctx *c, struct fd_entry **v, size_t n)
          return r;
    }
 
-   size_t mark = c->g->n_descs;
+   size_t mark = c->g->n_descs, loose_mark = c->n_loose;
    unsigned long vanished = c->g->fds_vanished;
    c->ordered = fdid_allowed_methods() & fdid_probe() & FDID_METHOD_KCMP;
    c->order_lost = false;
@@ -182,6 +200,7 @@ group_bucket(struct ctx *c, struct fd_entry **v, size_t n)
        * sort could split a group, so this bucket is redone by equality,
        * from the bucket as it was. */
       c->g->n_descs = mark;
+      c->n_loose = loose_mark;
       c->g->fds_vanished = vanished;
       c->ordered = false;
       c->order_lost = false;
@@ -199,12 +218,15 @@ group_descriptions(struct scan *s, struct grouping *out)
    struct ctx c = { .g = out };
    struct fd_entry **v = malloc((s->n_fds + 1) * sizeof(*v));
    c.tmp = malloc((s->n_fds + 1) * sizeof(*c.tmp));
-   if (!v || !c.tmp) {
+   c.loose = malloc((s->n_fds + 1) * sizeof(*c.loose));
+   if (!v || !c.tmp || !c.loose) {
       free(v);
       free(c.tmp);
+      free(c.loose);
       return -ENOMEM;
    }
    out->members = v;
+   out->loose = c.loose;
    for (size_t i = 0; i < s->n_fds; i++)
       v[i] = &s->fds[i];
    qsort(v, s->n_fds, sizeof(*v), cmp_inode);
@@ -221,10 +243,63 @@ group_descriptions(struct scan *s, struct grouping *out)
    return r;
 }
 
+/* The first description of inode (dev, ino): descs are in inode order. */
+static size_t
+lower_bound(const struct grouping *g, dev_t dev, ino_t ino)
+{
+   size_t lo = 0, hi = g->n_descs;
+   while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      const struct fd_entry *e = g->descs[mid].holders[0];
+      if (e->dev < dev || (e->dev == dev && e->ino < ino))
+         lo = mid + 1;
+      else
+         hi = mid;
+   }
+   return lo;
+}
+
+static size_t
+find_target(struct grouping *g, const struct fd_entry *ep, const struct epoll_target *t)
+{
+   /* fdinfo prints the kernel's dev_t, stat the userspace encoding. */
+   dev_t dev = makedev(t->sdev >> 20, t->sdev & 0xfffff);
+   for (size_t i = lower_bound(g, dev, (ino_t)t->ino); i < g->n_descs; i++) {
+      const struct fd_entry *e = g->descs[i].holders[0];
+      if (e->dev != dev || e->ino != (ino_t)t->ino)
+         break;
+      g->questions++;
+      if (fdid_same_epoll_target(e->proc->pid, e->fd, ep->proc->pid, ep->fd, t->tfd,
+                                 t->toff) == 0)
+         return i + 1;
+   }
+   return 0;
+}
+
+int
+group_link_epoll_targets(struct grouping *g)
+{
+   for (size_t i = 0; i < g->n_descs; i++) {
+      struct description *d = &g->descs[i];
+      const struct fd_entry *ep = d->holders[0];
+      if (ep->type != FD_EPOLL || !ep->n_targets || d->target_ids)
+         continue;
+      d->target_ids = calloc(ep->n_targets, sizeof(*d->target_ids));
+      if (!d->target_ids)
+         return -ENOMEM;
+      for (size_t t = 0; t < ep->n_targets; t++)
+         d->target_ids[t] = find_target(g, ep, &ep->targets[t]);
+   }
+   return 0;
+}
+
 void
 grouping_free(struct grouping *g)
 {
+   for (size_t i = 0; i < g->n_descs; i++)
+      free(g->descs[i].target_ids);
    free(g->descs);
    free(g->members);
+   free(g->loose);
    memset(g, 0, sizeof(*g));
 }

@@ -19,22 +19,34 @@
 struct description {
    struct fd_entry **holders;
    size_t n_holders;
-   /* false: this fd shares its inode with others but its process may not
-    * be inspected (kcmp EPERM), so whether it shares a description with
-    * them is unknown; it is listed alone. */
+   /* false: the group may be incomplete. Its fd shares an inode with
+    * other fds, but whether they share its description is unknown: its
+    * process may not be inspected (EPERM), or no allowed method could
+    * compare them (-ENOTSUP). Such fds are listed alone, never guessed. */
    bool verified;
+   /* Epoll descriptions: for each target of the first holder's set, the
+    * 1-based index of the watched description in descs, 0 when it is not
+    * among the scanned fds. Filled by group_link_epoll_targets(). */
+   size_t *target_ids;
 };
 
 struct grouping {
    struct description *descs;
    size_t n_descs;
-   struct fd_entry **members; /* storage behind every holders array */
+   struct fd_entry **members; /* storage behind the holders arrays */
+   struct fd_entry **loose;   /* ... and behind those of unplaced fds */
    unsigned long questions;   /* identity questions asked (kcmp calls) */
    unsigned long fds_vanished; /* closed between the scan and the question */
    unsigned procs_unverifiable;
 };
 
 int group_descriptions(struct scan *s, struct grouping *out);
+/* Matches the targets of every epoll description in the given ones to
+ * the descriptions they watch (kcmp KCMP_EPOLL_TFD), so a target whose fd
+ * number its process has closed is still found. Needs the holders' fdinfo
+ * read. 0 or -ENOMEM. */
+int group_link_epoll_targets(struct grouping *g);
+
 void grouping_free(struct grouping *g);
 
 #endif

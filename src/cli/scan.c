@@ -23,7 +23,7 @@ static const char *const type_names[] = {
    [FD_OTHER] = "other", [FD_FILE] = "file", [FD_DIR] = "dir",
    [FD_PIPE] = "pipe", [FD_SOCKET] = "socket", [FD_CHR] = "chr",
    [FD_BLK] = "blk", [FD_DRM] = "drm", [FD_DMABUF] = "dmabuf",
-   [FD_ANON] = "anon",
+   [FD_EPOLL] = "epoll", [FD_ANON] = "anon",
 };
 
 const char *
@@ -47,6 +47,8 @@ classify(const struct stat *st, const char *name)
 {
    if (strncmp(name, "/dmabuf:", 8) == 0 || strcmp(name, "anon_inode:dmabuf") == 0)
       return FD_DMABUF;
+   if (strcmp(name, "anon_inode:[eventpoll]") == 0)
+      return FD_EPOLL;
    if (strncmp(name, "anon_inode:", 11) == 0)
       return FD_ANON;
    switch (st->st_mode & S_IFMT) {
@@ -71,17 +73,57 @@ read_file(const char *path, char *buf, size_t len)
    return n;
 }
 
+/* All of a file that may be long (an epoll set's fdinfo has a line per
+ * target), up to a bound. NULL when it cannot be read. */
+static char *
+read_whole(const char *path, size_t *len)
+{
+   enum { LIMIT = 64 << 20 };
+   int fd = open(path, O_RDONLY | O_CLOEXEC);
+   if (fd < 0)
+      return NULL;
+   size_t cap = 4096, used = 0;
+   char *buf = malloc(cap);
+   while (buf) {
+      if (used == cap) {
+         char *grown = cap < LIMIT ? realloc(buf, cap * 2) : NULL;
+         if (!grown)
+            break; /* keep what fits: the bound, or no memory */
+         buf = grown;
+         cap *= 2;
+      }
+      ssize_t n = read(fd, buf + used, cap - used);
+      if (n < 0 && errno == EINTR)
+         continue;
+      if (n < 0) {
+         free(buf);
+         buf = NULL;
+      } else if (n == 0) {
+         break;
+      } else {
+         used += (size_t)n;
+      }
+   }
+   close(fd);
+   *len = used;
+   return buf;
+}
+
 bool
 scan_read_fdinfo(struct fd_entry *e)
 {
    if (e->has_info)
       return true;
-   char path[64], buf[4096];
+   char path[64];
    snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
-   ssize_t n = read_file(path, buf, sizeof(buf));
-   if (n < 0)
+   size_t n;
+   char *text = read_whole(path, &n);
+   if (!text)
       return false;
-   fdinfo_parse(buf, (size_t)n, &e->info);
+   fdinfo_parse(text, n, &e->info);
+   if (e->type == FD_EPOLL)
+      fdinfo_parse_epoll(text, n, &e->targets, &e->n_targets); /* none on ENOMEM */
+   free(text);
    e->has_info = true;
    return true;
 }
@@ -93,6 +135,10 @@ add_fd(struct scan *s, struct process *p, int fd)
    struct stat st;
    snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)p->pid, fd);
    if (stat(path, &st) != 0) {
+      /* The fd list of a process can be readable while its fds are not
+       * (ptrace access is checked per fd): the process is denied. */
+      if (errno == EACCES || errno == EPERM)
+         return 1;
       s->fds_vanished++;
       return 0;
    }
@@ -171,6 +217,11 @@ scan_one(struct scan *s, pid_t pid)
       r = add_fd(s, p, fd);
    }
    closedir(d);
+   if (r > 0) {
+      s->procs_denied++;
+      p->denied = true;
+      r = 0;
+   }
    return r;
 }
 
@@ -214,8 +265,10 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
 void
 scan_free(struct scan *s)
 {
-   for (size_t i = 0; i < s->n_fds; i++)
+   for (size_t i = 0; i < s->n_fds; i++) {
       free(s->fds[i].name);
+      free(s->fds[i].targets);
+   }
    for (size_t i = 0; i < s->n_procs; i++)
       free(s->procs[i]);
    free(s->fds);

@@ -11,7 +11,7 @@
 
 enum fd_type {
    FD_OTHER, FD_FILE, FD_DIR, FD_PIPE, FD_SOCKET, FD_CHR, FD_BLK,
-   FD_DRM, FD_DMABUF, FD_ANON,
+   FD_DRM, FD_DMABUF, FD_EPOLL, FD_ANON,
 };
 
 struct process {
@@ -20,6 +20,7 @@ struct process {
    /* kcmp may be used on it (checked only when one of its fds shares an
     * inode with another fd). -1 unknown, 0 no, 1 yes. */
    int kcmp_ok;
+   bool denied;  /* its fds could not be read: none of them is listed */
 };
 
 struct fd_entry {
@@ -31,6 +32,8 @@ struct fd_entry {
    char *name;            /* readlink of /proc/PID/fd/N */
    bool has_info;         /* fdinfo was read */
    struct fdinfo info;
+   struct epoll_target *targets; /* epoll fds: what the set watches */
+   size_t n_targets;
 };
 
 struct scan {

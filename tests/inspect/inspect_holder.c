@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sets up DRM fds and dma-bufs for the inspector's guest test, prints
+ * where they are as one JSON line, and holds them until stdin closes.
+ *
+ *   parent: card0 opened twice (A, B); a dumb buffer on A exported twice
+ *           (D1, D2: GEM keeps one dma-buf per object, so a second export
+ *           is a new fd on the same description); D1 dup'ed (D3); a second
+ *           buffer exported once (E).
+ *   child:  forked after all that, so it shares every one of them.
+ *
+ * Every DRM call goes through libdrm. Exit 1 with a message on failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+static void
+die(const char *what)
+{
+   fprintf(stderr, "inspect_holder: %s: %s\n", what, strerror(errno));
+   exit(1);
+}
+
+static int
+dumb_export(int card, uint32_t w, uint32_t h, uint64_t *size)
+{
+   struct drm_mode_create_dumb req = { .width = w, .height = h, .bpp = 32 };
+   if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &req))
+      die("DRM_IOCTL_MODE_CREATE_DUMB");
+   int fd;
+   if (drmPrimeHandleToFD(card, req.handle, DRM_CLOEXEC | DRM_RDWR, &fd))
+      die("drmPrimeHandleToFD");
+   *size = req.size;
+   return fd;
+}
+
+int
+main(void)
+{
+   int a = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+   int b = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+   if (a < 0 || b < 0)
+      die("/dev/dri/card0");
+
+   struct drm_mode_create_dumb req = { .width = 64, .height = 64, .bpp = 32 };
+   if (drmIoctl(a, DRM_IOCTL_MODE_CREATE_DUMB, &req))
+      die("DRM_IOCTL_MODE_CREATE_DUMB");
+   int d1, d2;
+   if (drmPrimeHandleToFD(a, req.handle, DRM_CLOEXEC | DRM_RDWR, &d1) ||
+       drmPrimeHandleToFD(a, req.handle, DRM_CLOEXEC | DRM_RDWR, &d2))
+      die("drmPrimeHandleToFD");
+   int d3 = dup(d1);
+   if (d3 < 0)
+      die("dup");
+   uint64_t e_size;
+   int e = dumb_export(a, 128, 128, &e_size);
+
+   fflush(stdout);
+   pid_t child = fork();
+   if (child < 0)
+      die("fork");
+   if (child == 0) {
+      char c;
+      while (read(0, &c, 1) > 0)
+         ;
+      _exit(0);
+   }
+   printf("{\"parent\": %d, \"child\": %d, \"card_a\": %d, \"card_b\": %d, "
+          "\"d1\": %d, \"d2\": %d, \"d3\": %d, \"d_size\": %llu, \"e\": %d, "
+          "\"e_size\": %llu}\n",
+          (int)getpid(), (int)child, a, b, d1, d2, d3, (unsigned long long)req.size, e,
+          (unsigned long long)e_size);
+   fflush(stdout);
+   char c;
+   while (read(0, &c, 1) > 0)
+      ;
+   waitpid(child, NULL, 0);
+   return 0;
+}
