@@ -43,7 +43,7 @@ struct column {
    void (*fill)(const struct description *d, size_t id, char *buf, size_t len);
 };
 
-static const struct fd_entry *
+static struct fd_entry *
 first(const struct description *d)
 {
    return d->holders[0];
@@ -85,7 +85,7 @@ fill_holders(const struct description *d, size_t id, char *b, size_t n)
 static void
 fill_name(const struct description *d, size_t id, char *b, size_t n)
 {
-   snprintf(b, n, "%s", first(d)->name);
+   snprintf(b, n, "%s", scan_name(first(d)));
 }
 
 static void
@@ -237,7 +237,7 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       fprintf(f, "%s\n      {\"id\": %zu, \"type\": ", n++ ? "," : "", id);
       json_string(f, fd_type_name(e->type));
       fprintf(f, ", \"name\": ");
-      json_string(f, e->name);
+      json_string(f, scan_name(d->holders[0]));
       fprintf(f, ", \"dev\": \"%u:%u\", \"inode\": %ju, \"verified\": %s",
               major(e->dev), minor(e->dev), (uintmax_t)e->ino, d->verified ? "true" : "false");
       if (e->type == FD_DRM) {

@@ -45,7 +45,8 @@ fd_type_from_name(const char *name)
 static enum fd_type
 classify(const struct stat *st, const char *name)
 {
-   if (strncmp(name, "/dmabuf:", 8) == 0 || strcmp(name, "anon_inode:dmabuf") == 0)
+   if (strncmp(name, "/dmabuf:", 8) == 0 || strcmp(name, "anon_inode:dmabuf") == 0 ||
+       strncmp(name, "dmabuf:", 7) == 0)
       return FD_DMABUF;
    if (strcmp(name, "anon_inode:[eventpoll]") == 0)
       return FD_EPOLL;
@@ -128,13 +129,45 @@ scan_read_fdinfo(struct fd_entry *e)
    return true;
 }
 
-static int
-add_fd(struct scan *s, struct process *p, int fd)
+/* readlink of /proc/PID/fd/N, or NULL. */
+static char *
+read_name(const struct fd_entry *e)
 {
    char path[64], name[4096];
+   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->pid, e->fd);
+   ssize_t n = readlink(path, name, sizeof(name) - 1);
+   if (n < 0)
+      return NULL;
+   name[n] = 0;
+   return strdup(name);
+}
+
+const char *
+scan_name(struct fd_entry *e)
+{
+   static const char gone[] = "(closed during the scan)";
+   if (e->name)
+      return e->name;
+   e->name = read_name(e);
+   /* Read later than the stat: the fd may have been closed, or its number
+    * reused by another file, since. The name counts only if the fd still
+    * refers to the inode the stat saw. */
+   char path[64];
    struct stat st;
-   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)p->pid, fd);
-   if (stat(path, &st) != 0) {
+   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->pid, e->fd);
+   if (e->name && (stat(path, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
+      free(e->name);
+      e->name = NULL;
+   }
+   return e->name ? e->name : gone;
+}
+
+static int
+add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
+{
+   struct stat st;
+   /* Relative to the open /proc/PID/fd: no walk from the root per fd. */
+   if (fstatat(dir, fd_name, &st, 0) != 0) {
       /* The fd list of a process can be readable while its fds are not
        * (ptrace access is checked per fd): the process is denied. */
       if (errno == EACCES || errno == EPERM)
@@ -142,12 +175,6 @@ add_fd(struct scan *s, struct process *p, int fd)
       s->fds_vanished++;
       return 0;
    }
-   ssize_t n = readlink(path, name, sizeof(name) - 1);
-   if (n < 0) {
-      s->fds_vanished++;
-      return 0;
-   }
-   name[n] = 0;
 
    if (s->n_fds == s->cap_fds) {
       size_t cap = s->cap_fds ? s->cap_fds * 2 : 256;
@@ -164,10 +191,24 @@ add_fd(struct scan *s, struct process *p, int fd)
    e->dev = st.st_dev;
    e->ino = st.st_ino;
    e->rdev = st.st_rdev;
-   e->type = classify(&st, name);
-   e->name = strdup(name);
-   if (!e->name)
-      return -ENOMEM;
+   /* Files of a known type are classified by the stat alone and named
+    * later, when shown. Anonymous inodes (no type bits: eventfd, epoll,
+    * dma-buf...) are told apart by their name, read now. */
+   if (st.st_mode & S_IFMT) {
+      e->type = classify(&st, "");
+   } else {
+      char name[4096];
+      ssize_t n = readlinkat(dir, fd_name, name, sizeof(name) - 1);
+      if (n < 0) {
+         s->fds_vanished++;
+         return 0;
+      }
+      name[n] = 0;
+      e->name = strdup(name);
+      if (!e->name)
+         return -ENOMEM;
+      e->type = classify(&st, name);
+   }
    s->n_fds++;
    return 0;
 }
@@ -214,7 +255,7 @@ scan_one(struct scan *s, pid_t pid)
       int fd = atoi(de->d_name);
       if (self && fd == self_dir)
          continue; /* our own listing, not the process's */
-      r = add_fd(s, p, fd);
+      r = add_fd(s, p, self_dir, de->d_name, fd);
    }
    closedir(d);
    if (r > 0) {

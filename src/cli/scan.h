@@ -29,7 +29,7 @@ struct fd_entry {
    enum fd_type type;
    dev_t dev, rdev;
    ino_t ino;
-   char *name;            /* readlink of /proc/PID/fd/N */
+   char *name;            /* readlink of /proc/PID/fd/N; NULL until read */
    bool has_info;         /* fdinfo was read */
    struct fdinfo info;
    struct epoll_target *targets; /* epoll fds: what the set watches */
@@ -53,6 +53,10 @@ int scan_processes(const pid_t *pids, size_t n_pids, struct scan *out);
 
 /* Reads fdinfo for an entry if not done yet: false when the fd is gone. */
 bool scan_read_fdinfo(struct fd_entry *e);
+
+/* The fd's name (path or kind), read on first use and checked against
+ * the scan's inode; "(closed during the scan)" when it is gone. */
+const char *scan_name(struct fd_entry *e);
 
 void scan_free(struct scan *s);
 
