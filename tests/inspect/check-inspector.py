@@ -261,6 +261,7 @@ def case_processes_exit_during_the_scan():
     """Processes with many fds come and go while fdid scans the whole
     machine: every run ends well, with JSON, and a stable pair stays
     grouped right."""
+    SCANS = 6
     r, w = os.pipe()
     stop_r, stop_w = os.pipe()
     churner = os.fork()
@@ -291,7 +292,7 @@ def case_processes_exit_during_the_scan():
     try:
         with Holder() as h:
             vanished = 0
-            for _ in range(10):
+            for _ in range(SCANS):
                 doc = json.loads(run_fdid(["ls", "-J"]).stdout)
                 s = doc["summary"]
                 vanished += s["processes_vanished"] + s["fds_vanished"]
@@ -304,7 +305,7 @@ def case_processes_exit_during_the_scan():
         os.waitpid(churner, 0)
     os.close(r)
     os.close(w)
-    print(f"# {vanished} processes or fds vanished during 10 scans")
+    print(f"# {vanished} processes or fds vanished during {SCANS} scans")
 
 
 def case_epoll_target_after_its_fd_is_closed():
@@ -514,26 +515,49 @@ CASES = [v for k, v in list(globals().items()) if k.startswith("case_")]
 
 
 def main():
+    """TAP for meson; piglit's protocol under piglit (PIGLIT_PLATFORM set),
+    like the C test programs. Arguments (piglit adds -auto -fbo) are
+    ignored."""
+    piglit = "PIGLIT_PLATFORM" in os.environ or "FDID_TEST_PIGLIT" in os.environ
     if not os.access(FDID, os.X_OK):
-        print(f"Bail out! no fdid binary at {FDID}")
+        print(f"Bail out! no fdid binary at {FDID}" if not piglit else
+              'PIGLIT: {"result": "fail" }')
         return 1
-    print(f"1..{len(CASES)}")
-    failed = 0
+    if not piglit:
+        print(f"1..{len(CASES)}")
+    counts = {"pass": 0, "fail": 0, "skip": 0}
     for n, case in enumerate(CASES, 1):
         name = case.__name__[5:]
         sys.stdout.flush()
+        why = ""
+        t0 = time.monotonic()
         try:
             case()
-            print(f"ok {n} - {name}")
+            result = "pass"
         except Skip as e:
-            print(f"ok {n} - {name} # SKIP {e}")
+            result, why = "skip", str(e)
         except Exception as e:  # a failed check or an unexpected error
-            failed += 1
+            result, why = "fail", f"{type(e).__name__}: {e}"
+        counts[result] += 1
+        if not piglit:
+            print(f"# {name}: {time.monotonic() - t0:.2f} s")
+        if piglit:
+            print(f'PIGLIT: {{"subtest": {{"{name}" : "{result}"}}}}')
+            if why:
+                print(f"{name}: {why}", file=sys.stderr)
+        elif result == "pass":
+            print(f"ok {n} - {name}")
+        elif result == "skip":
+            print(f"ok {n} - {name} # SKIP {why}")
+        else:
             print(f"not ok {n} - {name}")
-            for ln in f"{type(e).__name__}: {e}".splitlines():
+            for ln in why.splitlines():
                 print(f"# {ln}")
         sys.stdout.flush()
-    return 1 if failed else 0
+    if piglit:
+        overall = "fail" if counts["fail"] else "pass" if counts["pass"] else "skip"
+        print(f'PIGLIT: {{"result": "{overall}" }}')
+    return 1 if counts["fail"] else 0
 
 
 if __name__ == "__main__":
