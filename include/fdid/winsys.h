@@ -61,7 +61,8 @@ struct fdid_bo;
  * of the same device node only: a binary search in kcmp's order (about
  * log2(n) + 1 questions of one system call each), or, where kcmp is not
  * allowed, one equality question per entry. A new entry adds a dup, the DRM
- * checks and libdrm's device description (sysfs reads).
+ * checks and a sysfs path lookup; libdrm's device description is read on
+ * the first fdid_device_same_gpu() that needs it.
  *
  * Errors:
  *   -EINVAL   out is NULL.

@@ -172,6 +172,8 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
        * (ptrace access is checked per fd): the process is denied. */
       if (errno == EACCES || errno == EPERM)
          return 1;
+      if (errno == ENOMEM)
+         return -ENOMEM;
       s->fds_vanished++;
       return 0;
    }
@@ -199,6 +201,8 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
    } else {
       char name[4096];
       ssize_t n = readlinkat(dir, fd_name, name, sizeof(name) - 1);
+      if (n < 0 && errno == ENOMEM)
+         return -ENOMEM;
       if (n < 0) {
          s->fds_vanished++;
          return 0;
@@ -220,6 +224,8 @@ scan_one(struct scan *s, pid_t pid)
    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
    DIR *d = opendir(path);
    if (!d) {
+      if (errno == ENOMEM || errno == EMFILE || errno == ENFILE)
+         return -errno; /* ours, not the process's */
       if (errno == EACCES || errno == EPERM)
          s->procs_denied++;
       else
@@ -249,6 +255,7 @@ scan_one(struct scan *s, pid_t pid)
    bool self = pid == getpid();
    struct dirent *de;
    int r = 0;
+   errno = 0;
    while (r == 0 && (de = readdir(d))) {
       if (de->d_name[0] < '0' || de->d_name[0] > '9')
          continue;

@@ -61,10 +61,9 @@ fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
    for (int i = 0; i < FDID_HINT_SLOTS; i++)
       dev->hints[i].fd = -1;
 
-   /* Optional facts: without them fdid_device_same_gpu() falls back on the
-    * next one, so a failure here is not an error. */
-   if (drmGetDevice2(dev->fd, 0, &dev->drm) != 0)
-      dev->drm = NULL;
+   /* An optional fact: without it fdid_device_same_gpu() falls back on
+    * libdrm's, so a failure here is not an error. libdrm's description is
+    * made on first use instead (device_drm_info()). */
    dev->sysfs_device = sysfs_device_path(st->st_rdev);
 
    *out = dev;
@@ -97,6 +96,28 @@ fdid_device_owned_here(const struct fdid_device *dev)
    return dev->owner == fdid_self_pid();
 }
 
+/*
+ * libdrm's description of the device, made on first use and kept (a cache
+ * in an entry the caller sees as const). Not made in acquire: it reads
+ * sysfs and allocates, and libdrm 2.4.114 (Debian 12) dereferences NULL
+ * when one of those allocations fails; tests/drm/test_winsys_alloc.c
+ * fails every allocation of fdid_device_acquire() in turn.
+ */
+static drmDevicePtr
+device_drm_info(const struct fdid_device *cdev)
+{
+   struct fdid_device *dev = (struct fdid_device *)cdev;
+   pthread_mutex_lock(&dev->lock);
+   if (!dev->drm_tried) {
+      dev->drm_tried = true;
+      if (drmGetDevice2(dev->fd, 0, &dev->drm) != 0)
+         dev->drm = NULL;
+   }
+   drmDevicePtr info = dev->drm;
+   pthread_mutex_unlock(&dev->lock);
+   return info;
+}
+
 FDID_PUBLIC bool
 fdid_device_same_gpu(const struct fdid_device *a, const struct fdid_device *b)
 {
@@ -104,9 +125,11 @@ fdid_device_same_gpu(const struct fdid_device *a, const struct fdid_device *b)
       return false;
    if (a == b || a->st_rdev == b->st_rdev)
       return true;
-   /* drmDevicesEqual() does not write through its arguments. */
-   if (a->drm && b->drm)
-      return drmDevicesEqual(a->drm, b->drm) != 0;
+   /* libdrm's answer (bus info), where it can describe both; drmDevicesEqual()
+    * does not write through its arguments. */
+   drmDevicePtr da = device_drm_info(a), db = device_drm_info(b);
+   if (da && db)
+      return drmDevicesEqual(da, db) != 0;
    if (a->sysfs_device && b->sysfs_device)
       return strcmp(a->sysfs_device, b->sysfs_device) == 0;
    return false;

@@ -28,8 +28,7 @@ struct fdid_bucket {
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fdid_hmap buckets;
-static pthread_once_t table_once = PTHREAD_ONCE_INIT;
-static bool table_ready;
+static bool fork_handlers_set;
 
 /*
  * fork() while another thread holds a winsys lock would leave the child's
@@ -58,16 +57,19 @@ fork_done(void)
    pthread_mutex_unlock(&table_lock);
 }
 
-static void
-table_setup(void)
+/* The table is made on first use, under the table lock, and a failure
+ * (no memory) is retried by the next acquire rather than remembered. */
+static int
+table_setup_locked(void)
 {
-   if (fdid_hmap_init(&buckets) != 0)
-      return;
-   if (pthread_atfork(fork_prepare, fork_done, fork_done) != 0) {
-      fdid_hmap_fini(&buckets);
-      return;
-   }
-   table_ready = true;
+   if (likely(fork_handlers_set))
+      return 0;
+   if (!buckets.heads && fdid_hmap_init(&buckets) != 0)
+      return -ENOMEM;
+   if (pthread_atfork(fork_prepare, fork_done, fork_done) != 0)
+      return -ENOMEM;
+   fork_handlers_set = true;
+   return 0;
 }
 
 /*
@@ -234,12 +236,10 @@ fdid_device_acquire(int fd, struct fdid_device **out)
    if (!S_ISCHR(st.st_mode))
       return -ENOTTY;
 
-   pthread_once(&table_once, table_setup);
-   if (!table_ready)
-      return -ENOMEM;
-
    pthread_mutex_lock(&table_lock);
-   int r = lookup_locked(fd, &st, out, NULL);
+   int r = table_setup_locked();
+   if (r == 0)
+      r = lookup_locked(fd, &st, out, NULL);
    pthread_mutex_unlock(&table_lock);
    if (r != 0)
       return r < 0 ? r : 0;

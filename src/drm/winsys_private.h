@@ -69,6 +69,7 @@ struct fdid_device {
    ino_t st_ino;
    int node_type;             /* DRM_NODE_* */
    drmDevicePtr drm;          /* libdrm's description, NULL when it has none */
+   bool drm_tried;            /* drm was asked for (under lock) */
    char *sysfs_device;        /* realpath of the node's sysfs device, or NULL */
 
    struct fdid_hmap by_ino;     /* fdid_bo.by_ino: dma-buf (st_dev, st_ino) */
