@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdid import cache: one per API context (an EGLDisplay, a VkDevice, a
+ * VADisplay), so one buffer imported again, through any fd of it, returns
+ * the driver object made the first time (EGLImage, VkDeviceMemory,
+ * VASurfaceID) instead of a second one.
+ *
+ * Entries are keyed by the image (fdid_image_equal(): format, size,
+ * modifier, and each plane's object by dma-buf identity, offset and
+ * pitch). An entry keeps a dup of each of its dma-bufs for its lifetime:
+ * the key stays this buffer's even on kernels that reuse dma-buf inode
+ * numbers once a buffer is freed (before 5.15), and the driver object's
+ * buffer cannot go away under it. Entries are refcounted; the last
+ * fdid_import_cache_put() destroys the driver object, and
+ * fdid_import_cache_destroy() destroys all that are left (the context is
+ * going away).
+ *
+ * Thread-safe: one mutex per cache. The import and destroy callbacks run
+ * without it held, so they may call back into the cache of another
+ * context; two threads importing one new image at once both call import,
+ * and the loser's object is destroyed at once (the result is still one
+ * object per image).
+ */
+#ifndef FDID_IMPORT_CACHE_H
+#define FDID_IMPORT_CACHE_H
+
+#include <stddef.h>
+
+#include "fdid/image.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct fdid_import_cache;
+
+/* The API import: make a driver object from img (finished; fds are the
+ * caller's, valid during the call). 0 and *object, or a negative errno.
+ * `object` is opaque to the cache and must not be NULL. */
+typedef int (*fdid_import_fn)(void *context, const struct fdid_image *img, void **object);
+/* The API destroy of an object made by import. */
+typedef void (*fdid_destroy_fn)(void *context, void *object);
+
+/* Errors: -EINVAL (a callback or out is NULL), -ENOMEM. */
+int fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn destroy,
+                             struct fdid_import_cache **out);
+
+/*
+ * The object for img, with one reference for the caller: the cached one,
+ * or a new one from import. img must be finished (fdid_image_finish()).
+ * *created (may be NULL) says whether import was called for it.
+ *
+ * Errors: -EINVAL (an argument NULL, img not finished), -EMFILE/-ENFILE
+ * (no fd for the entry's dups), -ENOMEM, or import's own error (nothing is
+ * cached then).
+ */
+int fdid_import_cache_get(struct fdid_import_cache *cache, const struct fdid_image *img,
+                          void **object, int *created);
+
+/* Another reference to an object the caller holds from this cache.
+ * -ENOENT when the cache does not know it. */
+int fdid_import_cache_ref(struct fdid_import_cache *cache, void *object);
+
+/* Drops a reference; the last one destroys the object and the entry's
+ * dups. -ENOENT when the cache does not know the object. */
+int fdid_import_cache_put(struct fdid_import_cache *cache, void *object);
+
+/* Live entries (distinct objects). */
+size_t fdid_import_cache_count(struct fdid_import_cache *cache);
+
+/* The context is going away: destroys every object still cached, whatever
+ * its references, then the cache. NULL is a no-op. */
+void fdid_import_cache_destroy(struct fdid_import_cache *cache);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FDID_IMPORT_CACHE_H */

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The common image description: planes, the dma-buf objects behind them,
+ * and the layout checks every translator shares.
+ */
+#include <errno.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "fdid/image.h"
+#include "util/macros.h"
+
+#ifndef DMA_BUF_MAGIC
+#define DMA_BUF_MAGIC 0x444d4142 /* "DMAB" */
+#endif
+
+#define FOURCC(a, b, c, d) \
+   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+
+struct plane_format {
+   uint8_t cpp, hsub, vsub;
+};
+
+struct format {
+   uint32_t fourcc;
+   uint8_t planes;
+   struct plane_format p[3];
+};
+
+/* The formats graphics and video stacks pass between APIs most. */
+static const struct format formats[] = {
+   { FOURCC('X', 'R', '2', '4'), 1, { { 4, 1, 1 } } },
+   { FOURCC('A', 'R', '2', '4'), 1, { { 4, 1, 1 } } },
+   { FOURCC('X', 'B', '2', '4'), 1, { { 4, 1, 1 } } },
+   { FOURCC('A', 'B', '2', '4'), 1, { { 4, 1, 1 } } },
+   { FOURCC('R', 'A', '2', '4'), 1, { { 4, 1, 1 } } },
+   { FOURCC('B', 'A', '2', '4'), 1, { { 4, 1, 1 } } },
+   { FOURCC('X', 'R', '3', '0'), 1, { { 4, 1, 1 } } },
+   { FOURCC('A', 'R', '3', '0'), 1, { { 4, 1, 1 } } },
+   { FOURCC('X', 'B', '3', '0'), 1, { { 4, 1, 1 } } },
+   { FOURCC('A', 'B', '3', '0'), 1, { { 4, 1, 1 } } },
+   { FOURCC('A', 'B', '4', 'H'), 1, { { 8, 1, 1 } } },
+   { FOURCC('R', 'G', '1', '6'), 1, { { 2, 1, 1 } } },
+   { FOURCC('R', '8', ' ', ' '), 1, { { 1, 1, 1 } } },
+   { FOURCC('R', '1', '6', ' '), 1, { { 2, 1, 1 } } },
+   { FOURCC('G', 'R', '8', '8'), 1, { { 2, 1, 1 } } },
+   { FOURCC('G', 'R', '3', '2'), 1, { { 4, 1, 1 } } },
+   { FOURCC('Y', 'U', 'Y', 'V'), 1, { { 2, 1, 1 } } },
+   { FOURCC('U', 'Y', 'V', 'Y'), 1, { { 2, 1, 1 } } },
+   { FOURCC('N', 'V', '1', '2'), 2, { { 1, 1, 1 }, { 2, 2, 2 } } },
+   { FOURCC('N', 'V', '2', '1'), 2, { { 1, 1, 1 }, { 2, 2, 2 } } },
+   { FOURCC('N', 'V', '1', '6'), 2, { { 1, 1, 1 }, { 2, 2, 1 } } },
+   { FOURCC('P', '0', '1', '0'), 2, { { 2, 1, 1 }, { 4, 2, 2 } } },
+   { FOURCC('P', '0', '1', '2'), 2, { { 2, 1, 1 }, { 4, 2, 2 } } },
+   { FOURCC('P', '0', '1', '6'), 2, { { 2, 1, 1 }, { 4, 2, 2 } } },
+   { FOURCC('Y', 'U', '1', '2'), 3, { { 1, 1, 1 }, { 1, 2, 2 }, { 1, 2, 2 } } },
+   { FOURCC('Y', 'V', '1', '2'), 3, { { 1, 1, 1 }, { 1, 2, 2 }, { 1, 2, 2 } } },
+   { FOURCC('Y', 'U', '1', '6'), 3, { { 1, 1, 1 }, { 1, 2, 1 }, { 1, 2, 1 } } },
+   { FOURCC('Y', 'U', '2', '4'), 3, { { 1, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 } } },
+};
+
+static const struct format *
+find_format(uint32_t fourcc)
+{
+   for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+      if (formats[i].fourcc == fourcc)
+         return &formats[i];
+   }
+   return NULL;
+}
+
+FDID_PUBLIC unsigned
+fdid_fourcc_planes(uint32_t fourcc)
+{
+   const struct format *f = find_format(fourcc);
+   return f ? f->planes : 0;
+}
+
+FDID_PUBLIC bool
+fdid_fourcc_plane_info(uint32_t fourcc, unsigned plane, unsigned *cpp, unsigned *hsub,
+                       unsigned *vsub)
+{
+   const struct format *f = find_format(fourcc);
+   if (!f || plane >= f->planes)
+      return false;
+   *cpp = f->p[plane].cpp;
+   *hsub = f->p[plane].hsub;
+   *vsub = f->p[plane].vsub;
+   return true;
+}
+
+FDID_PUBLIC int
+fdid_is_dmabuf(int fd)
+{
+   if (fd < 0)
+      return -EBADF;
+   struct statfs sfs;
+   if (fstatfs(fd, &sfs) != 0)
+      return -errno;
+   return sfs.f_type == DMA_BUF_MAGIC;
+}
+
+FDID_PUBLIC void
+fdid_image_init(struct fdid_image *img, uint32_t fourcc, uint32_t width, uint32_t height)
+{
+   memset(img, 0, sizeof(*img));
+   img->fourcc = fourcc;
+   img->width = width;
+   img->height = height;
+   img->modifier = FDID_MODIFIER_NONE;
+   for (unsigned i = 0; i < FDID_IMAGE_MAX_PLANES; i++) {
+      img->planes[i].fd = -1;
+      img->objects[i].fd = -1;
+   }
+}
+
+FDID_PUBLIC int
+fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32_t pitch)
+{
+   if (!img)
+      return -EINVAL;
+   if (fd < 0)
+      return -EBADF;
+   if (img->n_planes >= FDID_IMAGE_MAX_PLANES)
+      return -E2BIG;
+   img->planes[img->n_planes++] = (struct fdid_image_plane){ fd, offset, pitch, 0 };
+   return 0;
+}
+
+/* The object behind fd, added if new: its index, or a negative errno. */
+static int
+resolve_object(struct fdid_image *img, int fd)
+{
+   struct stat st;
+   if (fstat(fd, &st) != 0)
+      return -errno;
+   for (unsigned i = 0; i < img->n_objects; i++) {
+      if (img->objects[i].dev == st.st_dev && img->objects[i].ino == st.st_ino)
+         return (int)i;
+   }
+   /* Only for a dma-buf is (st_dev, st_ino) one buffer: checked once per
+    * object, not per plane. */
+   int is = fdid_is_dmabuf(fd);
+   if (is < 0)
+      return is;
+   if (!is)
+      return -EBADFD;
+   /* A dma-buf's llseek answers SEEK_END with its size and leaves the
+    * file position alone. */
+   off_t size = lseek(fd, 0, SEEK_END);
+   if (size < 0)
+      return -errno;
+   struct fdid_image_object *o = &img->objects[img->n_objects];
+   *o = (struct fdid_image_object){ fd, st.st_dev, st.st_ino, (uint64_t)size };
+   return (int)img->n_objects++;
+}
+
+static int
+check_plane(const struct fdid_image *img, unsigned p)
+{
+   const struct fdid_image_plane *pl = &img->planes[p];
+   uint64_t size = img->objects[pl->object].size;
+   if (pl->offset >= size)
+      return -EINVAL;
+   unsigned cpp, hsub, vsub;
+   bool plain = img->modifier == FDID_MODIFIER_LINEAR || img->modifier == FDID_MODIFIER_NONE;
+   if (!plain || !fdid_fourcc_plane_info(img->fourcc, p, &cpp, &hsub, &vsub))
+      return 0;
+   uint64_t row = (uint64_t)((img->width + hsub - 1) / hsub) * cpp;
+   uint64_t rows = (img->height + vsub - 1) / vsub;
+   if (pl->pitch < row)
+      return -EINVAL;
+   /* The last row need not be padded to the pitch. */
+   if ((uint64_t)pl->offset + (uint64_t)pl->pitch * (rows - 1) + row > size)
+      return -EINVAL;
+   return 0;
+}
+
+FDID_PUBLIC int
+fdid_image_finish(struct fdid_image *img)
+{
+   if (!img || !img->width || !img->height || !img->fourcc || !img->n_planes)
+      return -EINVAL;
+   if (img->n_planes > FDID_IMAGE_MAX_PLANES)
+      return -E2BIG;
+   unsigned want = fdid_fourcc_planes(img->fourcc);
+   if (want && img->n_planes != want)
+      return -EINVAL;
+
+   img->n_objects = 0;
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      int o = resolve_object(img, img->planes[p].fd);
+      if (o < 0)
+         return o;
+      img->planes[p].object = (unsigned)o;
+   }
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      int r = check_plane(img, p);
+      if (r < 0)
+         return r;
+   }
+   return 0;
+}
+
+FDID_PUBLIC bool
+fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b)
+{
+   if (a->fourcc != b->fourcc || a->width != b->width || a->height != b->height ||
+       a->modifier != b->modifier || a->n_planes != b->n_planes)
+      return false;
+   for (unsigned p = 0; p < a->n_planes; p++) {
+      const struct fdid_image_plane *pa = &a->planes[p], *pb = &b->planes[p];
+      const struct fdid_image_object *oa = &a->objects[pa->object];
+      const struct fdid_image_object *ob = &b->objects[pb->object];
+      if (pa->offset != pb->offset || pa->pitch != pb->pitch || oa->dev != ob->dev ||
+          oa->ino != ob->ino)
+         return false;
+   }
+   return true;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* A GLES 2 context on vgem through Mesa's GBM platform (kms_swrast), for
+ * the GL consumer tests in the guest. */
+#ifndef FDID_TEST_GL_CONTEXT_H
+#define FDID_TEST_GL_CONTEXT_H
+
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <GLES2/gl2.h>
+#include <GLES2/gl2ext.h>
+
+struct gl_context {
+   int card;                  /* Mesa's own description of card0 */
+   struct gbm_device *gbm;
+   EGLDisplay dpy;
+   EGLContext ctx;
+   PFNEGLCREATEIMAGEKHRPROC create_image;
+   PFNEGLDESTROYIMAGEKHRPROC destroy_image;
+   PFNGLEGLIMAGETARGETTEXTURE2DOESPROC image_target_texture;
+};
+
+/* Skips the subtest when no such context can be made here. */
+void gl_context_init(struct gl_context *gl);
+void gl_context_fini(struct gl_context *gl);
+
+/* Draws `tex` over a w x h RGBA framebuffer and reads it back into
+ * rgba (w * h * 4 bytes), row 0 = texture row 0. */
+void gl_sample_texture(GLuint tex, int w, int h, unsigned char *rgba);
+
+#endif
