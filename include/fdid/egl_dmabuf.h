@@ -29,9 +29,6 @@ struct fdid_egl_hints {
    EGLint protected_content;  /* EGL_PROTECTED_CONTENT_EXT */
 };
 
-/* Lists longer than this many pairs are refused (-E2BIG): a list without
- * its EGL_NONE must not be read for ever. */
-#define FDID_EGL_ATTRIBS_SCAN 128
 /* Always enough room for fdid_image_to_egl_attribs(). */
 #define FDID_EGL_ATTRIBS_MAX 64
 
@@ -48,7 +45,8 @@ struct fdid_egl_hints {
  *             plane before it, or without all three of its fd, offset and
  *             pitch; a modifier half without the other; planes with
  *             different modifiers; and fdid_image_finish()'s -EINVAL.
- *   -E2BIG    no EGL_NONE within FDID_EGL_ATTRIBS_SCAN pairs.
+ *             (A list missing its EGL_NONE is read up to its first repeated
+ *             or unknown attribute: at most 30 pairs, as there are 29.)
  *   -EBADF, -EBADFD   from fdid_image_finish(): a plane fd not open, or
  *             not a dma-buf.
  */

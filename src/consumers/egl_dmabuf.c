@@ -139,9 +139,10 @@ fdid_image_from_egl_attribs(const EGLint *attribs, struct fdid_image *out,
    if (!attribs || !out)
       return -EINVAL;
    struct parsed p = { 0 };
+   /* No length bound is needed: there are 29 distinct attributes, so a
+    * list missing its EGL_NONE ends at its 30th pair at the latest, on a
+    * repeated or unknown attribute. */
    for (unsigned i = 0;; i += 2) {
-      if (i / 2 >= FDID_EGL_ATTRIBS_SCAN)
-         return -E2BIG;
       if (attribs[i] == EGL_NONE)
          break;
       int r = take(&p, attribs[i], attribs[i + 1]);
@@ -159,8 +160,6 @@ fdid_image_from_egl_attrib_list(const EGLAttrib *attribs, struct fdid_image *out
       return -EINVAL;
    struct parsed p = { 0 };
    for (unsigned i = 0;; i += 2) {
-      if (i / 2 >= FDID_EGL_ATTRIBS_SCAN)
-         return -E2BIG;
       if (attribs[i] == EGL_NONE)
          break;
       if (attribs[i] < INT32_MIN || attribs[i] > INT32_MAX)

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The EGL translator and the import cache's contract, with real vgem
+ * dma-bufs (in the guest): round trips, one object behind repeated fds,
+ * dups and re-exports, every validation error (caller's fds untouched),
+ * and the cache's references, failures, teardown and races. The cache's
+ * import callback here counts calls instead of calling a GPU API; the real
+ * EGL import is test_gl_import.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fdid/egl_dmabuf.h>
+#include <fdid/import_cache.h>
+
+#include "fdid_test.h"
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "drm_util.h"
+
+#define XR24 0x34325258u
+#define NV12 0x3231564eu
+enum { W = 64, H = 64 };
+
+struct buf {
+   int card;
+   struct dumb d;
+   int fd; /* a dma-buf of it */
+};
+
+/* bpp 32: an XR24 image W x H; bpp 8 with height H * 3 / 2: NV12. */
+static struct buf
+buf_new(uint32_t w, uint32_t h, uint32_t bpp)
+{
+   struct buf b;
+   b.card = open_card();
+   struct drm_mode_create_dumb req = { .width = w, .height = h, .bpp = bpp };
+   CHECK_SYS(drmIoctl(b.card, DRM_IOCTL_MODE_CREATE_DUMB, &req));
+   b.d = (struct dumb){ req.handle, req.pitch, req.size };
+   b.fd = prime_export(b.card, b.d.handle);
+   return b;
+}
+
+static void
+buf_free(struct buf *b)
+{
+   close(b->fd);
+   gem_close(b->card, b->d.handle);
+   close(b->card);
+}
+
+static void
+check_open(int fd)
+{
+   CHECK(fcntl(fd, F_GETFD) >= 0);
+}
+
+/* An XR24 list over fd with the buffer's pitch, with room for more. */
+static int
+xr24_list(EGLint *a, int fd, uint32_t pitch)
+{
+   const EGLint base[] = {
+      EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)XR24,
+      EGL_DMA_BUF_PLANE0_FD_EXT, fd, EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
+      EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)pitch, EGL_NONE,
+   };
+   memcpy(a, base, sizeof(base));
+   return (int)(sizeof(base) / sizeof(base[0])) - 1; /* index of EGL_NONE */
+}
+
+static int
+parse(const EGLint *a)
+{
+   struct fdid_image img;
+   return fdid_image_from_egl_attribs(a, &img, NULL);
+}
+
+FDID_TEST(round_trip_with_modifier_and_hints)
+{
+   struct buf b = buf_new(W, H, 32);
+   EGLint a[64];
+   int n = xr24_list(a, b.fd, b.d.pitch);
+   const EGLint more[] = { EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0, EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, 0,
+                           EGL_SAMPLE_RANGE_HINT_EXT, EGL_YUV_NARROW_RANGE_EXT,
+                           EGL_IMAGE_PRESERVED_KHR, EGL_TRUE, EGL_NONE };
+   memcpy(&a[n], more, sizeof(more));
+   struct fdid_image img, back;
+   struct fdid_egl_hints hints, hints_back;
+   CHECK_EQ(fdid_image_from_egl_attribs(a, &img, &hints), 0);
+   CHECK_EQ(img.modifier, FDID_MODIFIER_LINEAR);
+   CHECK_EQ(img.n_objects, 1);
+   CHECK_EQ(img.objects[0].size, b.d.size);
+   EGLint out[FDID_EGL_ATTRIBS_MAX];
+   int len = fdid_image_to_egl_attribs(&img, &hints, out, FDID_EGL_ATTRIBS_MAX);
+   CHECK(len > 0 && out[len - 1] == EGL_NONE);
+   CHECK_EQ(fdid_image_from_egl_attribs(out, &back, &hints_back), 0);
+   CHECK(fdid_image_equal(&img, &back));
+   CHECK_EQ(hints_back.present, hints.present);
+   CHECK_EQ(hints_back.sample_range, EGL_YUV_NARROW_RANGE_EXT);
+   CHECK_EQ(hints_back.preserved, EGL_TRUE);
+   /* Too little room says so and writes nothing past it. */
+   CHECK_EQ(fdid_image_to_egl_attribs(&img, &hints, out, (size_t)len - 1), -ENOSPC);
+
+   /* EGL 1.5's EGLAttrib list gives the same image. */
+   EGLAttrib wide[64];
+   for (int i = 0; i <= n + 8; i++)
+      wide[i] = a[i];
+   CHECK_EQ(fdid_image_from_egl_attrib_list(wide, &back, NULL), 0);
+   CHECK(fdid_image_equal(&img, &back));
+   wide[1] = (EGLAttrib)1 << 40; /* a width no EGLint holds */
+   CHECK_EQ(fdid_image_from_egl_attrib_list(wide, &back, NULL), -EINVAL);
+   buf_free(&b);
+}
+
+FDID_TEST(one_object_behind_repeated_fds_dups_and_exports)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8); /* NV12: Y then UV, one buffer */
+   int dup_fd = CHECK_SYS(dup(b.fd));
+   int again = prime_export(b.card, b.d.handle); /* GEM's one dma-buf, again */
+   int fds[][2] = { { b.fd, b.fd }, { b.fd, dup_fd }, { again, b.fd } };
+   struct fdid_image first;
+   for (int i = 0; i < 3; i++) {
+      const EGLint a[] = {
+         EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)NV12,
+         EGL_DMA_BUF_PLANE0_FD_EXT, fds[i][0], EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
+         EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)b.d.pitch,
+         EGL_DMA_BUF_PLANE1_FD_EXT, fds[i][1], EGL_DMA_BUF_PLANE1_OFFSET_EXT,
+         (EGLint)(b.d.pitch * H), EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)b.d.pitch, EGL_NONE,
+      };
+      struct fdid_image img;
+      CHECK_EQ(fdid_image_from_egl_attribs(a, &img, NULL), 0);
+      CHECK_EQ(img.n_planes, 2);
+      CHECK_EQ(img.n_objects, 1);
+      CHECK_EQ(img.planes[1].object, 0);
+      if (i == 0)
+         first = img;
+      CHECK(fdid_image_equal(&first, &img));
+   }
+   close(again);
+   close(dup_fd);
+   buf_free(&b);
+}
+
+/* Each bad list: the errno, and the caller's fds still open. */
+FDID_TEST(every_validation_error)
+{
+   struct buf b = buf_new(W, H, 32);
+   int p[2];
+   CHECK_SYS(pipe2(p, O_CLOEXEC));
+   EGLint a[300];
+   int n;
+
+#define EXPECT(err, ...)                                                     \
+   do {                                                                      \
+      n = xr24_list(a, b.fd, b.d.pitch);                                     \
+      __VA_ARGS__;                                                           \
+      CHECK_EQ(parse(a), err);                                               \
+      check_open(b.fd);                                                      \
+      check_open(p[0]);                                                      \
+   } while (0)
+
+   EXPECT(0, (void)n);
+   EXPECT(-EINVAL, a[n] = 0x3999, a[n + 1] = 1, a[n + 2] = EGL_NONE);      /* unknown */
+   EXPECT(-EINVAL, a[n] = EGL_WIDTH, a[n + 1] = W, a[n + 2] = EGL_NONE);    /* repeated */
+   EXPECT(-EINVAL, a[0] = EGL_IMAGE_PRESERVED_KHR);                         /* no width */
+   EXPECT(-EINVAL, a[2] = EGL_IMAGE_PRESERVED_KHR);                         /* no height */
+   EXPECT(-EINVAL, a[4] = EGL_IMAGE_PRESERVED_KHR);                         /* no format */
+   EXPECT(-EINVAL, a[1] = -1);                                              /* negative */
+   EXPECT(-EINVAL, a[11] = -4);                                             /* pitch */
+   EXPECT(-EINVAL, a[10] = EGL_IMAGE_PRESERVED_KHR, a[11] = 0);             /* no pitch */
+   EXPECT(-EINVAL, a[6] = EGL_DMA_BUF_PLANE1_FD_EXT, a[8] = EGL_DMA_BUF_PLANE1_OFFSET_EXT,
+          a[10] = EGL_DMA_BUF_PLANE1_PITCH_EXT);                            /* a hole */
+   EXPECT(-EINVAL, a[n] = EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, a[n + 1] = 0,
+          a[n + 2] = EGL_NONE);                                             /* half */
+   EXPECT(-EINVAL, a[5] = (EGLint)NV12);                                    /* 1 plane */
+   EXPECT(-EINVAL, a[9] = (EGLint)b.d.size);                                /* offset */
+   EXPECT(-EINVAL, a[9] = 4);                                               /* overrun */
+   EXPECT(-EINVAL, a[11] = W * 4 - 4);                                      /* short row */
+   EXPECT(-EINVAL, a[3] = H * 2);                                           /* too tall */
+   EXPECT(-EBADF, a[7] = 1000);                                             /* closed */
+   EXPECT(-EINVAL, a[7] = -1);                                              /* negative */
+   EXPECT(-EBADFD, a[7] = p[0]);                                            /* a pipe */
+   /* No EGL_NONE where one is looked for: the list ends on the first
+    * repeat, not past the array. */
+   EXPECT(-EINVAL, for (int i = n; i < 300; i++) a[i] = EGL_WIDTH);
+   CHECK_EQ(fdid_image_from_egl_attribs(NULL, NULL, NULL), -EINVAL);
+#undef EXPECT
+
+   /* Planes with different modifiers. */
+   struct buf nv = buf_new(W, H * 3 / 2, 8);
+   const EGLint mixed[] = {
+      EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)NV12,
+      EGL_DMA_BUF_PLANE0_FD_EXT, nv.fd, EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
+      EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)nv.d.pitch,
+      EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0, EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, 0,
+      EGL_DMA_BUF_PLANE1_FD_EXT, nv.fd, EGL_DMA_BUF_PLANE1_OFFSET_EXT, (EGLint)(nv.d.pitch * H),
+      EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)nv.d.pitch,
+      EGL_DMA_BUF_PLANE1_MODIFIER_LO_EXT, 1, EGL_DMA_BUF_PLANE1_MODIFIER_HI_EXT, 0, EGL_NONE,
+   };
+   CHECK_EQ(parse(mixed), -EINVAL);
+   check_open(nv.fd);
+   buf_free(&nv);
+   close(p[0]);
+   close(p[1]);
+   buf_free(&b);
+}
+
+/* ---- the import cache, with a counting callback ------------------------ */
+
+struct counter {
+   pthread_mutex_t lock;
+   int imports, destroys, fail_with;
+   uintptr_t next;
+};
+
+static int
+count_import(void *context, const struct fdid_image *img, void **object)
+{
+   struct counter *c = context;
+   pthread_mutex_lock(&c->lock);
+   int r = c->fail_with;
+   if (r == 0) {
+      c->imports++;
+      *object = (void *)++c->next;
+   }
+   pthread_mutex_unlock(&c->lock);
+   return r;
+}
+
+static void
+count_destroy(void *context, void *object)
+{
+   struct counter *c = context;
+   pthread_mutex_lock(&c->lock);
+   c->destroys++;
+   pthread_mutex_unlock(&c->lock);
+}
+
+static void
+image_of(struct fdid_image *img, int fd, uint32_t pitch)
+{
+   EGLint a[32];
+   xr24_list(a, fd, pitch);
+   CHECK_EQ(fdid_image_from_egl_attribs(a, img, NULL), 0);
+}
+
+FDID_TEST(cache_counting_callback_references_and_teardown)
+{
+   struct buf b = buf_new(W, H, 32), other = buf_new(W, H, 32);
+   struct counter cnt = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0 };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+
+   struct fdid_image img, img2;
+   image_of(&img, b.fd, b.d.pitch);
+   void *o1, *o2, *o3;
+   int created;
+   CHECK_EQ(fdid_import_cache_get(cache, &img, &o1, &created), 0);
+   CHECK_EQ(created, 1);
+
+   /* The caller's fd goes; a new export of the buffer still finds the
+    * entry, which kept the dma-buf's identity alive with its own dup. */
+   close(b.fd);
+   b.fd = prime_export(b.card, b.d.handle);
+   image_of(&img2, b.fd, b.d.pitch);
+   CHECK_EQ(fdid_import_cache_get(cache, &img2, &o2, &created), 0);
+   CHECK_EQ(created, 0);
+   CHECK(o1 == o2);
+   CHECK_EQ(cnt.imports, 1);
+
+   /* Another buffer, another object; a failing import caches nothing. */
+   struct fdid_image img3;
+   image_of(&img3, other.fd, other.d.pitch);
+   cnt.fail_with = -EIO;
+   CHECK_EQ(fdid_import_cache_get(cache, &img3, &o3, NULL), -EIO);
+   CHECK_EQ(fdid_import_cache_count(cache), 1);
+   cnt.fail_with = 0;
+   CHECK_EQ(fdid_import_cache_get(cache, &img3, &o3, &created), 0);
+   CHECK(created == 1 && o3 != o1);
+   CHECK_EQ(fdid_import_cache_count(cache), 2);
+
+   CHECK_EQ(fdid_import_cache_ref(cache, o3), 0);
+   CHECK_EQ(fdid_import_cache_put(cache, o1), 0);
+   CHECK_EQ(fdid_import_cache_put(cache, o2), 0);
+   CHECK_EQ(cnt.destroys, 1);
+   CHECK_EQ(fdid_import_cache_put(cache, o1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_ref(cache, o1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_put(cache, o3), 0);
+   CHECK_EQ(cnt.destroys, 1);
+   /* Teardown destroys what is left, held or not. */
+   fdid_import_cache_destroy(cache);
+   CHECK_EQ(cnt.destroys, 2);
+
+   /* An unfinished image is refused. */
+   CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+   struct fdid_image raw;
+   fdid_image_init(&raw, XR24, W, H);
+   CHECK_EQ(fdid_import_cache_get(cache, &raw, &o1, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_create(&cnt, NULL, count_destroy, &cache), -EINVAL);
+   fdid_import_cache_destroy(cache);
+   buf_free(&other);
+   buf_free(&b);
+}
+
+struct race {
+   struct fdid_import_cache *cache;
+   const struct fdid_image *img;
+   void *got[64];
+};
+
+static void *
+race_thread(void *arg)
+{
+   struct race *r = arg;
+   for (int i = 0; i < 64; i++)
+      CHECK_EQ(fdid_import_cache_get(r->cache, r->img, &r->got[i], NULL), 0);
+   return NULL;
+}
+
+FDID_TEST(cache_race_gives_one_object)
+{
+   struct buf b = buf_new(W, H, 32);
+   struct counter cnt = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0 };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+   struct fdid_image img;
+   image_of(&img, b.fd, b.d.pitch);
+   struct race r[4];
+   pthread_t t[4];
+   for (int i = 0; i < 4; i++) {
+      r[i] = (struct race){ cache, &img, { 0 } };
+      CHECK_EQ(pthread_create(&t[i], NULL, race_thread, &r[i]), 0);
+   }
+   for (int i = 0; i < 4; i++)
+      CHECK_EQ(pthread_join(t[i], NULL), 0);
+   /* Losers of the race destroyed their object at once. */
+   CHECK_EQ(fdid_import_cache_count(cache), 1);
+   CHECK_EQ(cnt.destroys, cnt.imports - 1);
+   for (int i = 0; i < 4; i++) {
+      for (int k = 0; k < 64; k++) {
+         CHECK(r[i].got[k] == r[0].got[0]);
+         CHECK_EQ(fdid_import_cache_put(cache, r[i].got[k]), 0);
+      }
+   }
+   CHECK_EQ(cnt.destroys, cnt.imports);
+   fdid_import_cache_destroy(cache);
+   buf_free(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}
