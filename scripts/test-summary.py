@@ -23,7 +23,9 @@ def main(path):
                 continue
             # This meson's log names no suite: a guest test is one that
             # runs through the VM runner.
-            s = "vm" if any("run-in-vm" in a for a in t.get("command", [])) else "host"
+            cmd = t.get("command", [])
+            s = ("vm" if any("run-in-vm" in a for a in cmd)
+                 else "fuzz" if cmd and "/fuzz/" in cmd[0] else "host")
             lo, hi, n = suites.get(s, (start, start, 0))
             suites[s] = (min(lo, start), max(hi, start + t["duration"]), n + 1)
     for s, (lo, hi, n) in sorted(suites.items()):

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target: the inspector's fdinfo parsers (src/cli/fdinfo.c) on
+ * arbitrary text. Any process can make fdid read text it shaped (a DRM
+ * driver's keys, a dma-buf's name it set itself), so neither parser may
+ * read out of bounds, leak, or produce a field that is not terminated.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fdinfo.h"
+
+static void
+check_terminated(const char *s, size_t size)
+{
+   if (!memchr(s, 0, size))
+      abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+   /* A copy without a terminator: the parsers take a length. */
+   char *text = malloc(size ? size : 1);
+   if (!text)
+      return 0;
+   memcpy(text, data, size);
+
+   struct fdinfo info;
+   fdinfo_parse(text, size, &info);
+   check_terminated(info.drm_driver, sizeof(info.drm_driver));
+   check_terminated(info.drm_client_id, sizeof(info.drm_client_id));
+   check_terminated(info.drm_pdev, sizeof(info.drm_pdev));
+   check_terminated(info.exp_name, sizeof(info.exp_name));
+   check_terminated(info.buf_name, sizeof(info.buf_name));
+   if (info.size < -1)
+      abort();
+
+   struct epoll_target *targets;
+   size_t n;
+   if (fdinfo_parse_epoll(text, size, &targets, &n) == 0) {
+      for (size_t i = 0; i < n; i++) {
+         if (targets[i].tfd < 0)
+            abort();
+         /* toff counts earlier targets with the same number. */
+         unsigned same = 0;
+         for (size_t j = 0; j < i; j++)
+            same += targets[j].tfd == targets[i].tfd;
+         if (targets[i].toff != same)
+            abort();
+      }
+      free(targets);
+   }
+   free(text);
+   return 0;
+}
