@@ -43,7 +43,7 @@ struct fdid_image_object {
    int fd;            /* the first plane fd that names it (the caller's) */
    dev_t dev;         /* the dma-buf's identity */
    ino_t ino;
-   uint64_t size;     /* bytes (lseek SEEK_END; the fd's position is kept) */
+   uint64_t size;     /* bytes (the inode's size) */
 };
 
 struct fdid_image {
@@ -68,8 +68,10 @@ void fdid_image_init(struct fdid_image *img, uint32_t fourcc, uint32_t width,
 int fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32_t pitch);
 
 /*
- * Validates the image and finds its objects. One fstat(), one fstatfs()
- * and, for each new object, one lseek() per plane.
+ * Validates the image and finds its objects: one fstat() per plane (the
+ * first dma-buf a process sees costs one fstatfs() more, to learn the
+ * dma-buf file system's st_dev; a kernel without it, one lseek() per
+ * object for the size).
  *
  * Errors:
  *   -EINVAL   width, height or fourcc is 0; no plane; the plane count is
@@ -102,7 +104,8 @@ unsigned fdid_fourcc_planes(uint32_t fourcc);
 bool fdid_fourcc_plane_info(uint32_t fourcc, unsigned plane, unsigned *cpp, unsigned *hsub,
                             unsigned *vsub);
 
-/* Is this fd a dma-buf? 1 yes, 0 no (another file), -EBADF. */
+/* Is this fd a dma-buf? 1 yes, 0 no (another file), -EBADF. One fstat()
+ * once a dma-buf has been seen, one fstatfs() more before. */
 int fdid_is_dmabuf(int fd);
 
 #ifdef __cplusplus

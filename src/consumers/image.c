@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <linux/magic.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fdid/image.h"
+#include "util/fstat_raw.h"
 #include "util/macros.h"
 
 #ifndef DMA_BUF_MAGIC
@@ -92,15 +94,39 @@ fdid_fourcc_plane_info(uint32_t fourcc, unsigned plane, unsigned *cpp, unsigned 
    return true;
 }
 
+/*
+ * Every dma-buf lives on the kernel's one dma-buf pseudo file system (one
+ * superblock, mounted once at boot), so once one fstatfs() has shown which
+ * st_dev that is, an fstat() alone says "dma-buf" for every later fd: an
+ * st_dev names one superblock. 0 until learned.
+ */
+static _Atomic dev_t dmabuf_dev;
+
+/* 1 dma-buf, 0 not, or a negative errno; st is fd's fstat. */
+static int
+stat_is_dmabuf(int fd, const struct stat *st)
+{
+   dev_t known = atomic_load_explicit(&dmabuf_dev, memory_order_relaxed);
+   if (known && st->st_dev == known)
+      return 1;
+   struct statfs sfs;
+   if (fstatfs(fd, &sfs) != 0)
+      return -errno;
+   if (sfs.f_type != DMA_BUF_MAGIC)
+      return 0;
+   atomic_store_explicit(&dmabuf_dev, st->st_dev, memory_order_relaxed);
+   return 1;
+}
+
 FDID_PUBLIC int
 fdid_is_dmabuf(int fd)
 {
    if (fd < 0)
       return -EBADF;
-   struct statfs sfs;
-   if (fstatfs(fd, &sfs) != 0)
+   struct stat st;
+   if (fdid_fstat(fd, &st) != 0)
       return -errno;
-   return sfs.f_type == DMA_BUF_MAGIC;
+   return stat_is_dmabuf(fd, &st);
 }
 
 FDID_PUBLIC void
@@ -135,7 +161,7 @@ static int
 resolve_object(struct fdid_image *img, int fd)
 {
    struct stat st;
-   if (fstat(fd, &st) != 0)
+   if (fdid_fstat(fd, &st) != 0)
       return -errno;
    for (unsigned i = 0; i < img->n_objects; i++) {
       if (img->objects[i].dev == st.st_dev && img->objects[i].ino == st.st_ino)
@@ -143,15 +169,16 @@ resolve_object(struct fdid_image *img, int fd)
    }
    /* Only for a dma-buf is (st_dev, st_ino) one buffer: checked once per
     * object, not per plane. */
-   int is = fdid_is_dmabuf(fd);
+   int is = stat_is_dmabuf(fd, &st);
    if (is < 0)
       return is;
    if (!is)
       return -EBADFD;
-   /* A dma-buf's llseek answers SEEK_END with its size and leaves the
-    * file position alone. */
-   off_t size = lseek(fd, 0, SEEK_END);
-   if (size < 0)
+   /* The dma-buf file system gives the inode the buffer's size; kernels
+    * from before it (4.x anon inodes) say 0, and there a dma-buf's llseek
+    * answers SEEK_END with its size, leaving the file position alone. */
+   off_t size = st.st_size;
+   if (size <= 0 && (size = lseek(fd, 0, SEEK_END)) < 0)
       return -errno;
    struct fdid_image_object *o = &img->objects[img->n_objects];
    *o = (struct fdid_image_object){ fd, st.st_dev, st.st_ino, (uint64_t)size };
