@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/* VA-API PRIME descriptors <-> fdid images. */
+#include <errno.h>
+#include <string.h>
+
+#include "fdid/va_prime.h"
+#include "util/macros.h"
+
+#define FOURCC(a, b, c, d) \
+   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+
+/* VA names byte order in memory, DRM a little-endian word: VA's RGBA
+ * (bytes R, G, B, A) is DRM's ABGR8888. */
+static const struct {
+   uint32_t va, drm;
+} fourccs[] = {
+   { VA_FOURCC_NV12, FOURCC('N', 'V', '1', '2') },
+   { VA_FOURCC_P010, FOURCC('P', '0', '1', '0') },
+   { VA_FOURCC_YV12, FOURCC('Y', 'V', '1', '2') },
+   { VA_FOURCC_I420, FOURCC('Y', 'U', '1', '2') },
+   { VA_FOURCC_YUY2, FOURCC('Y', 'U', 'Y', 'V') },
+   { VA_FOURCC_RGBA, FOURCC('A', 'B', '2', '4') },
+   { VA_FOURCC_RGBX, FOURCC('X', 'B', '2', '4') },
+   { VA_FOURCC_BGRA, FOURCC('A', 'R', '2', '4') },
+   { VA_FOURCC_BGRX, FOURCC('X', 'R', '2', '4') },
+   { VA_FOURCC_ARGB, FOURCC('B', 'A', '2', '4') },
+   { VA_FOURCC_XRGB, FOURCC('B', 'X', '2', '4') },
+   { VA_FOURCC_ABGR, FOURCC('R', 'A', '2', '4') },
+   { VA_FOURCC_XBGR, FOURCC('R', 'X', '2', '4') },
+};
+#define N_FOURCCS (sizeof(fourccs) / sizeof(fourccs[0]))
+
+FDID_PUBLIC uint32_t
+fdid_va_fourcc_to_drm(uint32_t va_fourcc)
+{
+   for (size_t i = 0; i < N_FOURCCS; i++) {
+      if (fourccs[i].va == va_fourcc)
+         return fourccs[i].drm;
+   }
+   return 0;
+}
+
+FDID_PUBLIC uint32_t
+fdid_drm_fourcc_to_va(uint32_t drm_fourcc)
+{
+   for (size_t i = 0; i < N_FOURCCS; i++) {
+      if (fourccs[i].drm == drm_fourcc)
+         return fourccs[i].va;
+   }
+   return 0;
+}
+
+static int
+check_counts(const VADRMPRIMESurfaceDescriptor *d)
+{
+   if (!d->width || !d->height)
+      return -EINVAL;
+   if (d->num_objects == 0 || d->num_objects > 4 || d->num_layers == 0 || d->num_layers > 4)
+      return -E2BIG;
+   for (unsigned l = 0; l < d->num_layers; l++) {
+      if (d->layers[l].num_planes == 0)
+         return -EINVAL;
+      if (d->layers[l].num_planes > 4)
+         return -E2BIG;
+   }
+   return 0;
+}
+
+/* Adds layer l's planes to img, checking indices and modifiers. */
+static int
+add_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned l, struct fdid_image *img)
+{
+   for (unsigned p = 0; p < d->layers[l].num_planes; p++) {
+      uint32_t o = d->layers[l].object_index[p];
+      if (o >= d->num_objects)
+         return -EINVAL;
+      uint64_t mod = d->objects[o].drm_format_modifier;
+      if (img->n_planes == 0)
+         img->modifier = mod;
+      else if (mod != img->modifier)
+         return -EINVAL;
+      if (img->n_planes == FDID_IMAGE_MAX_PLANES)
+         return -E2BIG;
+      int r = fdid_image_add_plane(img, d->objects[o].fd, d->layers[l].offset[p],
+                                   d->layers[l].pitch[p]);
+      if (r < 0)
+         return r;
+   }
+   return 0;
+}
+
+/* After finish: no object may claim more bytes than its dma-buf has. */
+static int
+check_declared_sizes(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
+{
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      const struct fdid_image_object *obj = &img->objects[img->planes[p].object];
+      for (unsigned o = 0; o < d->num_objects; o++) {
+         if (d->objects[o].fd == img->planes[p].fd && d->objects[o].size > obj->size)
+            return -EINVAL;
+      }
+   }
+   return 0;
+}
+
+static int
+finish(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *img)
+{
+   int r = fdid_image_finish(img);
+   return r < 0 ? r : check_declared_sizes(d, img);
+}
+
+FDID_PUBLIC int
+fdid_image_from_va_prime(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *out)
+{
+   if (!d || !out)
+      return -EINVAL;
+   int r = check_counts(d);
+   if (r < 0)
+      return r;
+   uint32_t fourcc = d->layers[0].drm_format;
+   if (d->num_layers > 1 && !(fourcc = fdid_va_fourcc_to_drm(d->fourcc)))
+      return -ENOTSUP;
+   if (!fourcc)
+      return -EINVAL;
+   fdid_image_init(out, fourcc, d->width, d->height);
+   for (unsigned l = 0; l < d->num_layers; l++) {
+      if (!d->layers[l].drm_format)
+         return -EINVAL;
+      if ((r = add_layer(d, l, out)) < 0)
+         return r;
+   }
+   return finish(d, out);
+}
+
+FDID_PUBLIC int
+fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned layer,
+                               struct fdid_image *out)
+{
+   if (!d || !out)
+      return -EINVAL;
+   int r = check_counts(d);
+   if (r < 0)
+      return r;
+   if (layer >= d->num_layers || !d->layers[layer].drm_format)
+      return -EINVAL;
+   /* A layer of a subsampled surface covers fewer pixels: NV12's second
+    * layer is a GR88 image of half the width and height. Its size follows
+    * from the surface format's plane that the layer's first plane is. */
+   uint32_t w = d->width, h = d->height;
+   unsigned first = 0, cpp, hsub, vsub;
+   for (unsigned l = 0; l < layer; l++)
+      first += d->layers[l].num_planes;
+   if (fdid_fourcc_plane_info(fdid_va_fourcc_to_drm(d->fourcc), first, &cpp, &hsub, &vsub)) {
+      w = (w + hsub - 1) / hsub;
+      h = (h + vsub - 1) / vsub;
+   }
+   fdid_image_init(out, d->layers[layer].drm_format, w, h);
+   if ((r = add_layer(d, layer, out)) < 0)
+      return r;
+   return finish(d, out);
+}
+
+FDID_PUBLIC int
+fdid_image_to_va_prime(const struct fdid_image *img, uint32_t va_fourcc,
+                       VADRMPRIMESurfaceDescriptor *out)
+{
+   if (!img || !out || img->n_objects == 0 || img->n_planes == 0)
+      return -EINVAL;
+   if (!va_fourcc && !(va_fourcc = fdid_drm_fourcc_to_va(img->fourcc)))
+      return -ENOTSUP;
+   memset(out, 0, sizeof(*out));
+   out->fourcc = va_fourcc;
+   out->width = img->width;
+   out->height = img->height;
+   out->num_objects = img->n_objects;
+   for (unsigned o = 0; o < img->n_objects; o++) {
+      if (img->objects[o].size > UINT32_MAX)
+         return -EINVAL;
+      out->objects[o].fd = img->objects[o].fd;
+      out->objects[o].size = (uint32_t)img->objects[o].size;
+      out->objects[o].drm_format_modifier = img->modifier;
+   }
+   out->num_layers = 1;
+   out->layers[0].drm_format = img->fourcc;
+   out->layers[0].num_planes = img->n_planes;
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      out->layers[0].object_index[p] = img->planes[p].object;
+      out->layers[0].offset[p] = img->planes[p].offset;
+      out->layers[0].pitch[p] = img->planes[p].pitch;
+   }
+   return 0;
+}

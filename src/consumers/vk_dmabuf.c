@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* Vulkan dma-buf import structures <-> fdid images. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdid/vk_dmabuf.h"
+#include "util/macros.h"
+
+#define FOURCC(a, b, c, d) \
+   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+
+/* DRM little-endian words to Vulkan's component order: DRM ARGB8888 is
+ * bytes B, G, R, A, which is VK_FORMAT_B8G8R8A8_UNORM. */
+static const struct {
+   uint32_t fourcc;
+   VkFormat format;
+} formats[] = {
+   { FOURCC('A', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
+   { FOURCC('X', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
+   { FOURCC('A', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
+   { FOURCC('X', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
+   { FOURCC('A', 'R', '3', '0'), VK_FORMAT_A2R10G10B10_UNORM_PACK32 },
+   { FOURCC('A', 'B', '3', '0'), VK_FORMAT_A2B10G10R10_UNORM_PACK32 },
+   { FOURCC('R', 'G', '1', '6'), VK_FORMAT_R5G6B5_UNORM_PACK16 },
+   { FOURCC('R', '8', ' ', ' '), VK_FORMAT_R8_UNORM },
+   { FOURCC('G', 'R', '8', '8'), VK_FORMAT_R8G8_UNORM },
+   { FOURCC('R', '1', '6', ' '), VK_FORMAT_R16_UNORM },
+   { FOURCC('N', 'V', '1', '2'), VK_FORMAT_G8_B8R8_2PLANE_420_UNORM },
+   { FOURCC('Y', 'U', '1', '2'), VK_FORMAT_G8_B8_R8_3PLANE_420_UNORM },
+   { FOURCC('P', '0', '1', '0'), VK_FORMAT_G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16 },
+};
+
+FDID_PUBLIC VkFormat
+fdid_vk_format_from_fourcc(uint32_t fourcc)
+{
+   for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+      if (formats[i].fourcc == fourcc)
+         return formats[i].format;
+   }
+   return VK_FORMAT_UNDEFINED;
+}
+
+FDID_PUBLIC void
+fdid_vk_import_relink(struct fdid_vk_import *imp)
+{
+   imp->modifier_info.pNext = &imp->external_info;
+   imp->modifier_info.pPlaneLayouts = imp->plane_layouts;
+}
+
+FDID_PUBLIC void
+fdid_vk_import_fini(struct fdid_vk_import *imp)
+{
+   if (!imp)
+      return;
+   for (unsigned i = 0; i < imp->n_memories; i++) {
+      if (imp->memories[i].fd >= 0)
+         close(imp->memories[i].fd);
+      imp->memories[i].fd = -1;
+   }
+}
+
+FDID_PUBLIC int
+fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
+{
+   if (!img || !out || img->n_objects == 0 || img->n_planes == 0)
+      return -EINVAL;
+   if (img->modifier == FDID_MODIFIER_NONE)
+      return -ENOTSUP;
+   VkFormat format = fdid_vk_format_from_fourcc(img->fourcc);
+   if (format == VK_FORMAT_UNDEFINED)
+      return -ENOTSUP;
+
+   memset(out, 0, sizeof(*out));
+   out->format = format;
+   out->disjoint = img->n_objects > 1;
+   for (unsigned o = 0; o < img->n_objects; o++) {
+      /* Vulkan closes the fd it is given: never the caller's. */
+      int fd = fcntl(img->objects[o].fd, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0) {
+         int r = -errno;
+         fdid_vk_import_fini(out);
+         return r;
+      }
+      out->memories[o] = (VkImportMemoryFdInfoKHR){
+         .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR,
+         .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
+         .fd = fd,
+      };
+      out->n_memories = o + 1;
+   }
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      out->plane_memory[p] = img->planes[p].object;
+      /* size must be 0 in an explicit layout: the driver knows it. */
+      out->plane_layouts[p] = (VkSubresourceLayout){
+         .offset = img->planes[p].offset,
+         .rowPitch = img->planes[p].pitch,
+      };
+   }
+   out->external_info = (VkExternalMemoryImageCreateInfo){
+      .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO,
+      .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
+   };
+   out->modifier_info = (VkImageDrmFormatModifierExplicitCreateInfoEXT){
+      .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT,
+      .drmFormatModifier = img->modifier,
+      .drmFormatModifierPlaneCount = img->n_planes,
+   };
+   fdid_vk_import_relink(out);
+   return 0;
+}
+
+FDID_PUBLIC int
+fdid_image_from_vk(uint32_t fourcc, uint32_t width, uint32_t height,
+                   const VkImageDrmFormatModifierExplicitCreateInfoEXT *info,
+                   const int *plane_fds, struct fdid_image *out)
+{
+   if (!info || !plane_fds || !out || !info->pPlaneLayouts)
+      return -EINVAL;
+   if (info->drmFormatModifierPlaneCount == 0 ||
+       info->drmFormatModifierPlaneCount > FDID_IMAGE_MAX_PLANES)
+      return -E2BIG;
+   fdid_image_init(out, fourcc, width, height);
+   out->modifier = info->drmFormatModifier;
+   for (unsigned p = 0; p < info->drmFormatModifierPlaneCount; p++) {
+      const VkSubresourceLayout *l = &info->pPlaneLayouts[p];
+      if (l->offset > UINT32_MAX || l->rowPitch > UINT32_MAX || l->arrayPitch || l->depthPitch)
+         return -EINVAL;
+      int r = fdid_image_add_plane(out, plane_fds[p], (uint32_t)l->offset, (uint32_t)l->rowPitch);
+      if (r < 0)
+         return r;
+   }
+   return fdid_image_finish(out);
+}
