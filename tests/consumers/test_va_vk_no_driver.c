@@ -15,7 +15,9 @@
 
 #include <fdid/import_cache.h>
 #include <fdid/va_prime.h>
+#include <fdid/vk_device.h>
 #include <fdid/vk_dmabuf.h>
+#include <sys/sysmacros.h>
 
 #include "drm_util.h"
 #include "fdid_test.h"
@@ -313,6 +315,35 @@ FDID_TEST(cache_dedupes_across_api_forms)
    fdid_import_cache_destroy(cache);
    close(again);
    buf_free(&b);
+}
+
+/* Vulkan names DRM nodes by number: a hand-made properties struct stands
+ * for what VK_EXT_physical_device_drm would report for vgem. */
+FDID_TEST(vk_physical_device_nodes_no_driver)
+{
+   int card = open_card(), render = open_render();
+   struct fdid_device *dc, *dr;
+   CHECK_EQ(fdid_device_acquire(card, &dc), 0);
+   CHECK_EQ(fdid_device_acquire(render, &dr), 0);
+   struct stat sc, sr;
+   CHECK_SYS(fstat(card, &sc));
+   CHECK_SYS(fstat(render, &sr));
+   VkPhysicalDeviceDrmPropertiesEXT props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRM_PROPERTIES_EXT,
+      .hasPrimary = VK_TRUE, .primaryMajor = major(sc.st_rdev), .primaryMinor = minor(sc.st_rdev),
+      .hasRender = VK_TRUE, .renderMajor = major(sr.st_rdev), .renderMinor = minor(sr.st_rdev),
+   };
+   CHECK_EQ(fdid_device_is_vk_physical_device(dc, &props), 1);
+   CHECK_EQ(fdid_device_is_vk_physical_device(dr, &props), 1);
+   props.hasRender = VK_FALSE;
+   CHECK_EQ(fdid_device_is_vk_physical_device(dr, &props), 0);
+   props.primaryMinor += 1; /* another GPU */
+   CHECK_EQ(fdid_device_is_vk_physical_device(dc, &props), 0);
+   CHECK_EQ(fdid_device_is_vk_physical_device(NULL, &props), -EINVAL);
+   fdid_device_release(dc);
+   fdid_device_release(dr);
+   close(card);
+   close(render);
 }
 
 int

@@ -12,9 +12,11 @@
  * handle (on one description, Mesa's import would return fdid's handle).
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <fdid/egl_device.h>
 #include <fdid/egl_dmabuf.h>
 #include <fdid/import_cache.h>
 #include <fdid/winsys.h>
@@ -229,6 +231,63 @@ FDID_TEST(rendering_into_the_eglimage_is_seen_by_the_cpu)
    CHECK_EQ(ec.destroys, 1);
    gl_context_fini(&gl);
    buffer_fini(&b);
+}
+
+/* The DRM device behind the EGLDisplay, through the winsys: the display's
+ * description when EGL hands out its fd, and in any case the GPU of a
+ * buffer made on another description of card0. */
+FDID_TEST(egl_display_device_through_the_winsys)
+{
+   struct gl_context gl;
+   gl_context_init(&gl);
+   struct fdid_device *edev = NULL;
+   bool same = false;
+   int r = fdid_egl_display_device(gl.dpy, &edev, &same);
+   if (r == -ENOTSUP) {
+      /* Mesa files a kms_swrast GBM display under its software device,
+       * which names no DRM node. A device-platform display on vgem's
+       * EGLDevice does (it cannot render here, but it can be asked). */
+      printf("# the GBM display has no DRM device: asking a device display\n");
+      PFNEGLQUERYDEVICESEXTPROC query_devices =
+         (PFNEGLQUERYDEVICESEXTPROC)eglGetProcAddress("eglQueryDevicesEXT");
+      PFNEGLQUERYDEVICESTRINGEXTPROC query_string =
+         (PFNEGLQUERYDEVICESTRINGEXTPROC)eglGetProcAddress("eglQueryDeviceStringEXT");
+      EGLDeviceEXT devices[8];
+      EGLint n = 0;
+      if (!query_devices || !query_string || !query_devices(8, devices, &n))
+         SKIP("no EGL_EXT_device_enumeration");
+      EGLDisplay ddpy = EGL_NO_DISPLAY;
+      for (EGLint i = 0; i < n && ddpy == EGL_NO_DISPLAY; i++) {
+         const char *file = query_string(devices[i], EGL_DRM_DEVICE_FILE_EXT);
+         if (file && strcmp(file, "/dev/dri/card0") == 0)
+            ddpy = eglGetPlatformDisplay(EGL_PLATFORM_DEVICE_EXT, devices[i], NULL);
+      }
+      if (ddpy == EGL_NO_DISPLAY)
+         SKIP("no EGLDevice names /dev/dri/card0");
+      if (!eglInitialize(ddpy, NULL, NULL))
+         SKIP("the device display of card0 cannot be initialized");
+      r = fdid_egl_display_device(ddpy, &edev, &same);
+      eglTerminate(ddpy);
+   }
+   CHECK_EQ(r, 0);
+   struct fdid_device *mesa = dev_acquire(gl.card);
+   if (same)
+      CHECK(edev == mesa); /* one description, one entry */
+   else
+      CHECK(edev != mesa);
+   CHECK(fdid_device_same_gpu(edev, mesa));
+   int own = open_card();
+   struct fdid_device *mine = dev_acquire(own);
+   CHECK(mine != edev && mine != mesa);
+   CHECK(fdid_device_same_gpu(edev, mine));
+   printf("# EGL gave %s\n", same ? "its own fd (the display's description)"
+                                   : "a device file (fdid's own description)");
+   fdid_device_release(mine);
+   fdid_device_release(mesa);
+   fdid_device_release(edev);
+   close(own);
+   CHECK_EQ(fdid_egl_display_device(EGL_NO_DISPLAY, &edev, NULL), -EINVAL);
+   gl_context_fini(&gl);
 }
 
 int
