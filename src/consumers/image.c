@@ -14,13 +14,11 @@
 #include "fdid/image.h"
 #include "util/fstat_raw.h"
 #include "util/macros.h"
+#include "fourcc.h"
 
 #ifndef DMA_BUF_MAGIC
 #define DMA_BUF_MAGIC 0x444d4142 /* "DMAB" */
 #endif
-
-#define FOURCC(a, b, c, d) \
-   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
 
 struct plane_format {
    uint8_t cpp, hsub, vsub;

@@ -5,9 +5,7 @@
 
 #include "fdid/va_prime.h"
 #include "util/macros.h"
-
-#define FOURCC(a, b, c, d) \
-   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#include "fourcc.h"
 
 /* VA names byte order in memory, DRM a little-endian word: VA's RGBA
  * (bytes R, G, B, A) is DRM's ABGR8888. */

@@ -7,9 +7,7 @@
 
 #include "fdid/vk_dmabuf.h"
 #include "util/macros.h"
-
-#define FOURCC(a, b, c, d) \
-   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#include "fourcc.h"
 
 /* DRM little-endian words to Vulkan's component order: DRM ARGB8888 is
  * bytes B, G, R, A, which is VK_FORMAT_B8G8R8A8_UNORM. */
