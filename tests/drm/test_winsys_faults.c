@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fault injection: no fd left (RLIMIT_NOFILE) where the winsys needs one:
+ * Fault injection: a signal storm over every operation (EINTR), and no fd
+ * left (RLIMIT_NOFILE) where the winsys needs one:
  * the table's dup of a new description, an export, a bridge, the re-import
  * hint's reference fd. Each says -EMFILE or does without; nothing leaks in
  * the process or in the kernel; nothing is closed that is not ours.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/time.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -118,6 +123,63 @@ FDID_TEST(hint_without_fds)
 
    fdid_bo_release(src);
    close(dmabuf);
+   fdid_device_release(a);
+   fdid_device_release(b);
+   check_no_gem_left(a_fd);
+   check_no_gem_left(b_fd);
+   close(a_fd);
+   close(b_fd);
+}
+
+static atomic_long hits;
+
+static void
+on_alarm(int sig)
+{
+   (void)sig;
+   atomic_fetch_add_explicit(&hits, 1, memory_order_relaxed);
+}
+
+static void
+storm(bool on)
+{
+   struct sigaction sa;
+   memset(&sa, 0, sizeof(sa));
+   sa.sa_handler = on ? on_alarm : SIG_IGN;
+   sigemptyset(&sa.sa_mask);
+   sa.sa_flags = 0; /* no SA_RESTART: interruptible calls see EINTR */
+   CHECK_SYS(sigaction(SIGALRM, &sa, NULL));
+   struct itimerval it = { .it_interval = { 0, on ? 50 : 0 }, .it_value = { 0, on ? 50 : 0 } };
+   CHECK_SYS(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* Import, re-import, export, bridge and release under a SIGALRM storm:
+ * every call succeeds (libdrm's drmIoctl() restarts on EINTR and EAGAIN),
+ * content checks hold and the kernel is left with no handle. */
+FDID_TEST(signal_storm)
+{
+   int a_fd = open_card(), b_fd = open_card();
+   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   atomic_store(&hits, 0);
+   storm(true);
+   for (int i = 0; i < 200; i++) {
+      uint64_t size;
+      struct fdid_bo *src = bo_dumb(a, 0x5100 + (uint32_t)i, &size);
+      int fd = bo_export(src);
+      struct fdid_bo *x = bo_import(b, fd), *y = bo_import(b, fd), *copy;
+      CHECK(x == y);
+      CHECK_EQ(fdid_bo_import_on(src, b, &copy), 0);
+      CHECK(copy == x);
+      CHECK(bo_check(src, size, 0x5100 + (uint32_t)i));
+      fdid_bo_release(copy);
+      fdid_bo_release(y);
+      fdid_bo_release(x);
+      close(fd);
+      fdid_bo_release(src);
+   }
+   storm(false);
+   printf("# %ld signals during the operations\n", atomic_load(&hits));
+   CHECK(atomic_load(&hits) > 10);
    fdid_device_release(a);
    fdid_device_release(b);
    check_no_gem_left(a_fd);
