@@ -221,6 +221,30 @@ json_string(FILE *f, const char *s)
    fputc('"', f);
 }
 
+/* Which processes the listing could not see, or not verify, and why. */
+static void
+print_skipped(const struct scan *sc)
+{
+   enum { SHOWN = 8 };
+   size_t n = 0;
+   for (size_t i = 0; i < sc->n_skipped; i++, n++) {
+      if (n < SHOWN)
+         printf("%s%d/%s (%s)", n ? ", " : "skipped: ", (int)sc->skipped[i].pid,
+                sc->skipped[i].comm, sc->skipped[i].reason);
+   }
+   for (size_t i = 0; i < sc->n_procs; i++) {
+      if (sc->procs[i]->kcmp_ok != 0)
+         continue;
+      if (n++ < SHOWN)
+         printf("%s%d/%s (unverifiable)", n > 1 ? ", " : "skipped: ", (int)sc->procs[i]->pid,
+                sc->procs[i]->comm);
+   }
+   if (n > SHOWN)
+      printf(", and %zu more (-J lists all)", n - SHOWN);
+   if (n)
+      printf("\n");
+}
+
 static void
 print_json(const struct options *o, struct scan *sc, struct grouping *g,
            const struct summary *s)
@@ -271,7 +295,22 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       }
       fprintf(f, "]}");
    }
-   fprintf(f, "\n   ],\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, "
+   fprintf(f, "\n   ],\n   \"skipped\": [");
+   size_t k = 0;
+   for (size_t i = 0; i < sc->n_skipped; i++, k++) {
+      fprintf(f, "%s{\"pid\": %d, \"command\": ", k ? ", " : "", (int)sc->skipped[i].pid);
+      json_string(f, sc->skipped[i].comm);
+      fprintf(f, ", \"reason\": \"%s\"}", sc->skipped[i].reason);
+   }
+   for (size_t i = 0; i < sc->n_procs; i++) {
+      const struct process *p = sc->procs[i];
+      if (p->kcmp_ok != 0)
+         continue;
+      fprintf(f, "%s{\"pid\": %d, \"command\": ", k++ ? ", " : "", (int)p->pid);
+      json_string(f, p->comm);
+      fprintf(f, ", \"reason\": \"unverifiable\"}");
+   }
+   fprintf(f, "],\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, "
               "\"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
               "\"processes_unverifiable\": %u, \"fds\": %zu, \"fds_vanished\": %lu, "
               "\"dmabufs\": %zu, \"dmabuf_bytes\": %lld, \"dmabuf_bytes_per_fd\": %lld, "
@@ -450,6 +489,7 @@ run(int argc, char **argv, bool dmabuf)
                 "%u not verifiable (kcmp refused); dma-bufs: %lld bytes, each counted once\n",
                 s.descriptions, s.shared, sc.n_procs, sc.procs_denied, sc.procs_vanished,
                 g.procs_unverifiable, s.dmabuf_bytes);
+      print_skipped(&sc);
    }
    grouping_free(&g);
    scan_free(&sc);

@@ -217,6 +217,33 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
    return 0;
 }
 
+static void
+read_comm(pid_t pid, char comm[17])
+{
+   char path[64];
+   snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+   ssize_t n = read_file(path, comm, 16);
+   comm[n > 0 ? n : 0] = 0;
+   char *nl = strchr(comm, '\n');
+   if (nl)
+      *nl = 0;
+}
+
+/* Remembered so the listing can say which processes it could not see. */
+static int
+skip(struct scan *s, pid_t pid, const char *reason)
+{
+   struct skipped_process *grown = realloc(s->skipped, (s->n_skipped + 1) * sizeof(*grown));
+   if (!grown)
+      return -ENOMEM;
+   s->skipped = grown;
+   struct skipped_process *k = &s->skipped[s->n_skipped++];
+   k->pid = pid;
+   k->reason = reason;
+   read_comm(pid, k->comm);
+   return 0;
+}
+
 static int
 scan_one(struct scan *s, pid_t pid)
 {
@@ -226,11 +253,12 @@ scan_one(struct scan *s, pid_t pid)
    if (!d) {
       if (errno == ENOMEM || errno == EMFILE || errno == ENFILE)
          return -errno; /* ours, not the process's */
-      if (errno == EACCES || errno == EPERM)
+      bool denied = errno == EACCES || errno == EPERM;
+      if (denied)
          s->procs_denied++;
       else
          s->procs_vanished++;
-      return 0;
+      return skip(s, pid, denied ? "denied" : "vanished");
    }
 
    struct process *p = calloc(1, sizeof(*p));
@@ -244,12 +272,7 @@ scan_one(struct scan *s, pid_t pid)
    s->procs[s->n_procs++] = p;
    p->pid = pid;
    p->kcmp_ok = -1;
-   snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-   ssize_t n = read_file(path, p->comm, sizeof(p->comm) - 1);
-   p->comm[n > 0 ? n : 0] = 0;
-   char *nl = strchr(p->comm, '\n');
-   if (nl)
-      *nl = 0;
+   read_comm(pid, p->comm);
 
    int self_dir = dirfd(d);
    bool self = pid == getpid();
@@ -268,7 +291,7 @@ scan_one(struct scan *s, pid_t pid)
    if (r > 0) {
       s->procs_denied++;
       p->denied = true;
-      r = 0;
+      r = skip(s, pid, "denied");
    }
    return r;
 }
@@ -321,5 +344,6 @@ scan_free(struct scan *s)
       free(s->procs[i]);
    free(s->fds);
    free(s->procs);
+   free(s->skipped);
    memset(s, 0, sizeof(*s));
 }

@@ -36,6 +36,13 @@ struct fd_entry {
    size_t n_targets;
 };
 
+/* A process whose fds are not listed, and why. */
+struct skipped_process {
+   pid_t pid;
+   char comm[17];
+   const char *reason;      /* "denied", "vanished" */
+};
+
 struct scan {
    struct process **procs;
    size_t n_procs;
@@ -45,6 +52,8 @@ struct scan {
    unsigned procs_denied;   /* no permission to list its fds */
    unsigned procs_vanished; /* exited during the scan */
    unsigned fds_vanished;   /* closed during the scan */
+   struct skipped_process *skipped;
+   size_t n_skipped;
 };
 
 /* Scans the given pids, or every process when n_pids is 0. Returns 0 or a

@@ -252,6 +252,8 @@ def case_exited_process_is_counted_not_fatal():
     me = os.getpid()
     doc = ls_json([gone.pid, me])
     assert doc["summary"]["processes_vanished"] == 1, doc["summary"]
+    assert {"pid": gone.pid, "reason": "vanished"}.items() <= doc["skipped"][0].items(), \
+        doc["skipped"]
     check_groups(doc, [{(me, r)}, {(me, w)}])
     os.close(r)
     os.close(w)
@@ -403,6 +405,10 @@ def case_forbidden_process_is_counted():
     with Holder() as h:
         doc = ls_json([h.pid], user=65534)
         assert doc["summary"]["processes_denied"] == 1, doc["summary"]
+        assert [(k["pid"], k["reason"]) for k in doc["skipped"]] == [(h.pid, "denied")], \
+            doc["skipped"]
+        table = run_fdid(["ls", "-p", str(h.pid)], user=65534).stdout
+        assert f"skipped: {h.pid}/" in table and "(denied)" in table, table
         assert not any(x["pid"] == h.pid for d in doc["descriptions"] for x in d["holders"])
     os.close(r)
     os.close(w)
