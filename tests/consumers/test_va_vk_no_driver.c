@@ -13,6 +13,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include <fdid/egl_dmabuf.h>
 #include <fdid/import_cache.h>
 #include <fdid/va_prime.h>
 #include <fdid/vk_device.h>
@@ -314,6 +315,46 @@ FDID_TEST(cache_dedupes_across_api_forms)
    fdid_vk_import_fini(&imp);
    fdid_import_cache_destroy(cache);
    close(again);
+   buf_free(&b);
+}
+
+/* EGL -> image -> VA -> image -> Vulkan -> image -> EGL: every form says
+ * the same image, and the last list is the first one's. */
+FDID_TEST(round_trip_through_every_api_form)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8);
+   int dup_fd = CHECK_SYS(dup(b.fd));
+   const EGLint first[] = {
+      EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)NV12,
+      EGL_DMA_BUF_PLANE0_FD_EXT, b.fd, EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
+      EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)b.pitch,
+      EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0, EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, 0,
+      EGL_DMA_BUF_PLANE1_FD_EXT, dup_fd, EGL_DMA_BUF_PLANE1_OFFSET_EXT, (EGLint)(b.pitch * H),
+      EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)b.pitch,
+      EGL_DMA_BUF_PLANE1_MODIFIER_LO_EXT, 0, EGL_DMA_BUF_PLANE1_MODIFIER_HI_EXT, 0, EGL_NONE,
+   };
+   struct fdid_image from_egl, from_va, from_vk, last;
+   CHECK_EQ(fdid_image_from_egl_attribs(first, &from_egl, NULL), 0);
+   CHECK_EQ(from_egl.n_objects, 1); /* a dup is the same buffer */
+
+   VADRMPRIMESurfaceDescriptor d;
+   CHECK_EQ(fdid_image_to_va_prime(&from_egl, 0, &d), 0);
+   CHECK_EQ(d.fourcc, VA_FOURCC_NV12);
+   CHECK_EQ(fdid_image_from_va_prime(&d, &from_va), 0);
+   CHECK(fdid_image_equal(&from_egl, &from_va));
+
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(&from_va, &imp), 0);
+   int fds[2] = { imp.memories[0].fd, imp.memories[0].fd };
+   CHECK_EQ(fdid_image_from_vk(NV12, W, H, &imp.modifier_info, fds, &from_vk), 0);
+   CHECK(fdid_image_equal(&from_va, &from_vk));
+
+   EGLint list[FDID_EGL_ATTRIBS_MAX];
+   CHECK(fdid_image_to_egl_attribs(&from_vk, NULL, list, FDID_EGL_ATTRIBS_MAX) > 0);
+   CHECK_EQ(fdid_image_from_egl_attribs(list, &last, NULL), 0);
+   CHECK(fdid_image_equal(&from_egl, &last));
+   fdid_vk_import_fini(&imp);
+   close(dup_fd);
    buf_free(&b);
 }
 
