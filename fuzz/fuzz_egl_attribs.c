@@ -7,14 +7,12 @@
  * dma-buf exists on the host, so every list must fail cleanly there) or
  * numbers that are not open.
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fdid/egl_dmabuf.h"
+#include "fuzz_pool.h"
 
 static const EGLint names[] = {
    EGL_WIDTH, EGL_HEIGHT, EGL_LINUX_DRM_FOURCC_EXT,
@@ -28,25 +26,9 @@ static const EGLint names[] = {
    EGL_NONE,
 };
 
-static int pool[3];
-
-static void
-open_pool(void)
-{
-   if (pool[0])
-      return;
-   int p[2];
-   if (pipe(p) != 0)
-      abort();
-   pool[0] = p[0];
-   pool[1] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-   pool[2] = memfd_create("fuzz", MFD_CLOEXEC);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-   open_pool();
    enum { MAX = 64 };
    EGLint list[MAX * 2 + 1];
    EGLAttrib wide[MAX * 2 + 1];
@@ -59,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       memcpy(&value, data + i + 1, 4);
       if (name == EGL_DMA_BUF_PLANE0_FD_EXT || name == EGL_DMA_BUF_PLANE1_FD_EXT ||
           name == EGL_DMA_BUF_PLANE2_FD_EXT || name == EGL_DMA_BUF_PLANE3_FD_EXT)
-         value = (value & 3) < 3 ? pool[value & 3] : 1000 + (value & 0xff);
+         value = fuzz_pool_fd((unsigned)value);
       list[n] = name;
       wide[n++] = name;
       if (name == EGL_NONE)

@@ -41,7 +41,9 @@ struct fdid_egl_hints {
  *   -EINVAL   attribs or out NULL; an attribute unknown to the two
  *             extensions, or given twice; EGL_WIDTH, EGL_HEIGHT or
  *             EGL_LINUX_DRM_FOURCC_EXT missing, or a value out of range (a
- *             negative size, offset or pitch); a plane given without every
+ *             size, offset or pitch not a positive EGLint; a fourcc 0; a
+ *             fourcc is read as a 32-bit pattern, so DRM_FORMAT_BIG_ENDIAN
+ *             formats, negative as EGLints, are fine); a plane given without every
  *             plane before it, or without all three of its fd, offset and
  *             pitch; a modifier half without the other; planes with
  *             different modifiers; and fdid_image_finish()'s -EINVAL.
@@ -62,8 +64,10 @@ int fdid_image_from_egl_attrib_list(const EGLAttrib *attribs, struct fdid_image 
  * Writes img (with hints, may be NULL) as an EGLint attribute list, closed
  * by EGL_NONE: the number of EGLints written, EGL_NONE included, or -ENOSPC
  * when cap is too small (FDID_EGL_ATTRIBS_MAX always suffices), -EINVAL
- * when an argument is NULL or the image has no plane. Plane fds are the
- * image's; modifiers are written when the image has one.
+ * when an argument is NULL, the image has no plane, or a width, height,
+ * offset or pitch is over INT32_MAX (no EGLint holds it; nothing is
+ * written then). Plane fds are the image's; modifiers are written when the
+ * image has one.
  */
 int fdid_image_to_egl_attribs(const struct fdid_image *img, const struct fdid_egl_hints *hints,
                               EGLint *out, size_t cap);

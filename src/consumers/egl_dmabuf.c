@@ -61,10 +61,16 @@ take(struct parsed *p, int64_t attr, int64_t value)
    default: break;
    }
    if (has) {
-      if (*has || value <= 0 || value > UINT32_MAX)
+      /* A fourcc is a 32-bit pattern: DRM_FORMAT_BIG_ENDIAN (bit 31) makes
+       * it a negative EGLint, which must still read back as itself. Sizes
+       * are positive EGLints, so that every image read can be written
+       * again. */
+      bool fourcc = dst == &p->fourcc;
+      if (*has || value == 0 || value > (fourcc ? UINT32_MAX : INT32_MAX) ||
+          value < (fourcc ? INT32_MIN : 1))
          return -EINVAL;
       *has = true;
-      *dst = value;
+      *dst = fourcc ? (int64_t)(uint32_t)value : value;
       return 0;
    }
    for (unsigned pl = 0; pl < FDID_IMAGE_MAX_PLANES; pl++) {
@@ -177,6 +183,14 @@ fdid_image_to_egl_attribs(const struct fdid_image *img, const struct fdid_egl_hi
 {
    if (!img || !out || img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES)
       return -EINVAL;
+   /* What the parser would refuse is not written: a list from here always
+    * reads back (images from VA or Vulkan carry 32-bit unsigned fields). */
+   if (img->width > INT32_MAX || img->height > INT32_MAX)
+      return -EINVAL;
+   for (unsigned pl = 0; pl < img->n_planes; pl++) {
+      if (img->planes[pl].offset > INT32_MAX || img->planes[pl].pitch > INT32_MAX)
+         return -EINVAL;
+   }
    EGLint list[FDID_EGL_ATTRIBS_MAX];
    size_t n = 0;
 #define PUT(a, v) (list[n++] = (EGLint)(a), list[n++] = (EGLint)(v))

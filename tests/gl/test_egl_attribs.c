@@ -145,52 +145,148 @@ FDID_TEST(one_object_behind_repeated_fds_dups_and_exports)
    buf_free(&b);
 }
 
-/* Each bad list: the errno, and the caller's fds still open. */
-FDID_TEST(every_validation_error)
-{
-   struct buf b = buf_new(W, H, 32);
-   int p[2];
-   CHECK_SYS(pipe2(p, O_CLOEXEC));
+static void image_of(struct fdid_image *img, int fd, uint32_t pitch);
+
+/* ---- validation: one subtest per rejected list --------------------------
+ *
+ * Each subtest builds the good XR24 list over a fresh vgem buffer, breaks
+ * one thing, and checks the exact errno from both parsers (EGLint and
+ * EGL 1.5's EGLAttrib), that the caller's fds (the buffer's and a pipe's)
+ * are still open, and, through the harness, that the parse left no fd of
+ * its own open.
+ */
+struct bad_list {
+   struct buf b;
+   int pipe[2];
    EGLint a[300];
-   int n;
+};
 
-#define EXPECT(err, ...)                                                     \
-   do {                                                                      \
-      n = xr24_list(a, b.fd, b.d.pitch);                                     \
+static int
+bad_list_begin(struct bad_list *c)
+{
+   c->b = buf_new(W, H, 32);
+   CHECK_SYS(pipe2(c->pipe, O_CLOEXEC));
+   for (size_t i = 0; i < sizeof(c->a) / sizeof(c->a[0]); i++)
+      c->a[i] = EGL_NONE;
+   return xr24_list(c->a, c->b.fd, c->b.d.pitch);
+}
+
+static void
+bad_list_end(struct bad_list *c, int err)
+{
+   CHECK_EQ(parse(c->a), err);
+   EGLAttrib wide[300];
+   for (size_t i = 0; i < 300; i++)
+      wide[i] = c->a[i];
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_egl_attrib_list(wide, &img, NULL), err);
+   check_open(c->b.fd);
+   check_open(c->pipe[0]);
+   check_open(c->pipe[1]);
+   close(c->pipe[0]);
+   close(c->pipe[1]);
+   buf_free(&c->b);
+}
+
+/* a: the list, n: the index of its EGL_NONE, c: the buffer and pipe.
+ * Indices: 0/1 width, 2/3 height, 4/5 format, 6/7 fd, 8/9 offset,
+ * 10/11 pitch. */
+#define EGL_CASE(tname, err, ...)                                            \
+   FDID_TEST(egl_##tname)                                                    \
+   {                                                                         \
+      struct bad_list c;                                                     \
+      int n = bad_list_begin(&c);                                            \
+      EGLint *a = c.a;                                                       \
+      (void)n;                                                               \
+      (void)a;                                                               \
       __VA_ARGS__;                                                           \
-      CHECK_EQ(parse(a), err);                                               \
-      check_open(b.fd);                                                      \
-      check_open(p[0]);                                                      \
-   } while (0)
+      bad_list_end(&c, err);                                                 \
+   }
 
-   EXPECT(0, (void)n);
-   EXPECT(-EINVAL, a[n] = 0x3999, a[n + 1] = 1, a[n + 2] = EGL_NONE);      /* unknown */
-   EXPECT(-EINVAL, a[n] = EGL_WIDTH, a[n + 1] = W, a[n + 2] = EGL_NONE);    /* repeated */
-   EXPECT(-EINVAL, a[0] = EGL_IMAGE_PRESERVED_KHR);                         /* no width */
-   EXPECT(-EINVAL, a[2] = EGL_IMAGE_PRESERVED_KHR);                         /* no height */
-   EXPECT(-EINVAL, a[4] = EGL_IMAGE_PRESERVED_KHR);                         /* no format */
-   EXPECT(-EINVAL, a[1] = -1);                                              /* negative */
-   EXPECT(-EINVAL, a[11] = -4);                                             /* pitch */
-   EXPECT(-EINVAL, a[10] = EGL_IMAGE_PRESERVED_KHR, a[11] = 0);             /* no pitch */
-   EXPECT(-EINVAL, a[6] = EGL_DMA_BUF_PLANE1_FD_EXT, a[8] = EGL_DMA_BUF_PLANE1_OFFSET_EXT,
-          a[10] = EGL_DMA_BUF_PLANE1_PITCH_EXT);                            /* a hole */
-   EXPECT(-EINVAL, a[n] = EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, a[n + 1] = 0,
-          a[n + 2] = EGL_NONE);                                             /* half */
-   EXPECT(-EINVAL, a[5] = (EGLint)NV12);                                    /* 1 plane */
-   EXPECT(-EINVAL, a[9] = (EGLint)b.d.size);                                /* offset */
-   EXPECT(-EINVAL, a[9] = 4);                                               /* overrun */
-   EXPECT(-EINVAL, a[11] = W * 4 - 4);                                      /* short row */
-   EXPECT(-EINVAL, a[3] = H * 2);                                           /* too tall */
-   EXPECT(-EBADF, a[7] = 1000);                                             /* closed */
-   EXPECT(-EINVAL, a[7] = -1);                                              /* negative */
-   EXPECT(-EBADFD, a[7] = p[0]);                                            /* a pipe */
-   /* No EGL_NONE where one is looked for: the list ends on the first
-    * repeat, not past the array. */
-   EXPECT(-EINVAL, for (int i = n; i < 300; i++) a[i] = EGL_WIDTH);
-   CHECK_EQ(fdid_image_from_egl_attribs(NULL, NULL, NULL), -EINVAL);
-#undef EXPECT
+EGL_CASE(accepts_the_good_list, 0, (void)0)
+EGL_CASE(rejects_unknown_attribute, -EINVAL, a[n] = 0x3999, a[n + 1] = 1)
+EGL_CASE(rejects_repeated_attribute, -EINVAL, a[n] = EGL_WIDTH, a[n + 1] = W)
+EGL_CASE(rejects_repeated_plane_attribute, -EINVAL, a[n] = EGL_DMA_BUF_PLANE0_OFFSET_EXT,
+         a[n + 1] = 0)
+EGL_CASE(rejects_missing_width, -EINVAL, a[0] = EGL_IMAGE_PRESERVED_KHR, a[1] = 0)
+EGL_CASE(rejects_missing_height, -EINVAL, a[2] = EGL_IMAGE_PRESERVED_KHR, a[3] = 0)
+EGL_CASE(rejects_missing_format, -EINVAL, a[4] = EGL_IMAGE_PRESERVED_KHR, a[5] = 0)
+EGL_CASE(rejects_zero_format, -EINVAL, a[5] = 0)
+EGL_CASE(rejects_negative_width, -EINVAL, a[1] = -1)
+EGL_CASE(rejects_zero_height, -EINVAL, a[3] = 0)
+EGL_CASE(rejects_negative_pitch, -EINVAL, a[11] = -4)
+EGL_CASE(rejects_negative_offset, -EINVAL, a[9] = -4)
+EGL_CASE(rejects_plane_without_pitch, -EINVAL, a[10] = EGL_IMAGE_PRESERVED_KHR, a[11] = 0)
+EGL_CASE(rejects_plane_without_fd, -EINVAL, a[6] = EGL_IMAGE_PRESERVED_KHR, a[7] = 0)
+EGL_CASE(rejects_no_plane, -EINVAL, a[6] = EGL_NONE)
+/* Plane 1 given, plane 0 not. */
+EGL_CASE(rejects_plane_hole, -EINVAL, a[6] = EGL_DMA_BUF_PLANE1_FD_EXT,
+         a[8] = EGL_DMA_BUF_PLANE1_OFFSET_EXT, a[10] = EGL_DMA_BUF_PLANE1_PITCH_EXT)
+/* Planes 0 and 2, no plane 1 (XR24 wants 1, but the hole is found first:
+ * an unknown fourcc makes it the only error). */
+EGL_CASE(rejects_plane_hole_after_plane0, -EINVAL, a[5] = 0x20202020,
+         a[n] = EGL_DMA_BUF_PLANE2_FD_EXT, a[n + 1] = c.b.fd,
+         a[n + 2] = EGL_DMA_BUF_PLANE2_OFFSET_EXT, a[n + 3] = 0,
+         a[n + 4] = EGL_DMA_BUF_PLANE2_PITCH_EXT, a[n + 5] = (EGLint)c.b.d.pitch)
+EGL_CASE(rejects_modifier_lo_without_hi, -EINVAL, a[n] = EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT,
+         a[n + 1] = 0)
+EGL_CASE(rejects_modifier_hi_without_lo, -EINVAL, a[n] = EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT,
+         a[n + 1] = 0)
+/* A modifier for a plane that has no layout. */
+EGL_CASE(rejects_modifier_on_absent_plane, -EINVAL, a[n] = EGL_DMA_BUF_PLANE1_MODIFIER_LO_EXT,
+         a[n + 1] = 0, a[n + 2] = EGL_DMA_BUF_PLANE1_MODIFIER_HI_EXT, a[n + 3] = 0)
+EGL_CASE(rejects_too_few_planes_for_format, -EINVAL, a[5] = (EGLint)NV12)
+EGL_CASE(rejects_too_many_planes_for_format, -EINVAL, a[n] = EGL_DMA_BUF_PLANE1_FD_EXT,
+         a[n + 1] = c.b.fd, a[n + 2] = EGL_DMA_BUF_PLANE1_OFFSET_EXT, a[n + 3] = 0,
+         a[n + 4] = EGL_DMA_BUF_PLANE1_PITCH_EXT, a[n + 5] = (EGLint)c.b.d.pitch)
+EGL_CASE(rejects_offset_past_object_end, -EINVAL, a[9] = (EGLint)c.b.d.size)
+EGL_CASE(rejects_plane_running_past_object_end, -EINVAL, a[9] = 4)
+EGL_CASE(rejects_pitch_shorter_than_a_row, -EINVAL, a[11] = W * 4 - 4)
+EGL_CASE(rejects_pitch_times_rows_past_object_end, -EINVAL, a[11] = (EGLint)c.b.d.pitch * 2)
+EGL_CASE(rejects_height_past_object_end, -EINVAL, a[3] = H * 2)
+EGL_CASE(rejects_fd_not_open, -EBADF, a[7] = 1000)
+EGL_CASE(rejects_negative_fd, -EINVAL, a[7] = -1)
+EGL_CASE(rejects_pipe_not_a_dmabuf, -EBADFD, a[7] = c.pipe[0])
+EGL_CASE(rejects_card_fd_not_a_dmabuf, -EBADFD, a[7] = c.b.card)
+/* No EGL_NONE where one is looked for: the list ends on the first repeat,
+ * not past the array. */
+EGL_CASE(rejects_list_without_terminator, -EINVAL,
+         for (int i = n; i < 300; i++) a[i] = EGL_WIDTH)
+/* An unknown fourcc takes any plane count from 1 to 4; sizes are then not
+ * checked against a row (fdid does not know its bytes per pixel). */
+EGL_CASE(accepts_unknown_fourcc_with_one_plane, 0, a[5] = 0x20202020, a[11] = 1)
+EGL_CASE(accepts_unknown_fourcc_with_four_planes, 0, {
+   /* Plane 3's attributes are not after plane 2's (0x3440...). */
+   static const EGLint more[3][3] = {
+      { EGL_DMA_BUF_PLANE1_FD_EXT, EGL_DMA_BUF_PLANE1_OFFSET_EXT, EGL_DMA_BUF_PLANE1_PITCH_EXT },
+      { EGL_DMA_BUF_PLANE2_FD_EXT, EGL_DMA_BUF_PLANE2_OFFSET_EXT, EGL_DMA_BUF_PLANE2_PITCH_EXT },
+      { EGL_DMA_BUF_PLANE3_FD_EXT, EGL_DMA_BUF_PLANE3_OFFSET_EXT, EGL_DMA_BUF_PLANE3_PITCH_EXT },
+   };
+   a[5] = 0x20202020;
+   for (int pl = 0; pl < 3; pl++) {
+      a[n++] = more[pl][0];
+      a[n++] = c.b.fd;
+      a[n++] = more[pl][1];
+      a[n++] = 64 * (pl + 1);
+      a[n++] = more[pl][2];
+      a[n++] = 64;
+   }
+})
+/* DRM_FORMAT_BIG_ENDIAN sets bit 31: a negative EGLint, still a format. */
+EGL_CASE(accepts_big_endian_fourcc, 0, a[5] = (EGLint)(XR24 | 0x80000000u))
 
-   /* Planes with different modifiers. */
+FDID_TEST(egl_rejects_null_arguments)
+{
+   struct fdid_image img;
+   const EGLint empty[] = { EGL_NONE };
+   CHECK_EQ(fdid_image_from_egl_attribs(NULL, &img, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_egl_attribs(empty, NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_egl_attrib_list(NULL, &img, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_egl_attribs(empty, &img, NULL), -EINVAL);
+}
+
+FDID_TEST(egl_rejects_planes_with_different_modifiers)
+{
    struct buf nv = buf_new(W, H * 3 / 2, 8);
    const EGLint mixed[] = {
       EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)NV12,
@@ -204,8 +300,80 @@ FDID_TEST(every_validation_error)
    CHECK_EQ(parse(mixed), -EINVAL);
    check_open(nv.fd);
    buf_free(&nv);
-   close(p[0]);
-   close(p[1]);
+}
+
+/* A tiled modifier: only offsets are checked (the layout is the driver's),
+ * and the modifier's high word reads back. */
+FDID_TEST(egl_tiled_modifier_checks_offsets_only)
+{
+   struct buf b = buf_new(W, H, 32);
+   EGLint a[64];
+   int n = xr24_list(a, b.fd, b.d.pitch);
+   const EGLint mod[] = { EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0x1234,
+                          EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, (EGLint)0x81000000u, EGL_NONE };
+   memcpy(&a[n], mod, sizeof(mod));
+   a[11] = 16; /* a short pitch is the driver's business under a tiling */
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_egl_attribs(a, &img, NULL), 0);
+   CHECK_EQ(img.modifier, 0x8100000000001234ull);
+   a[9] = (EGLint)b.d.size; /* an offset past the end is still wrong */
+   CHECK_EQ(fdid_image_from_egl_attribs(a, &img, NULL), -EINVAL);
+   buf_free(&b);
+}
+
+/* The writer: what it writes reads back, so it refuses what no EGLint
+ * holds, and writes nothing then. */
+FDID_TEST(egl_writer_refuses_what_no_eglint_holds)
+{
+   struct buf b = buf_new(W, H, 32);
+   struct fdid_image img;
+   image_of(&img, b.fd, b.d.pitch);
+   EGLint out[FDID_EGL_ATTRIBS_MAX];
+   for (unsigned i = 0; i < FDID_EGL_ATTRIBS_MAX; i++)
+      out[i] = 7;
+   struct fdid_image wide = img;
+   wide.width = 0x80000000u;
+   CHECK_EQ(fdid_image_to_egl_attribs(&wide, NULL, out, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+   wide = img;
+   wide.planes[0].pitch = 0x80000000u;
+   CHECK_EQ(fdid_image_to_egl_attribs(&wide, NULL, out, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+   CHECK_EQ(out[0], 7);
+   CHECK_EQ(fdid_image_to_egl_attribs(NULL, NULL, out, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+   struct fdid_image none;
+   fdid_image_init(&none, XR24, W, H);
+   CHECK_EQ(fdid_image_to_egl_attribs(&none, NULL, out, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+   /* A big-endian fourcc goes out and back. */
+   img.fourcc |= 0x80000000u;
+   int len = fdid_image_to_egl_attribs(&img, NULL, out, FDID_EGL_ATTRIBS_MAX);
+   CHECK(len > 0);
+   struct fdid_image back;
+   CHECK_EQ(fdid_image_from_egl_attribs(out, &back, NULL), 0);
+   CHECK(fdid_image_equal(&img, &back));
+   buf_free(&b);
+}
+
+/* The image itself: more than 4 planes, and add_plane's own checks. */
+FDID_TEST(image_rejects_a_fifth_plane_and_bad_arguments)
+{
+   struct buf b = buf_new(W, H, 32);
+   struct fdid_image img;
+   fdid_image_init(&img, 0x20202020, W, H);
+   for (int i = 0; i < 4; i++)
+      CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, 64), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, 64), -E2BIG);
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(img.n_objects, 1);
+   img.n_planes = 5; /* filled by hand past the limit */
+   CHECK_EQ(fdid_image_finish(&img), -E2BIG);
+   CHECK_EQ(fdid_image_add_plane(&img, -1, 0, 64), -EBADF);
+   CHECK_EQ(fdid_image_add_plane(NULL, b.fd, 0, 64), -EINVAL);
+   fdid_image_init(&img, XR24, W, H);
+   CHECK_EQ(fdid_image_finish(&img), -EINVAL); /* no plane */
+   CHECK_EQ(fdid_is_dmabuf(b.fd), 1);
+   CHECK_EQ(fdid_is_dmabuf(b.card), 0);
+   CHECK_EQ(fdid_is_dmabuf(-1), -EBADF);
+   CHECK_EQ(fdid_is_dmabuf(1000), -EBADF);
+   check_open(b.fd);
    buf_free(&b);
 }
 
