@@ -7,7 +7,15 @@
  *
  * Entries are keyed by the image (fdid_image_equal(): format, size,
  * modifier, and each plane's object by dma-buf identity, offset and
- * pitch). An entry keeps a dup of each of its dma-bufs for its lifetime:
+ * pitch). Identity is (st_dev, st_ino) from fstat(), which is sound only
+ * because every plane fd has been checked to be a dma-buf: a dma-buf has
+ * exactly one open file description and one inode of its own on the
+ * dma-buf file system, so every fd, dup and re-export of it shows the same
+ * pair and no other live buffer does (since 5.15/5.18 the inode number
+ * comes from a 64-bit counter, never reused in a boot). For files in
+ * general the pair names the inode, not the open file: /dev/null opened
+ * twice, or the two ends of a pipe, share it; it could not key a cache.
+ * An entry keeps a dup of each of its dma-bufs for its lifetime:
  * the key stays this buffer's even on kernels that reuse dma-buf inode
  * numbers once a buffer is freed (before 5.15), and the driver object's
  * buffer cannot go away under it. Entries are refcounted; the last

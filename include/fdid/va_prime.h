@@ -39,7 +39,9 @@ extern "C" {
  *   -E2BIG    num_objects or num_layers 0 or over 4, a layer with over 4
  *             planes, or over 4 planes in all.
  *   -ENOTSUP  several layers and a VA fourcc fdid cannot map.
- *   -EBADF, -EBADFD  an object fd not open, or not a dma-buf.
+ *   -EBADF, -EBADFD  an object fd not open, or not a dma-buf (every
+ *             object is checked, also one no plane read here names).
+ * Object indices are checked in every layer, also in layers not read.
  */
 int fdid_image_from_va_prime(const VADRMPRIMESurfaceDescriptor *desc, struct fdid_image *out);
 

@@ -61,6 +61,14 @@ check_counts(const VADRMPRIMESurfaceDescriptor *d)
       if (d->layers[l].num_planes > 4)
          return -E2BIG;
    }
+   /* Every layer's indices, not only the layers read: a descriptor is
+    * handed to vaCreateSurfaces() whole. */
+   for (unsigned l = 0; l < d->num_layers; l++) {
+      for (unsigned p = 0; p < d->layers[l].num_planes; p++) {
+         if (d->layers[l].object_index[p] >= d->num_objects)
+            return -EINVAL;
+      }
+   }
    return 0;
 }
 
@@ -69,9 +77,7 @@ static int
 add_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned l, struct fdid_image *img)
 {
    for (unsigned p = 0; p < d->layers[l].num_planes; p++) {
-      uint32_t o = d->layers[l].object_index[p];
-      if (o >= d->num_objects)
-         return -EINVAL;
+      uint32_t o = d->layers[l].object_index[p]; /* in range: check_counts() */
       uint64_t mod = d->objects[o].drm_format_modifier;
       if (img->n_planes == 0)
          img->modifier = mod;
@@ -101,11 +107,34 @@ check_declared_sizes(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_ima
    return 0;
 }
 
+/* Objects no plane of img names (another layer's, or none at all) were
+ * not looked at by fdid_image_finish(): they must still be dma-bufs, as the
+ * driver may import every object of the descriptor. */
+static int
+check_other_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
+{
+   for (unsigned o = 0; o < d->num_objects; o++) {
+      bool named = false;
+      for (unsigned p = 0; p < img->n_planes && !named; p++)
+         named = img->planes[p].fd == d->objects[o].fd;
+      if (named)
+         continue;
+      int r = fdid_is_dmabuf(d->objects[o].fd);
+      if (r < 0)
+         return r;
+      if (r == 0)
+         return -EBADFD;
+   }
+   return 0;
+}
+
 static int
 finish(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *img)
 {
    int r = fdid_image_finish(img);
-   return r < 0 ? r : check_declared_sizes(d, img);
+   if (r == 0)
+      r = check_declared_sizes(d, img);
+   return r < 0 ? r : check_other_objects(d, img);
 }
 
 FDID_PUBLIC int

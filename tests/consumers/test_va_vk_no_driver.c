@@ -4,10 +4,12 @@
  * translation and dedupe only. No VA driver runs on vgem and lavapipe
  * cannot import a dma-buf, so the real imports of these forms run on GPU
  * hardware (piglit); here the kernel's buffers are real and the API calls
- * are not made.
+ * are not made. Every subtest's name ends in _translation_no_driver (or
+ * _no_driver) to say so.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xf86drm.h>
@@ -89,7 +91,7 @@ nv12_separate(const struct buf *b, int uv_fd)
    return d;
 }
 
-FDID_TEST(va_composed_and_separate_forms_are_one_image)
+FDID_TEST(va_composed_and_separate_forms_are_one_image_translation_no_driver)
 {
    struct buf b = buf_new(W, H * 3 / 2, 8);
    int uv = CHECK_SYS(dup(b.fd)); /* the separate form's second object */
@@ -126,55 +128,142 @@ FDID_TEST(va_composed_and_separate_forms_are_one_image)
    buf_free(&b);
 }
 
-FDID_TEST(va_every_validation_error)
+/* ---- VA validation: one subtest per rejected descriptor ----------------
+ *
+ * Each starts from the good composed NV12 descriptor over a fresh vgem
+ * buffer, breaks one thing, and checks the exact errno and that the
+ * caller's fds (the buffer's and a pipe's) are still open; the harness
+ * fails a subtest that leaves an fd of its own open.
+ */
+struct va_case {
+   struct buf b;
+   int pipe[2];
+   VADRMPRIMESurfaceDescriptor d;
+};
+
+static void
+va_case_begin(struct va_case *c)
+{
+   c->b = buf_new(W, H * 3 / 2, 8);
+   CHECK_SYS(pipe2(c->pipe, O_CLOEXEC));
+   c->d = nv12_composed(&c->b);
+}
+
+static void
+va_case_end(struct va_case *c, int err)
+{
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(&c->d, &img), err);
+   CHECK(fcntl(c->b.fd, F_GETFD) >= 0);
+   CHECK(fcntl(c->pipe[0], F_GETFD) >= 0);
+   CHECK(fcntl(c->pipe[1], F_GETFD) >= 0);
+   close(c->pipe[0]);
+   close(c->pipe[1]);
+   buf_free(&c->b);
+}
+
+/* d: the descriptor, c: the buffer (c.b) and pipe (c.pipe). */
+#define VA_CASE(tname, err, ...)                                             \
+   FDID_TEST(va_##tname##_translation_no_driver)                             \
+   {                                                                         \
+      struct va_case c;                                                      \
+      va_case_begin(&c);                                                     \
+      VADRMPRIMESurfaceDescriptor *d = &c.d;                                 \
+      (void)d;                                                               \
+      __VA_ARGS__;                                                           \
+      va_case_end(&c, err);                                                  \
+   }
+
+VA_CASE(accepts_the_good_descriptor, 0, (void)0)
+VA_CASE(accepts_declared_size_zero, 0, d->objects[0].size = 0) /* 0: unknown */
+VA_CASE(rejects_zero_objects, -E2BIG, d->num_objects = 0)
+VA_CASE(rejects_five_objects, -E2BIG, d->num_objects = 5)
+VA_CASE(rejects_zero_layers, -E2BIG, d->num_layers = 0)
+VA_CASE(rejects_five_layers, -E2BIG, d->num_layers = 5)
+VA_CASE(rejects_layer_without_planes, -EINVAL, d->layers[0].num_planes = 0)
+VA_CASE(rejects_layer_with_five_planes, -E2BIG, d->layers[0].num_planes = 5)
+VA_CASE(rejects_over_four_planes_in_all, -E2BIG, d->num_layers = 3,
+        d->layers[1] = d->layers[0], d->layers[2] = d->layers[0])
+VA_CASE(rejects_object_index_past_objects, -EINVAL, d->layers[0].object_index[1] = 1)
+VA_CASE(rejects_object_index_past_four, -EINVAL, d->layers[0].object_index[1] = 4)
+VA_CASE(rejects_zero_width, -EINVAL, d->width = 0)
+VA_CASE(rejects_zero_height, -EINVAL, d->height = 0)
+VA_CASE(rejects_declared_size_over_dmabuf_size, -EINVAL,
+        d->objects[0].size = (uint32_t)c.b.size + 4096)
+VA_CASE(rejects_offset_past_object_end, -EINVAL, d->layers[0].offset[1] = (uint32_t)c.b.size)
+VA_CASE(rejects_plane_running_past_object_end, -EINVAL,
+        d->layers[0].offset[1] = (uint32_t)c.b.size - c.b.pitch)
+VA_CASE(rejects_pitch_shorter_than_a_row, -EINVAL, d->layers[0].pitch[0] = W - 1)
+VA_CASE(rejects_one_plane_for_nv12, -EINVAL, d->layers[0].num_planes = 1)
+VA_CASE(rejects_zero_layer_format, -EINVAL, d->layers[0].drm_format = 0)
+VA_CASE(rejects_pipe_not_a_dmabuf, -EBADFD, d->objects[0].fd = c.pipe[0])
+VA_CASE(rejects_object_fd_not_open, -EBADF, d->objects[0].fd = 1000)
+/* An object no plane names is still handed to the driver: checked too. */
+VA_CASE(rejects_unused_object_not_a_dmabuf, -EBADFD, d->num_objects = 2,
+        d->objects[1] = d->objects[0], d->objects[1].fd = c.pipe[1])
+VA_CASE(rejects_unused_object_fd_not_open, -EBADF, d->num_objects = 2,
+        d->objects[1] = d->objects[0], d->objects[1].fd = 1000)
+VA_CASE(rejects_objects_with_different_modifiers, -EINVAL, d->num_objects = 2,
+        d->objects[1] = d->objects[0], d->objects[1].drm_format_modifier = 1,
+        d->layers[0].object_index[1] = 1)
+/* Separate layers take the surface format from the VA fourcc. */
+VA_CASE(rejects_unmappable_va_fourcc_in_separate_form, -ENOTSUP,
+        *d = nv12_separate(&c.b, c.b.fd), d->fourcc = 0x12345678)
+/* Two layers of a three-plane surface format (I420). (One layer alone is
+ * the composed form: an image of that layer's own format.) */
+VA_CASE(rejects_separate_form_too_few_layers_for_format, -EINVAL,
+        *d = nv12_separate(&c.b, c.b.fd), d->fourcc = VA_FOURCC_I420)
+
+FDID_TEST(va_layer_parser_checks_the_whole_descriptor_translation_no_driver)
 {
    struct buf b = buf_new(W, H * 3 / 2, 8);
    int p[2];
    CHECK_SYS(pipe2(p, O_CLOEXEC));
+   VADRMPRIMESurfaceDescriptor d = nv12_separate(&b, b.fd);
    struct fdid_image img;
-   VADRMPRIMESurfaceDescriptor d;
-#define EXPECT(err, ...)                                                     \
-   do {                                                                      \
-      d = nv12_composed(&b);                                                 \
-      __VA_ARGS__;                                                           \
-      CHECK_EQ(fdid_image_from_va_prime(&d, &img), err);                     \
-      CHECK(fcntl(b.fd, F_GETFD) >= 0);                                      \
-      CHECK(fcntl(p[0], F_GETFD) >= 0);                                      \
-   } while (0)
-   EXPECT(0, (void)0);
-   EXPECT(-E2BIG, d.num_objects = 0);
-   EXPECT(-E2BIG, d.num_objects = 5);
-   EXPECT(-E2BIG, d.num_layers = 0);
-   EXPECT(-E2BIG, d.num_layers = 5);
-   EXPECT(-EINVAL, d.layers[0].num_planes = 0);
-   EXPECT(-E2BIG, d.layers[0].num_planes = 5);
-   EXPECT(-EINVAL, d.layers[0].object_index[1] = 1);          /* past objects */
-   EXPECT(-EINVAL, d.width = 0);
-   EXPECT(-EINVAL, d.height = 0);
-   EXPECT(-EINVAL, d.objects[0].size = (uint32_t)b.size + 4096); /* claims more */
-   EXPECT(0, d.objects[0].size = 0);                          /* 0: unknown, fine */
-   EXPECT(-EINVAL, d.layers[0].offset[1] = (uint32_t)b.size); /* past the end */
-   EXPECT(-EINVAL, d.layers[0].num_planes = 1);               /* NV12 needs 2 */
-   EXPECT(-EINVAL, d.layers[0].drm_format = 0);
-   EXPECT(-EBADFD, d.objects[0].fd = p[0]);
-   EXPECT(-EBADF, d.objects[0].fd = 1000);
-   /* Planes on objects with different modifiers. */
-   EXPECT(-EINVAL, d.num_objects = 2, d.objects[1] = d.objects[0],
-          d.objects[1].drm_format_modifier = 1, d.layers[0].object_index[1] = 1);
-   /* Separate layers of a VA fourcc fdid cannot map. */
-   EXPECT(-ENOTSUP, d = nv12_separate(&b, b.fd), d.fourcc = 0x12345678);
-   /* Over 4 planes in all. */
-   EXPECT(-E2BIG, d.num_layers = 3, d.layers[1] = d.layers[0], d.layers[2] = d.layers[0]);
-#undef EXPECT
-   CHECK_EQ(fdid_image_from_va_prime(NULL, &img), -EINVAL);
-   CHECK_EQ(fdid_va_fourcc_to_drm(VA_FOURCC_BGRA), 0x34325241u); /* AR24 */
-   CHECK_EQ(fdid_drm_fourcc_to_va(0x34325241u), VA_FOURCC_BGRA);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, &img), 0);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 2, &img), -EINVAL);
+   /* Layer 1's object index is wrong: reading layer 0 says so. */
+   d.layers[1].object_index[0] = 3;
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, &img), -EINVAL);
+   d = nv12_separate(&b, p[0]); /* layer 1's object is a pipe */
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, &img), -EBADFD);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 1, &img), -EBADFD);
+   CHECK_EQ(fdid_image_from_va_prime_layer(NULL, 0, &img), -EINVAL);
+   CHECK(fcntl(p[0], F_GETFD) >= 0 && fcntl(b.fd, F_GETFD) >= 0);
    close(p[0]);
    close(p[1]);
    buf_free(&b);
 }
 
-FDID_TEST(vk_memories_are_dups_and_layouts_round_trip)
+/* Two objects with one fd number (as drivers export the separate form),
+ * and a dup: one object behind them. */
+FDID_TEST(va_repeated_fds_are_one_object_translation_no_driver)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8);
+   VADRMPRIMESurfaceDescriptor d = nv12_separate(&b, b.fd);
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+   CHECK_EQ(img.n_objects, 1);
+   CHECK_EQ(img.planes[1].object, 0);
+   /* Written back: one object, both planes on it. */
+   VADRMPRIMESurfaceDescriptor back;
+   CHECK_EQ(fdid_image_to_va_prime(&img, 0, &back), 0);
+   CHECK_EQ(back.num_objects, 1);
+   CHECK_EQ(back.objects[0].fd, b.fd);
+   CHECK_EQ(back.layers[0].object_index[1], 0);
+   CHECK_EQ(fdid_image_to_va_prime(NULL, 0, &back), -EINVAL);
+   struct fdid_image odd = img;
+   odd.fourcc = 0x20202020; /* no VA fourcc for it */
+   CHECK_EQ(fdid_image_to_va_prime(&odd, 0, &back), -ENOTSUP);
+   CHECK_EQ(fdid_image_to_va_prime(&odd, VA_FOURCC_NV12, &back), 0);
+   CHECK_EQ(fdid_va_fourcc_to_drm(VA_FOURCC_BGRA), 0x34325241u); /* AR24 */
+   CHECK_EQ(fdid_drm_fourcc_to_va(0x34325241u), VA_FOURCC_BGRA);
+   CHECK_EQ(fdid_va_fourcc_to_drm(0x12345678), 0);
+   buf_free(&b);
+}
+
+FDID_TEST(vk_memories_are_dups_and_layouts_round_trip_translation_no_driver)
 {
    struct buf b = buf_new(W, H * 3 / 2, 8);
    VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
@@ -226,50 +315,118 @@ FDID_TEST(vk_memories_are_dups_and_layouts_round_trip)
    buf_free(&b);
 }
 
-FDID_TEST(vk_every_validation_error)
+/* ---- Vulkan validation: one subtest per refusal ------------------------ */
+
+/* A finished linear XR24 image of a fresh buffer. */
+static struct buf
+xr24_image(struct fdid_image *img)
 {
    struct buf b = buf_new(W, H, 32);
-   struct fdid_image img;
-   fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   CHECK_EQ(fdid_image_finish(&img), 0);
-   struct fdid_vk_import imp;
-   /* No modifier: Vulkan needs one. */
-   CHECK_EQ(fdid_image_to_vk(&img, &imp), -ENOTSUP);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
-   fdid_vk_import_fini(&imp);
-   img.fourcc = 0x12345678;
-   CHECK_EQ(fdid_image_to_vk(&img, &imp), -ENOTSUP);
-   struct fdid_image raw;
-   fdid_image_init(&raw, XR24, W, H);
-   CHECK_EQ(fdid_image_to_vk(&raw, &imp), -EINVAL);
+   fdid_image_init(img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(img, b.fd, 0, b.pitch), 0);
+   img->modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(img), 0);
+   return b;
+}
 
-   VkSubresourceLayout layout = { .offset = 0, .rowPitch = b.pitch };
-   VkImageDrmFormatModifierExplicitCreateInfoEXT info = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT,
-      .drmFormatModifier = 0, .drmFormatModifierPlaneCount = 1, .pPlaneLayouts = &layout,
-   };
-   int fds[1] = { b.fd };
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), 0);
-   info.drmFormatModifierPlaneCount = 0;
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), -E2BIG);
-   info.drmFormatModifierPlaneCount = 5;
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), -E2BIG);
-   info.drmFormatModifierPlaneCount = 1;
-   layout.rowPitch = (VkDeviceSize)1 << 33;
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), -EINVAL);
-   layout.rowPitch = b.pitch;
-   layout.arrayPitch = 4096;
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), -EINVAL);
-   layout.arrayPitch = 0;
-   layout.rowPitch = 16; /* shorter than a row */
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), -EINVAL);
-   info.pPlaneLayouts = NULL;
-   CHECK_EQ(fdid_image_from_vk(XR24, W, H, &info, fds, &img), -EINVAL);
-   CHECK(fcntl(b.fd, F_GETFD) >= 0);
+/* to_vk's errno; on failure nothing is open that was not before (the
+ * harness checks), and the caller's fd is. */
+#define VK_TO_CASE(tname, err, ...)                                          \
+   FDID_TEST(vk_to_##tname##_translation_no_driver)                          \
+   {                                                                         \
+      struct fdid_image img;                                                 \
+      struct buf b = xr24_image(&img);                                       \
+      struct fdid_vk_import imp;                                             \
+      __VA_ARGS__;                                                           \
+      int r = fdid_image_to_vk(&img, &imp);                                  \
+      CHECK_EQ(r, err);                                                      \
+      if (r == 0)                                                            \
+         fdid_vk_import_fini(&imp);                                          \
+      CHECK(fcntl(b.fd, F_GETFD) >= 0);                                      \
+      buf_free(&b);                                                          \
+   }
+
+VK_TO_CASE(accepts_a_linear_image, 0, (void)0)
+VK_TO_CASE(rejects_image_without_modifier, -ENOTSUP, img.modifier = FDID_MODIFIER_NONE)
+VK_TO_CASE(rejects_fourcc_without_vkformat, -ENOTSUP, img.fourcc = 0x12345678)
+VK_TO_CASE(rejects_unfinished_image, -EINVAL, img.n_objects = 0)
+
+/* The second dup fails (no fd left): -EMFILE, and the first is closed. */
+FDID_TEST(vk_to_fd_exhaustion_closes_its_dups_translation_no_driver)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8), other = buf_new(W, H, 8);
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
+   d.num_objects = 2;
+   d.objects[1] = (__typeof__(d.objects[1])){ .fd = other.fd, .size = (uint32_t)other.size };
+   d.layers[0].object_index[1] = 1;
+   d.layers[0].offset[1] = 0;
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+
+   /* Fill every free slot under a low limit, then free exactly one. */
+   struct rlimit old, low;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &old));
+   low = old;
+   low.rlim_cur = 64;
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &low));
+   int fill[64], n = 0;
+   for (int fd; n < 64 && (fd = dup(b.fd)) >= 0;)
+      fill[n++] = fd;
+   CHECK(n > 0 && n < 64);
+   close(fill[--n]);
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), -EMFILE);
+   /* The one slot is free again: to_vk closed the dup it made. */
+   int probe = dup(b.fd);
+   CHECK(probe >= 0);
+   close(probe);
+   while (n > 0)
+      close(fill[--n]);
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &old));
+   buf_free(&other);
    buf_free(&b);
 }
+
+/* from_vk's errno, and the caller's fd still open. */
+#define VK_FROM_CASE(tname, err, ...)                                        \
+   FDID_TEST(vk_from_##tname##_translation_no_driver)                        \
+   {                                                                         \
+      struct buf b = buf_new(W, H, 32);                                      \
+      int p[2];                                                              \
+      CHECK_SYS(pipe2(p, O_CLOEXEC));                                        \
+      uint32_t fourcc = XR24, width = W;                                     \
+      VkSubresourceLayout layout = { .offset = 0, .rowPitch = b.pitch };     \
+      VkImageDrmFormatModifierExplicitCreateInfoEXT info = {                 \
+         .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, \
+         .drmFormatModifier = 0, .drmFormatModifierPlaneCount = 1,           \
+         .pPlaneLayouts = &layout,                                           \
+      };                                                                     \
+      int fds[1] = { b.fd };                                                 \
+      struct fdid_image img;                                                 \
+      __VA_ARGS__;                                                           \
+      CHECK_EQ(fdid_image_from_vk(fourcc, width, H, &info, fds, &img), err); \
+      CHECK(fcntl(b.fd, F_GETFD) >= 0 && fcntl(p[0], F_GETFD) >= 0);         \
+      close(p[0]);                                                           \
+      close(p[1]);                                                           \
+      buf_free(&b);                                                          \
+   }
+
+VK_FROM_CASE(accepts_a_linear_layout, 0, (void)0)
+VK_FROM_CASE(rejects_zero_planes, -E2BIG, info.drmFormatModifierPlaneCount = 0)
+VK_FROM_CASE(rejects_five_planes, -E2BIG, info.drmFormatModifierPlaneCount = 5)
+VK_FROM_CASE(rejects_plane_count_wrong_for_format, -EINVAL, fourcc = NV12)
+VK_FROM_CASE(rejects_row_pitch_over_32_bits, -EINVAL, layout.rowPitch = (VkDeviceSize)1 << 33)
+VK_FROM_CASE(rejects_offset_over_32_bits, -EINVAL, layout.offset = (VkDeviceSize)1 << 32)
+VK_FROM_CASE(rejects_array_pitch, -EINVAL, layout.arrayPitch = 4096)
+VK_FROM_CASE(rejects_depth_pitch, -EINVAL, layout.depthPitch = 4096)
+VK_FROM_CASE(rejects_pitch_shorter_than_a_row, -EINVAL, layout.rowPitch = 16)
+VK_FROM_CASE(rejects_offset_past_object_end, -EINVAL, layout.offset = b.size)
+VK_FROM_CASE(rejects_null_plane_layouts, -EINVAL, info.pPlaneLayouts = NULL)
+VK_FROM_CASE(rejects_pipe_not_a_dmabuf, -EBADFD, fds[0] = p[0])
+VK_FROM_CASE(rejects_fd_not_open, -EBADF, fds[0] = 1000)
+VK_FROM_CASE(rejects_negative_fd, -EBADF, fds[0] = -1)
+VK_FROM_CASE(rejects_zero_width, -EINVAL, width = 0)
+VK_FROM_CASE(rejects_zero_fourcc, -EINVAL, fourcc = 0)
 
 /* The same buffer as an EGL-style image, a VA descriptor with repeated fds
  * and a Vulkan export: one entry in a cache, one import. */
@@ -288,7 +445,7 @@ count_destroy(void *ctx, void *object)
 {
 }
 
-FDID_TEST(cache_dedupes_across_api_forms)
+FDID_TEST(cache_dedupes_across_api_forms_translation_no_driver)
 {
    struct buf b = buf_new(W, H * 3 / 2, 8);
    struct fdid_import_cache *cache;
@@ -318,9 +475,243 @@ FDID_TEST(cache_dedupes_across_api_forms)
    buf_free(&b);
 }
 
+/* ---- the import cache across forms, with a recording callback ---------- */
+
+struct recorder {
+   int imports, destroys, fail_with;
+   bool give_null;
+   uintptr_t destroyed[16];
+};
+
+static int
+rec_import(void *ctx, const struct fdid_image *img, void **object)
+{
+   struct recorder *r = ctx;
+   if (r->fail_with)
+      return r->fail_with;
+   r->imports++;
+   *object = r->give_null ? NULL : (void *)(uintptr_t)(0x100 + r->imports);
+   return 0;
+}
+
+static void
+rec_destroy(void *ctx, void *object)
+{
+   struct recorder *r = ctx;
+   r->destroyed[r->destroys++ % 16] = (uintptr_t)object;
+}
+
+/* The open fds of this process: entries' dups show up here. */
+static int
+fd_count(void)
+{
+   int n = 0;
+   for (int fd = 0; fd < 1024; fd++)
+      n += fcntl(fd, F_GETFD) >= 0;
+   return n;
+}
+
+/* An NV12 image of b's buffer with both planes on the given fds. */
+static void
+nv12_image(struct fdid_image *img, const struct buf *b, int fd0, int fd1)
+{
+   fdid_image_init(img, NV12, W, H);
+   CHECK_EQ(fdid_image_add_plane(img, fd0, 0, b->pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(img, fd1, b->pitch * H, b->pitch), 0);
+   img->modifier = 0;
+   CHECK_EQ(fdid_image_finish(img), 0);
+}
+
+/* The same buffer through a repeated fd, a dup, a fresh export, and VA
+ * descriptors with repeated fds (separate form) and one object (composed):
+ * one entry, one import. Another layout of the same buffer is another
+ * image, so another entry. */
+FDID_TEST(cache_one_entry_for_dup_export_and_va_repeated_fds_translation_no_driver)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8);
+   struct recorder rec = { 0 };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   int dup_fd = CHECK_SYS(dup(b.fd));
+   int fresh = prime_export(b.card, b.handle);
+
+   struct fdid_image forms[5];
+   nv12_image(&forms[0], &b, b.fd, b.fd);
+   nv12_image(&forms[1], &b, b.fd, dup_fd);
+   nv12_image(&forms[2], &b, fresh, fresh);
+   VADRMPRIMESurfaceDescriptor sep = nv12_separate(&b, b.fd);
+   CHECK_EQ(sep.objects[0].fd, sep.objects[1].fd);
+   CHECK_EQ(fdid_image_from_va_prime(&sep, &forms[3]), 0);
+   VADRMPRIMESurfaceDescriptor comp = nv12_composed(&b);
+   comp.objects[0].fd = fresh;
+   CHECK_EQ(fdid_image_from_va_prime(&comp, &forms[4]), 0);
+
+   void *obj[5];
+   int created[5];
+   for (int i = 0; i < 5; i++) {
+      CHECK_EQ(forms[i].n_objects, 1);
+      CHECK_EQ(fdid_import_cache_get(cache, &forms[i], &obj[i], &created[i]), 0);
+      CHECK(obj[i] == obj[0]);
+      CHECK_EQ(created[i], i == 0);
+   }
+   CHECK_EQ(rec.imports, 1);
+   CHECK_EQ(fdid_import_cache_count(cache), 1);
+
+   /* The chroma plane elsewhere: not the same image. */
+   struct fdid_image moved = forms[0];
+   moved.planes[1].offset += b.pitch;
+   void *other;
+   CHECK_EQ(fdid_import_cache_get(cache, &moved, &other, NULL), 0);
+   CHECK(other != obj[0]);
+   CHECK_EQ(rec.imports, 2);
+   CHECK_EQ(fdid_import_cache_count(cache), 2);
+
+   for (int i = 0; i < 5; i++)
+      CHECK_EQ(fdid_import_cache_put(cache, obj[i]), 0);
+   CHECK_EQ(rec.destroys, 1);
+   CHECK_EQ(rec.destroyed[0], (uintptr_t)obj[0]);
+   CHECK_EQ(fdid_import_cache_put(cache, other), 0);
+   CHECK_EQ(fdid_import_cache_count(cache), 0);
+   fdid_import_cache_destroy(cache);
+   close(fresh);
+   close(dup_fd);
+   buf_free(&b);
+}
+
+/* References taken through different forms go in any order: the object
+ * lives until the last, and only its entry goes. The entry holds the
+ * dma-buf, so with every caller fd closed a new export still finds it. */
+FDID_TEST(cache_release_order_translation_no_driver)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8), c = buf_new(W, H * 3 / 2, 8);
+   struct recorder rec = { 0 };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   struct fdid_image ib, ic;
+   nv12_image(&ib, &b, b.fd, b.fd);
+   nv12_image(&ic, &c, c.fd, c.fd);
+   void *x1, *x2, *x3, *y;
+   CHECK_EQ(fdid_import_cache_get(cache, &ib, &x1, NULL), 0);
+   CHECK_EQ(fdid_import_cache_get(cache, &ic, &y, NULL), 0);
+   CHECK_EQ(fdid_import_cache_get(cache, &ib, &x2, NULL), 0);
+   CHECK_EQ(fdid_import_cache_ref(cache, x1), 0);
+   x3 = x1;
+   CHECK(x1 == x2 && x1 != y);
+
+   /* Middle, last, first: destroyed on the third put, not before. */
+   CHECK_EQ(fdid_import_cache_put(cache, x2), 0);
+   CHECK_EQ(fdid_import_cache_put(cache, x3), 0);
+   CHECK_EQ(rec.destroys, 0);
+   CHECK_EQ(fdid_import_cache_put(cache, x1), 0);
+   CHECK_EQ(rec.destroys, 1);
+   CHECK_EQ(rec.destroyed[0], (uintptr_t)x1);
+   CHECK_EQ(fdid_import_cache_put(cache, x1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_count(cache), 1);
+
+   /* c's fd goes; the entry's own dup keeps its identity. */
+   close(c.fd);
+   c.fd = prime_export(c.card, c.handle);
+   nv12_image(&ic, &c, c.fd, c.fd);
+   void *y2;
+   int created;
+   CHECK_EQ(fdid_import_cache_get(cache, &ic, &y2, &created), 0);
+   CHECK(y2 == y && created == 0);
+   CHECK_EQ(fdid_import_cache_put(cache, y), 0);
+   CHECK_EQ(fdid_import_cache_put(cache, y2), 0);
+   CHECK_EQ(rec.destroys, 2);
+   CHECK_EQ(rec.destroyed[1], (uintptr_t)y);
+   CHECK_EQ(rec.imports, 2);
+   fdid_import_cache_destroy(cache);
+   CHECK_EQ(rec.destroys, 2); /* nothing was left */
+   buf_free(&c);
+   buf_free(&b);
+}
+
+/* Teardown destroys every entry, held or not, each once, and closes the
+ * dups the entries held. */
+FDID_TEST(cache_teardown_destroys_held_entries_translation_no_driver)
+{
+   struct buf bufs[3];
+   struct recorder rec = { 0 };
+   struct fdid_import_cache *cache;
+   int before = fd_count();
+   CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   for (int i = 0; i < 3; i++) {
+      bufs[i] = buf_new(W, H * 3 / 2, 8);
+      struct fdid_image img;
+      nv12_image(&img, &bufs[i], bufs[i].fd, bufs[i].fd);
+      void *o;
+      CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), 0);
+      CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), 0);
+   }
+   /* Each buffer: its card and dma-buf fds, and the entry's dup. */
+   CHECK_EQ(fd_count(), before + 3 * 3);
+   CHECK_EQ(fdid_import_cache_count(cache), 3);
+   fdid_import_cache_destroy(cache);
+   CHECK_EQ(rec.destroys, 3);
+   CHECK_EQ(fd_count(), before + 3 * 2);
+   bool seen[3] = { false, false, false };
+   for (int i = 0; i < 3; i++) {
+      uintptr_t o = rec.destroyed[i] - 0x101;
+      CHECK(o < 3 && !seen[o]);
+      seen[o] = true;
+   }
+   fdid_import_cache_destroy(NULL);
+   for (int i = 0; i < 3; i++)
+      buf_free(&bufs[i]);
+}
+
+/* A failing import, an import that makes no object, and no fd left for
+ * the entry's dup: an errno, nothing cached, nothing left open, and the
+ * object that was made is destroyed. */
+FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
+{
+   struct buf b = buf_new(W, H * 3 / 2, 8);
+   struct recorder rec = { 0 };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   struct fdid_image img;
+   nv12_image(&img, &b, b.fd, b.fd);
+   void *o;
+   int before = fd_count();
+
+   rec.fail_with = -EIO;
+   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), -EIO);
+   rec.fail_with = 0;
+   rec.give_null = true;
+   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), -EINVAL);
+   rec.give_null = false;
+   CHECK_EQ(fdid_import_cache_count(cache), 0);
+   CHECK_EQ(fd_count(), before);
+
+   struct rlimit old, low;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &old));
+   low = old;
+   low.rlim_cur = 64;
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &low));
+   int fill[64], n = 0;
+   for (int fd; n < 64 && (fd = dup(b.fd)) >= 0;)
+      fill[n++] = fd;
+   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), -EMFILE);
+   while (n > 0)
+      close(fill[--n]);
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &old));
+   CHECK_EQ(rec.imports, 2);
+   CHECK_EQ(rec.destroys, 1); /* the object made for the entry that failed */
+   CHECK_EQ(fdid_import_cache_count(cache), 0);
+   CHECK_EQ(fd_count(), before);
+
+   /* And then it works. */
+   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), 0);
+   CHECK_EQ(fdid_import_cache_count(cache), 1);
+   fdid_import_cache_destroy(cache);
+   CHECK_EQ(rec.destroys, 2);
+   buf_free(&b);
+}
+
 /* EGL -> image -> VA -> image -> Vulkan -> image -> EGL: every form says
  * the same image, and the last list is the first one's. */
-FDID_TEST(round_trip_through_every_api_form)
+FDID_TEST(round_trip_through_every_api_form_translation_no_driver)
 {
    struct buf b = buf_new(W, H * 3 / 2, 8);
    int dup_fd = CHECK_SYS(dup(b.fd));
