@@ -2,9 +2,17 @@
 /*
  * libFuzzer target: Vulkan explicit plane layouts (what a Vulkan export
  * hands over) into an image, with plane fds from a pool of real non-dma-buf
- * files and closed numbers.
+ * files and closed numbers: nothing may be accepted on the host.
+ *
+ * The bytes after that are a raw struct fdid_image for fdid_image_to_vk(),
+ * its object fds drawn from the same pool: it must refuse an image
+ * fdid_image_finish() could not have left, and whatever it answers, leave
+ * no fd open once fdid_vk_import_fini() has run (on failure, nothing to
+ * close at all).
  */
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fdid/vk_dmabuf.h"
@@ -34,5 +42,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    struct fdid_image img;
    if (fdid_image_from_vk(in.fourcc, in.width, in.height, &info, fds, &img) == 0)
       abort();
+
+   if (size <= sizeof(in))
+      return 0;
+   data += sizeof(in);
+   size -= sizeof(in);
+   memset(&img, 0, sizeof(img));
+   memcpy(&img, data, size < sizeof(img) ? size : sizeof(img));
+   if (size > sizeof(img)) {
+      img.n_planes %= 6;
+      img.n_objects %= 6;
+   }
+   for (unsigned i = 0; i < FDID_IMAGE_MAX_PLANES; i++)
+      img.objects[i].fd = fuzz_pool_fd((unsigned)img.objects[i].fd);
+   struct fdid_vk_import imp;
+   int r = fdid_image_to_vk(&img, &imp);
+   if (r == 0) {
+      if (imp.n_memories == 0 || imp.n_memories > 4 || imp.n_memories != img.n_objects ||
+          imp.modifier_info.drmFormatModifierPlaneCount != img.n_planes ||
+          imp.modifier_info.pPlaneLayouts != imp.plane_layouts ||
+          imp.disjoint != (imp.n_memories > 1))
+         abort();
+      for (unsigned p = 0; p < img.n_planes; p++) {
+         if (imp.plane_memory[p] >= imp.n_memories)
+            abort();
+      }
+   }
+   int kept[FDID_IMAGE_MAX_PLANES], n_kept = 0;
+   for (unsigned m = 0; m < FDID_IMAGE_MAX_PLANES; m++) {
+      if (r < 0 && imp.memories[m].fd != -1)
+         abort(); /* a failure leaves nothing open */
+      if (imp.memories[m].fd >= 0)
+         kept[n_kept++] = imp.memories[m].fd;
+   }
+   fdid_vk_import_fini(&imp);
+   for (int i = 0; i < n_kept; i++) {
+      if (fcntl(kept[i], F_GETFD) >= 0)
+         abort(); /* fini left a dup open */
+   }
    return 0;
 }

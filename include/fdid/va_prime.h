@@ -32,8 +32,9 @@ extern "C" {
  * Errors:
  *   -EINVAL   desc or out NULL; width or height 0; a layer with no plane;
  *             a plane on an object index past num_objects; planes on
- *             objects with different modifiers; an object whose declared
- *             size (when not 0) exceeds its dma-buf's size; a layer's
+ *             objects with different modifiers; an object (any object of
+ *             the descriptor, named by a plane read here or not) whose
+ *             declared size (when not 0) exceeds its dma-buf's size; a layer's
  *             format 0; and fdid_image_finish()'s -EINVAL (plane count
  *             for the format, offsets and pitches against the sizes).
  *   -E2BIG    num_objects or num_layers 0 or over 4, a layer with over 4
@@ -57,8 +58,11 @@ int fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *desc, unsi
  * fdid_drm_fourcc_to_va(img->fourcc). An image without a modifier is
  * written with DRM_FORMAT_MOD_INVALID, which VA drivers read as "implicit".
  *
- * Errors: -EINVAL (an argument NULL, an unfinished image, an object larger
- * than VA's 32-bit size field), -ENOTSUP (va_fourcc 0 and no mapping).
+ * Errors: -EINVAL (an argument NULL, an unfinished image: plane or object
+ * counts out of range or a plane on an object past n_objects; an object
+ * larger than VA's 32-bit size field), -ENOTSUP (va_fourcc 0 and no
+ * mapping). The descriptor's fds are the image's (the caller's): VA does
+ * not take them, and nothing is dup'ed.
  */
 int fdid_image_to_va_prime(const struct fdid_image *img, uint32_t va_fourcc,
                            VADRMPRIMESurfaceDescriptor *out);

@@ -44,10 +44,12 @@ struct fdid_vk_import {
  * still >= 0 is closed by fdid_vk_import_fini(). The caller's fds are
  * never given to Vulkan.
  *
- * Errors: -EINVAL (an argument NULL, an unfinished image), -ENOTSUP (no
+ * Errors: -EINVAL (an argument NULL, an unfinished image: plane or object
+ * counts out of range, a plane on an object past n_objects), -ENOTSUP (no
  * modifier: Vulkan needs an explicit one; or a fourcc with no VkFormat in
  * fdid_vk_format_from_fourcc()), -EMFILE, -ENFILE. Nothing stays open on
- * error.
+ * error, and *out (when not NULL) is left empty with every memories[].fd
+ * -1, so calling fdid_vk_import_fini() on it after a failure is harmless.
  */
 int fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out);
 
@@ -64,7 +66,8 @@ void fdid_vk_import_fini(struct fdid_vk_import *imp);
  * entries, repeated when planes share a memory.
  *
  * Errors: -EINVAL (info, plane_fds or out NULL; pPlaneLayouts NULL; an
- * offset or rowPitch over 32 bits; a nonzero arrayPitch or depthPitch,
+ * sType other than the explicit-create-info one; drmFormatModifier
+ * DRM_FORMAT_MOD_INVALID; an offset or rowPitch over 32 bits; a nonzero arrayPitch or depthPitch,
  * which a 2D single-layer dma-buf image cannot have; and
  * fdid_image_finish()'s), -E2BIG (plane count 0 or over 4), -EBADF,
  * -EBADFD.

@@ -2,8 +2,11 @@
 /* VA-API PRIME descriptors <-> fdid images. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fdid/va_prime.h"
+#include "util/fstat_raw.h"
 #include "util/macros.h"
 #include "fourcc.h"
 
@@ -13,10 +16,14 @@ static const struct {
    uint32_t va, drm;
 } fourccs[] = {
    { VA_FOURCC_NV12, FOURCC('N', 'V', '1', '2') },
+   { VA_FOURCC_NV21, FOURCC('N', 'V', '2', '1') },
    { VA_FOURCC_P010, FOURCC('P', '0', '1', '0') },
+   { VA_FOURCC_P012, FOURCC('P', '0', '1', '2') },
+   { VA_FOURCC_P016, FOURCC('P', '0', '1', '6') },
    { VA_FOURCC_YV12, FOURCC('Y', 'V', '1', '2') },
    { VA_FOURCC_I420, FOURCC('Y', 'U', '1', '2') },
    { VA_FOURCC_YUY2, FOURCC('Y', 'U', 'Y', 'V') },
+   { VA_FOURCC_UYVY, FOURCC('U', 'Y', 'V', 'Y') },
    { VA_FOURCC_RGBA, FOURCC('A', 'B', '2', '4') },
    { VA_FOURCC_RGBX, FOURCC('X', 'B', '2', '4') },
    { VA_FOURCC_BGRA, FOURCC('A', 'R', '2', '4') },
@@ -25,6 +32,11 @@ static const struct {
    { VA_FOURCC_XRGB, FOURCC('B', 'X', '2', '4') },
    { VA_FOURCC_ABGR, FOURCC('R', 'A', '2', '4') },
    { VA_FOURCC_XBGR, FOURCC('R', 'X', '2', '4') },
+   /* The 10-bit RGB codes are packed words on both sides: the same code. */
+   { VA_FOURCC_A2R10G10B10, FOURCC('A', 'R', '3', '0') },
+   { VA_FOURCC_X2R10G10B10, FOURCC('X', 'R', '3', '0') },
+   { VA_FOURCC_A2B10G10R10, FOURCC('A', 'B', '3', '0') },
+   { VA_FOURCC_X2B10G10R10, FOURCC('X', 'B', '3', '0') },
 };
 #define N_FOURCCS (sizeof(fourccs) / sizeof(fourccs[0]))
 
@@ -93,37 +105,51 @@ add_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned l, struct fdid_image *i
    return 0;
 }
 
-/* After finish: no object may claim more bytes than its dma-buf has. */
+/* The real size of an object no plane of the image names: it must still be
+ * a dma-buf, since the driver is handed every object of the descriptor. */
 static int
-check_declared_sizes(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
+unnamed_object_size(int fd, uint64_t *size)
 {
-   for (unsigned p = 0; p < img->n_planes; p++) {
-      const struct fdid_image_object *obj = &img->objects[img->planes[p].object];
-      for (unsigned o = 0; o < d->num_objects; o++) {
-         if (d->objects[o].fd == img->planes[p].fd && d->objects[o].size > obj->size)
-            return -EINVAL;
-      }
-   }
+   int r = fdid_is_dmabuf(fd);
+   if (r <= 0)
+      return r < 0 ? r : -EBADFD;
+   struct stat st;
+   if (fdid_fstat(fd, &st) != 0)
+      return -errno;
+   /* As fdid_image_finish(): a kernel without the dma-buf file system's
+    * inode sizes answers SEEK_END with the size instead. */
+   off_t s = st.st_size;
+   if (s <= 0 && (s = lseek(fd, 0, SEEK_END)) < 0)
+      return -errno;
+   *size = (uint64_t)s;
    return 0;
 }
 
-/* Objects no plane of img names (another layer's, or none at all) were
- * not looked at by fdid_image_finish(): they must still be dma-bufs, as the
- * driver may import every object of the descriptor. */
+/*
+ * After fdid_image_finish(): every object of the descriptor, whether or not
+ * a plane read here names it, is a dma-buf at least as large as it claims
+ * (a declared size of 0 means "not given"). Objects the image's planes
+ * name were resolved by finish, so their size costs no system call.
+ */
 static int
-check_other_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
+check_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
 {
    for (unsigned o = 0; o < d->num_objects; o++) {
+      uint64_t size = 0;
       bool named = false;
-      for (unsigned p = 0; p < img->n_planes && !named; p++)
-         named = img->planes[p].fd == d->objects[o].fd;
-      if (named)
-         continue;
-      int r = fdid_is_dmabuf(d->objects[o].fd);
-      if (r < 0)
-         return r;
-      if (r == 0)
-         return -EBADFD;
+      for (unsigned p = 0; p < img->n_planes && !named; p++) {
+         if (img->planes[p].fd == d->objects[o].fd) {
+            size = img->objects[img->planes[p].object].size;
+            named = true;
+         }
+      }
+      if (!named) {
+         int r = unnamed_object_size(d->objects[o].fd, &size);
+         if (r < 0)
+            return r;
+      }
+      if (d->objects[o].size > size)
+         return -EINVAL;
    }
    return 0;
 }
@@ -132,9 +158,7 @@ static int
 finish(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *img)
 {
    int r = fdid_image_finish(img);
-   if (r == 0)
-      r = check_declared_sizes(d, img);
-   return r < 0 ? r : check_other_objects(d, img);
+   return r < 0 ? r : check_objects(d, img);
 }
 
 FDID_PUBLIC int
@@ -188,11 +212,27 @@ fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned la
    return finish(d, out);
 }
 
+/* The shape fdid_image_finish() leaves: writing the descriptor indexes its
+ * fixed arrays with these counts, so a hand-made or stale image must not
+ * reach past them. */
+static bool
+image_is_finished(const struct fdid_image *img)
+{
+   if (img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES || img->n_objects == 0 ||
+       img->n_objects > img->n_planes)
+      return false;
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      if (img->planes[p].object >= img->n_objects)
+         return false;
+   }
+   return true;
+}
+
 FDID_PUBLIC int
 fdid_image_to_va_prime(const struct fdid_image *img, uint32_t va_fourcc,
                        VADRMPRIMESurfaceDescriptor *out)
 {
-   if (!img || !out || img->n_objects == 0 || img->n_planes == 0)
+   if (!img || !out || !image_is_finished(img))
       return -EINVAL;
    if (!va_fourcc && !(va_fourcc = fdid_drm_fourcc_to_va(img->fourcc)))
       return -ENOTSUP;

@@ -59,10 +59,37 @@ fdid_vk_import_fini(struct fdid_vk_import *imp)
    }
 }
 
+/* The shape fdid_image_finish() leaves: the counts index fixed arrays
+ * here, so a hand-made or stale image must not reach past them. */
+static bool
+image_is_finished(const struct fdid_image *img)
+{
+   if (img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES || img->n_objects == 0 ||
+       img->n_objects > img->n_planes)
+      return false;
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      if (img->planes[p].object >= img->n_objects)
+         return false;
+   }
+   return true;
+}
+
+/* Empty, and safe to give fdid_vk_import_fini() whatever happens next. */
+static void
+import_clear(struct fdid_vk_import *imp)
+{
+   memset(imp, 0, sizeof(*imp));
+   for (unsigned i = 0; i < FDID_IMAGE_MAX_PLANES; i++)
+      imp->memories[i].fd = -1;
+}
+
 FDID_PUBLIC int
 fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
 {
-   if (!img || !out || img->n_objects == 0 || img->n_planes == 0)
+   if (!out)
+      return -EINVAL;
+   import_clear(out);
+   if (!img || !image_is_finished(img))
       return -EINVAL;
    if (img->modifier == FDID_MODIFIER_NONE)
       return -ENOTSUP;
@@ -70,7 +97,6 @@ fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
    if (format == VK_FORMAT_UNDEFINED)
       return -ENOTSUP;
 
-   memset(out, 0, sizeof(*out));
    out->format = format;
    out->disjoint = img->n_objects > 1;
    for (unsigned o = 0; o < img->n_objects; o++) {
@@ -114,7 +140,13 @@ fdid_image_from_vk(uint32_t fourcc, uint32_t width, uint32_t height,
                    const VkImageDrmFormatModifierExplicitCreateInfoEXT *info,
                    const int *plane_fds, struct fdid_image *out)
 {
-   if (!info || !plane_fds || !out || !info->pPlaneLayouts)
+   if (!info || !plane_fds || !out || !info->pPlaneLayouts ||
+       info->sType != VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT)
+      return -EINVAL;
+   /* DRM_FORMAT_MOD_INVALID is no layout Vulkan can have made: an explicit
+    * layout always names its modifier. Read as "none", it would give an
+    * image that fdid_image_to_vk() then refuses. */
+   if (info->drmFormatModifier == FDID_MODIFIER_NONE)
       return -EINVAL;
    if (info->drmFormatModifierPlaneCount == 0 ||
        info->drmFormatModifierPlaneCount > FDID_IMAGE_MAX_PLANES)

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VA-API PRIME translator (va_prime.h) on real vgem dma-bufs in the
+ * guest: round trips, both layer forms of several formats, identity of
+ * dups and second exports, and the refusals test_va_vk_no_driver.c does not
+ * already make. No VA driver runs on vgem, so no surface is created: every
+ * subtest name ends in _translation_no_driver to say that only the
+ * translation ran.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fdid/va_prime.h>
+
+#include "drm_util.h"
+#include "fdid_test.h"
+
+/* DRM fourccs, spelled out so the test needs no drm_fourcc.h. */
+#define DRM_CODE(a, b, c, d) \
+   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#define NV12 DRM_CODE('N', 'V', '1', '2')
+#define P010 DRM_CODE('P', '0', '1', '0')
+#define YU12 DRM_CODE('Y', 'U', '1', '2')
+#define YV12 DRM_CODE('Y', 'V', '1', '2')
+#define XR24 DRM_CODE('X', 'R', '2', '4')
+#define R8 DRM_CODE('R', '8', ' ', ' ')
+#define GR88 DRM_CODE('G', 'R', '8', '8')
+enum { W = 64, H = 64 };
+
+/* A vgem dumb buffer (32 bpp rows) and one PRIME export of it. */
+struct buf {
+   int card;
+   uint32_t handle, pitch;
+   uint64_t size;
+   int fd;
+};
+
+static struct buf
+buf_new(uint32_t rows)
+{
+   struct buf b;
+   b.card = open_card();
+   struct dumb d = dumb_create(b.card, W, rows);
+   b.handle = d.handle;
+   b.pitch = d.pitch;
+   b.size = d.size;
+   b.fd = prime_export(b.card, b.handle);
+   return b;
+}
+
+static void
+buf_free(struct buf *b)
+{
+   close(b->fd);
+   gem_close(b->card, b->handle);
+   close(b->card);
+}
+
+static bool
+fd_open(int fd)
+{
+   return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* NV12 composed: one object, one layer, Y then CbCr. */
+static VADRMPRIMESurfaceDescriptor
+nv12_composed(const struct buf *b)
+{
+   VADRMPRIMESurfaceDescriptor d = {
+      .fourcc = VA_FOURCC_NV12, .width = W, .height = H, .num_objects = 1,
+      .objects = { { .fd = b->fd, .size = (uint32_t)b->size, .drm_format_modifier = 0 } },
+      .num_layers = 1,
+      .layers = { { .drm_format = NV12, .num_planes = 2, .object_index = { 0, 0 },
+                    .offset = { 0, b->pitch * H }, .pitch = { b->pitch, b->pitch } } },
+   };
+   return d;
+}
+
+/* Round trip of one finished image through the composed form: the
+ * descriptor has the image's objects (the caller's fds, no dup), and reads
+ * back as the same image. */
+static void
+check_round_trip(const struct fdid_image *img, uint32_t va_fourcc)
+{
+   VADRMPRIMESurfaceDescriptor d;
+   CHECK_EQ(fdid_image_to_va_prime(img, 0, &d), 0);
+   CHECK_EQ(d.fourcc, va_fourcc);
+   CHECK_EQ(d.width, img->width);
+   CHECK_EQ(d.height, img->height);
+   CHECK_EQ(d.num_objects, img->n_objects);
+   CHECK_EQ(d.num_layers, 1);
+   CHECK_EQ(d.layers[0].drm_format, img->fourcc);
+   CHECK_EQ(d.layers[0].num_planes, img->n_planes);
+   for (unsigned o = 0; o < img->n_objects; o++) {
+      CHECK_EQ(d.objects[o].fd, img->objects[o].fd);
+      CHECK_EQ(d.objects[o].size, img->objects[o].size);
+      CHECK_EQ(d.objects[o].drm_format_modifier, img->modifier);
+   }
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      CHECK_EQ(d.layers[0].object_index[p], img->planes[p].object);
+      CHECK_EQ(d.layers[0].offset[p], img->planes[p].offset);
+      CHECK_EQ(d.layers[0].pitch[p], img->planes[p].pitch);
+   }
+   struct fdid_image back;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &back), 0);
+   CHECK(fdid_image_equal(img, &back));
+}
+
+FDID_TEST(va_round_trip_single_plane_rgb_translation_no_driver)
+{
+   struct buf b = buf_new(H);
+   struct fdid_image img;
+   fdid_image_init(&img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   check_round_trip(&img, VA_FOURCC_BGRX);
+   /* No modifier given: written as DRM_FORMAT_MOD_INVALID, read back as
+    * none. */
+   img.modifier = FDID_MODIFIER_NONE;
+   check_round_trip(&img, VA_FOURCC_BGRX);
+   buf_free(&b);
+}
+
+FDID_TEST(va_round_trip_nv12_one_object_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+   CHECK_EQ(img.n_objects, 1);
+   check_round_trip(&img, VA_FOURCC_NV12);
+   buf_free(&b);
+}
+
+/* P010 with luma and chroma in two buffers: two objects, both written
+ * back. */
+FDID_TEST(va_round_trip_p010_two_objects_translation_no_driver)
+{
+   struct buf y = buf_new(H), uv = buf_new(H / 2);
+   struct fdid_image img;
+   fdid_image_init(&img, P010, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(img.n_objects, 2);
+   check_round_trip(&img, VA_FOURCC_P010);
+   buf_free(&uv);
+   buf_free(&y);
+}
+
+/* I420 on three buffers, composed form and back, and the separate form of
+ * the same surface (three R8 layers) read as one equal image. */
+FDID_TEST(va_i420_three_objects_both_forms_translation_no_driver)
+{
+   struct buf b[3] = { buf_new(H), buf_new(H / 2), buf_new(H / 2) };
+   struct fdid_image img;
+   fdid_image_init(&img, YU12, W, H);
+   for (unsigned i = 0; i < 3; i++)
+      CHECK_EQ(fdid_image_add_plane(&img, b[i].fd, 0, b[i].pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(img.n_objects, 3);
+   check_round_trip(&img, VA_FOURCC_I420);
+
+   VADRMPRIMESurfaceDescriptor s = {
+      .fourcc = VA_FOURCC_I420, .width = W, .height = H, .num_objects = 3, .num_layers = 3,
+   };
+   for (unsigned i = 0; i < 3; i++) {
+      s.objects[i].fd = b[i].fd;
+      s.objects[i].size = (uint32_t)b[i].size;
+      s.layers[i].drm_format = R8;
+      s.layers[i].num_planes = 1;
+      s.layers[i].object_index[0] = i;
+      s.layers[i].pitch[0] = b[i].pitch;
+   }
+   struct fdid_image sep, layer;
+   CHECK_EQ(fdid_image_from_va_prime(&s, &sep), 0);
+   CHECK_EQ(sep.fourcc, YU12);
+   CHECK(fdid_image_equal(&img, &sep));
+   /* Each layer alone: the chroma layers cover half the width and height. */
+   CHECK_EQ(fdid_image_from_va_prime_layer(&s, 0, &layer), 0);
+   CHECK_EQ(layer.fourcc, R8);
+   CHECK_EQ(layer.width, W);
+   CHECK_EQ(layer.height, H);
+   for (unsigned l = 1; l < 3; l++) {
+      CHECK_EQ(fdid_image_from_va_prime_layer(&s, l, &layer), 0);
+      CHECK_EQ(layer.width, W / 2);
+      CHECK_EQ(layer.height, H / 2);
+      CHECK_EQ(layer.n_objects, 1);
+   }
+   /* YV12 is the same three planes with Cr first: another DRM fourcc. */
+   s.fourcc = VA_FOURCC_YV12;
+   CHECK_EQ(fdid_image_from_va_prime(&s, &sep), 0);
+   CHECK_EQ(sep.fourcc, YV12);
+   for (unsigned i = 0; i < 3; i++)
+      buf_free(&b[i]);
+}
+
+/* NV12 separate form on one buffer (R8 + GR88, as drivers export without
+ * VA_EXPORT_SURFACE_COMPOSED_LAYERS): each layer is its own image over the
+ * same object as the composed one. */
+FDID_TEST(va_nv12_separate_layers_match_composed_planes_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   VADRMPRIMESurfaceDescriptor c = nv12_composed(&b), s = c;
+   s.num_layers = 2;
+   s.layers[0] = (__typeof__(s.layers[0])){ .drm_format = R8, .num_planes = 1,
+                                            .pitch = { b.pitch } };
+   s.layers[1] = (__typeof__(s.layers[1])){ .drm_format = GR88, .num_planes = 1,
+                                            .offset = { b.pitch * H }, .pitch = { b.pitch } };
+   struct fdid_image ic, is, y, cbcr;
+   CHECK_EQ(fdid_image_from_va_prime(&c, &ic), 0);
+   CHECK_EQ(fdid_image_from_va_prime(&s, &is), 0);
+   CHECK(fdid_image_equal(&ic, &is));
+   CHECK_EQ(fdid_image_from_va_prime_layer(&s, 0, &y), 0);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&s, 1, &cbcr), 0);
+   CHECK_EQ(y.planes[0].offset, ic.planes[0].offset);
+   CHECK_EQ(cbcr.planes[0].offset, ic.planes[1].offset);
+   CHECK(y.objects[0].ino == ic.objects[0].ino && cbcr.objects[0].ino == ic.objects[0].ino);
+   /* The composed form's one layer, read as a layer, is the whole image. */
+   struct fdid_image whole;
+   CHECK_EQ(fdid_image_from_va_prime_layer(&c, 0, &whole), 0);
+   CHECK(fdid_image_equal(&ic, &whole));
+   buf_free(&b);
+}
+
+/* One buffer named four ways: its fd, that fd again, a dup, and a second
+ * PRIME export. Four descriptor objects, one image object. */
+FDID_TEST(va_repeated_fd_dup_and_second_export_are_one_object_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   int dup_fd = CHECK_SYS(fcntl(b.fd, F_DUPFD_CLOEXEC, 0));
+   int again = prime_export(b.card, b.handle);
+   CHECK(again != b.fd);
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
+   d.num_objects = 4;
+   d.objects[1] = d.objects[0];
+   d.objects[2] = d.objects[0];
+   d.objects[2].fd = dup_fd;
+   d.objects[3] = d.objects[0];
+   d.objects[3].fd = again;
+   struct fdid_image ref, img;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &ref), 0);
+   for (unsigned y = 0; y < 4; y++) {
+      for (unsigned uv = 0; uv < 4; uv++) {
+         d.layers[0].object_index[0] = y;
+         d.layers[0].object_index[1] = uv;
+         CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+         CHECK_EQ(img.n_objects, 1);
+         CHECK_EQ(img.planes[1].object, 0);
+         CHECK(fdid_image_equal(&ref, &img));
+         /* Written back: one object, the fd of the first plane. */
+         VADRMPRIMESurfaceDescriptor back;
+         CHECK_EQ(fdid_image_to_va_prime(&img, 0, &back), 0);
+         CHECK_EQ(back.num_objects, 1);
+         CHECK_EQ(back.objects[0].fd, d.objects[y].fd);
+      }
+   }
+   CHECK(fd_open(b.fd) && fd_open(dup_fd) && fd_open(again));
+   close(again);
+   close(dup_fd);
+   buf_free(&b);
+}
+
+FDID_TEST(va_fourcc_table_translation_no_driver)
+{
+   static const struct {
+      uint32_t va, drm;
+   } known[] = {
+      { VA_FOURCC_NV12, NV12 },
+      { VA_FOURCC_P010, P010 },
+      { VA_FOURCC_YV12, YV12 },
+      { VA_FOURCC_I420, YU12 },
+      { VA_FOURCC_YUY2, DRM_CODE('Y', 'U', 'Y', 'V') },
+      /* VA names bytes in memory, DRM a little-endian word. */
+      { VA_FOURCC_RGBA, DRM_CODE('A', 'B', '2', '4') },
+      { VA_FOURCC_RGBX, DRM_CODE('X', 'B', '2', '4') },
+      { VA_FOURCC_BGRA, DRM_CODE('A', 'R', '2', '4') },
+      { VA_FOURCC_BGRX, XR24 },
+      { VA_FOURCC_ARGB, DRM_CODE('B', 'A', '2', '4') },
+      { VA_FOURCC_XRGB, DRM_CODE('B', 'X', '2', '4') },
+   };
+   for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+      CHECK_EQ(fdid_va_fourcc_to_drm(known[i].va), known[i].drm);
+      CHECK_EQ(fdid_drm_fourcc_to_va(known[i].drm), known[i].va);
+      /* Every DRM side is a format the image checks know. */
+      CHECK(fdid_fourcc_planes(known[i].drm) > 0);
+   }
+   CHECK_EQ(fdid_va_fourcc_to_drm(0), 0);
+   CHECK_EQ(fdid_va_fourcc_to_drm(0x12345678), 0);
+   CHECK_EQ(fdid_drm_fourcc_to_va(0), 0);
+   CHECK_EQ(fdid_drm_fourcc_to_va(R8), 0);
+}
+
+/* ---- refusals not made in test_va_vk_no_driver.c ------------------------
+ * Exact errno, the caller's fds still open, nothing of ours left open (the
+ * harness checks).
+ */
+
+FDID_TEST(va_rejects_memfd_not_a_dmabuf_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   int mfd = CHECK_SYS(memfd_create("not-a-dmabuf", MFD_CLOEXEC));
+   CHECK_SYS(ftruncate(mfd, (off_t)b.size));
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
+   d.objects[0].fd = mfd;
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), -EBADFD);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, &img), -EBADFD);
+   /* The memfd as a second object, under the chroma plane only. */
+   d = nv12_composed(&b);
+   d.num_objects = 2;
+   d.objects[1] = d.objects[0];
+   d.objects[1].fd = mfd;
+   d.layers[0].object_index[1] = 1;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), -EBADFD);
+   CHECK(fd_open(mfd) && fd_open(b.fd));
+   close(mfd);
+   buf_free(&b);
+}
+
+/* An object no plane names still claims a size: checked against its own
+ * dma-buf like the others. */
+FDID_TEST(va_rejects_unnamed_object_declared_size_over_dmabuf_size_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2), other = buf_new(1);
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
+   d.num_objects = 2;
+   d.objects[1] = (__typeof__(d.objects[1])){ .fd = other.fd, .size = (uint32_t)other.size };
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+   d.objects[1].size = (uint32_t)other.size + 1;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), -EINVAL);
+   d.objects[1].size = 0; /* not given */
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+   CHECK(fd_open(b.fd) && fd_open(other.fd));
+   buf_free(&other);
+   buf_free(&b);
+}
+
+/* Reading one layer of the separate form checks the other layer's object
+ * size too: the driver is handed the whole descriptor. */
+FDID_TEST(va_layer_parser_checks_other_layers_object_size_translation_no_driver)
+{
+   struct buf y = buf_new(H), uv = buf_new(H / 2);
+   VADRMPRIMESurfaceDescriptor s = {
+      .fourcc = VA_FOURCC_NV12, .width = W, .height = H, .num_objects = 2, .num_layers = 2,
+      .objects = { { .fd = y.fd, .size = (uint32_t)y.size },
+                   { .fd = uv.fd, .size = (uint32_t)uv.size } },
+      .layers = { { .drm_format = R8, .num_planes = 1, .pitch = { y.pitch } },
+                  { .drm_format = GR88, .num_planes = 1, .object_index = { 1 },
+                    .pitch = { uv.pitch } } },
+   };
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime_layer(&s, 0, &img), 0);
+   CHECK_EQ(fdid_image_from_va_prime(&s, &img), 0);
+   CHECK_EQ(img.n_objects, 2);
+   s.objects[1].size = (uint32_t)uv.size + 4096;
+   CHECK_EQ(fdid_image_from_va_prime_layer(&s, 0, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&s, 1, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime(&s, &img), -EINVAL);
+   CHECK(fd_open(y.fd) && fd_open(uv.fd));
+   buf_free(&uv);
+   buf_free(&y);
+}
+
+FDID_TEST(va_rejects_null_arguments_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b);
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_va_prime(NULL, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime(&d, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+   CHECK_EQ(fdid_image_to_va_prime(&img, 0, NULL), -EINVAL);
+   CHECK(fd_open(b.fd));
+   buf_free(&b);
+}
+
+/* An image that fdid_image_finish() did not leave (hand-made, or counts
+ * overwritten) must not make the writer index past its arrays. */
+FDID_TEST(va_writer_rejects_unfinished_images_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   VADRMPRIMESurfaceDescriptor d = nv12_composed(&b), out;
+   struct fdid_image img, bad;
+   CHECK_EQ(fdid_image_from_va_prime(&d, &img), 0);
+
+   bad = img;
+   bad.n_planes = 0;
+   CHECK_EQ(fdid_image_to_va_prime(&bad, 0, &out), -EINVAL);
+   bad = img;
+   bad.n_planes = FDID_IMAGE_MAX_PLANES + 1;
+   CHECK_EQ(fdid_image_to_va_prime(&bad, 0, &out), -EINVAL);
+   bad = img;
+   bad.n_objects = 0;
+   CHECK_EQ(fdid_image_to_va_prime(&bad, 0, &out), -EINVAL);
+   bad = img;
+   bad.n_objects = 3; /* more objects than planes */
+   CHECK_EQ(fdid_image_to_va_prime(&bad, 0, &out), -EINVAL);
+   bad = img;
+   bad.planes[1].object = 1; /* past n_objects */
+   CHECK_EQ(fdid_image_to_va_prime(&bad, 0, &out), -EINVAL);
+   bad = img;
+   bad.objects[0].size = (uint64_t)UINT32_MAX + 1; /* VA's size is 32 bits */
+   CHECK_EQ(fdid_image_to_va_prime(&bad, 0, &out), -EINVAL);
+   CHECK_EQ(fdid_image_to_va_prime(&img, 0, &out), 0);
+   CHECK(fd_open(b.fd));
+   buf_free(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}

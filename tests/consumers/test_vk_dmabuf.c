@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Vulkan dma-buf translator (vk_dmabuf.h) on real vgem dma-bufs in the
+ * guest: round trips image -> import structures -> image, the memory fds
+ * (dups that Vulkan may own, never the caller's numbers), the chain's
+ * pointers, fini, and the refusals test_va_vk_no_driver.c does not already
+ * make. No Vulkan device here imports a dma-buf (lavapipe lacks
+ * VK_EXT_external_memory_dma_buf), so no Vulkan call is made: every subtest
+ * name ends in _translation_no_driver.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fdid/vk_dmabuf.h>
+
+#include "drm_util.h"
+#include "fdid_test.h"
+
+#define DRM_CODE(a, b, c, d) \
+   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#define NV12 DRM_CODE('N', 'V', '1', '2')
+#define YU12 DRM_CODE('Y', 'U', '1', '2')
+#define XR24 DRM_CODE('X', 'R', '2', '4')
+enum { W = 64, H = 64 };
+
+struct buf {
+   int card;
+   uint32_t handle, pitch;
+   uint64_t size;
+   int fd;
+};
+
+static struct buf
+buf_new(uint32_t rows)
+{
+   struct buf b;
+   b.card = open_card();
+   struct dumb d = dumb_create(b.card, W, rows);
+   b.handle = d.handle;
+   b.pitch = d.pitch;
+   b.size = d.size;
+   b.fd = prime_export(b.card, b.handle);
+   return b;
+}
+
+static void
+buf_free(struct buf *b)
+{
+   close(b->fd);
+   gem_close(b->card, b->handle);
+   close(b->card);
+}
+
+static bool
+fd_open(int fd)
+{
+   return fcntl(fd, F_GETFD) >= 0;
+}
+
+static bool
+same_dmabuf(int a, int b)
+{
+   struct stat sa, sb;
+   CHECK_SYS(fstat(a, &sa));
+   CHECK_SYS(fstat(b, &sb));
+   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * img -> Vulkan import structures -> (the fds a Vulkan export would give,
+ * one per plane) -> image: equal. Checks the memories on the way: one per
+ * object, each a new close-on-exec fd of that object's dma-buf whose
+ * number no plane of the caller uses; then fini closes every one.
+ */
+static void
+check_round_trip(const struct fdid_image *img, VkFormat format)
+{
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(img, &imp), 0);
+   CHECK_EQ(imp.format, format);
+   CHECK_EQ(imp.n_memories, img->n_objects);
+   CHECK_EQ(imp.disjoint, img->n_objects > 1);
+   CHECK(imp.external_info.sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO);
+   CHECK_EQ(imp.external_info.handleTypes, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT);
+   CHECK(imp.modifier_info.pNext == &imp.external_info);
+   CHECK(imp.modifier_info.pPlaneLayouts == imp.plane_layouts);
+   CHECK_EQ(imp.modifier_info.drmFormatModifier, img->modifier);
+   CHECK_EQ(imp.modifier_info.drmFormatModifierPlaneCount, img->n_planes);
+   int memfds[FDID_IMAGE_MAX_PLANES];
+   for (unsigned m = 0; m < imp.n_memories; m++) {
+      const VkImportMemoryFdInfoKHR *mi = &imp.memories[m];
+      CHECK(mi->sType == VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR);
+      CHECK_EQ(mi->handleType, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT);
+      memfds[m] = mi->fd;
+      int flags = CHECK_SYS(fcntl(mi->fd, F_GETFD));
+      CHECK(flags & FD_CLOEXEC);
+      for (unsigned p = 0; p < img->n_planes; p++)
+         CHECK(mi->fd != img->planes[p].fd);
+      CHECK(same_dmabuf(mi->fd, img->objects[m].fd));
+   }
+   int plane_fds[FDID_IMAGE_MAX_PLANES];
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      CHECK_EQ(imp.plane_memory[p], img->planes[p].object);
+      CHECK_EQ(imp.plane_layouts[p].offset, img->planes[p].offset);
+      CHECK_EQ(imp.plane_layouts[p].rowPitch, img->planes[p].pitch);
+      /* The spec: size, arrayPitch and depthPitch 0 in an explicit
+       * layout. */
+      CHECK_EQ(imp.plane_layouts[p].size, 0);
+      CHECK_EQ(imp.plane_layouts[p].arrayPitch, 0);
+      CHECK_EQ(imp.plane_layouts[p].depthPitch, 0);
+      plane_fds[p] = imp.memories[imp.plane_memory[p]].fd;
+   }
+   struct fdid_image back;
+   CHECK_EQ(fdid_image_from_vk(img->fourcc, img->width, img->height, &imp.modifier_info,
+                               plane_fds, &back), 0);
+   CHECK(fdid_image_equal(img, &back));
+
+   fdid_vk_import_fini(&imp);
+   for (unsigned m = 0; m < imp.n_memories; m++) {
+      CHECK_EQ(imp.memories[m].fd, -1);
+      CHECK(fcntl(memfds[m], F_GETFD) < 0 && errno == EBADF);
+   }
+   for (unsigned p = 0; p < img->n_planes; p++)
+      CHECK(fd_open(img->planes[p].fd));
+}
+
+FDID_TEST(vk_round_trip_linear_xr24_translation_no_driver)
+{
+   struct buf b = buf_new(H);
+   struct fdid_image img;
+   fdid_image_init(&img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   check_round_trip(&img, VK_FORMAT_B8G8R8A8_UNORM);
+   buf_free(&b);
+}
+
+FDID_TEST(vk_round_trip_nv12_one_object_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   struct fdid_image img;
+   fdid_image_init(&img, NV12, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, b.pitch * H, b.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
+   buf_free(&b);
+}
+
+/* A tiled modifier (the layout is the driver's): only offsets are checked,
+ * the modifier is carried through as is. */
+FDID_TEST(vk_round_trip_nv12_two_objects_tiled_translation_no_driver)
+{
+   struct buf y = buf_new(H), uv = buf_new(H / 2);
+   struct fdid_image img;
+   fdid_image_init(&img, NV12, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
+   img.modifier = 0x0100000000000001ull; /* I915_FORMAT_MOD_X_TILED */
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(img.n_objects, 2);
+   check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
+   buf_free(&uv);
+   buf_free(&y);
+}
+
+/* I420 with luma alone and both chroma planes on a second buffer: two
+ * memories, planes 1 and 2 on the second. */
+FDID_TEST(vk_round_trip_i420_shared_chroma_object_translation_no_driver)
+{
+   struct buf y = buf_new(H), c = buf_new(H);
+   struct fdid_image img;
+   fdid_image_init(&img, YU12, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, c.fd, 0, c.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, c.fd, c.pitch * (H / 2), c.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(img.n_objects, 2);
+   check_round_trip(&img, VK_FORMAT_G8_B8_R8_3PLANE_420_UNORM);
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
+   CHECK_EQ(imp.plane_memory[0], 0);
+   CHECK_EQ(imp.plane_memory[1], 1);
+   CHECK_EQ(imp.plane_memory[2], 1);
+   fdid_vk_import_fini(&imp);
+   buf_free(&c);
+   buf_free(&y);
+}
+
+/* Planes naming one buffer by its fd, a dup and a second PRIME export:
+ * one object, so one memory and a non-disjoint image. */
+FDID_TEST(vk_dup_and_second_export_are_one_memory_translation_no_driver)
+{
+   struct buf b = buf_new(H * 3 / 2);
+   int dup_fd = CHECK_SYS(fcntl(b.fd, F_DUPFD_CLOEXEC, 0));
+   int again = prime_export(b.card, b.handle);
+   struct fdid_image img;
+   fdid_image_init(&img, NV12, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, dup_fd, 0, b.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, again, b.pitch * H, b.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(img.n_objects, 1);
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
+   CHECK_EQ(imp.n_memories, 1);
+   CHECK(!imp.disjoint);
+   CHECK(imp.memories[0].fd != b.fd && imp.memories[0].fd != dup_fd &&
+         imp.memories[0].fd != again);
+   CHECK(same_dmabuf(imp.memories[0].fd, b.fd));
+
+   /* What an export from Vulkan gives back: a separate fd per plane (here a
+    * fresh dup of the memory and a third export), still one object. */
+   int plane_fds[2] = { CHECK_SYS(fcntl(imp.memories[0].fd, F_DUPFD_CLOEXEC, 0)),
+                        prime_export(b.card, b.handle) };
+   struct fdid_image back;
+   CHECK_EQ(fdid_image_from_vk(NV12, W, H, &imp.modifier_info, plane_fds, &back), 0);
+   CHECK_EQ(back.n_objects, 1);
+   CHECK(fdid_image_equal(&img, &back));
+   close(plane_fds[0]);
+   close(plane_fds[1]);
+   fdid_vk_import_fini(&imp);
+   CHECK(fd_open(b.fd) && fd_open(dup_fd) && fd_open(again));
+   close(again);
+   close(dup_fd);
+   buf_free(&b);
+}
+
+/* A memory Vulkan took (the caller set its fd to -1) is not closed by
+ * fini; the others are. */
+FDID_TEST(vk_fini_closes_only_what_vulkan_did_not_take_translation_no_driver)
+{
+   struct buf y = buf_new(H), uv = buf_new(H / 2);
+   struct fdid_image img;
+   fdid_image_init(&img, NV12, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
+   int taken = imp.memories[0].fd, left = imp.memories[1].fd;
+   imp.memories[0].fd = -1; /* as after a successful vkAllocateMemory() */
+   fdid_vk_import_fini(&imp);
+   CHECK(fd_open(taken));
+   CHECK(!fd_open(left));
+   close(taken); /* what the driver would do with it, eventually */
+   /* fini twice, and on NULL: nothing more. */
+   fdid_vk_import_fini(&imp);
+   fdid_vk_import_fini(NULL);
+   CHECK(fd_open(y.fd) && fd_open(uv.fd));
+   buf_free(&uv);
+   buf_free(&y);
+}
+
+/* The chain points into the struct: a copy is relinked to itself. */
+FDID_TEST(vk_relink_points_a_copy_at_itself_translation_no_driver)
+{
+   struct buf b = buf_new(H);
+   struct fdid_image img;
+   fdid_image_init(&img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   struct fdid_vk_import imp, *copy = malloc(sizeof(*copy));
+   CHECK(copy);
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
+   *copy = imp;
+   CHECK(copy->modifier_info.pPlaneLayouts == imp.plane_layouts);
+   fdid_vk_import_relink(copy);
+   CHECK(copy->modifier_info.pPlaneLayouts == copy->plane_layouts);
+   CHECK(copy->modifier_info.pNext == &copy->external_info);
+   CHECK_EQ(copy->modifier_info.pPlaneLayouts[0].rowPitch, b.pitch);
+   /* One owner of the dups: the copy. */
+   fdid_vk_import_fini(copy);
+   free(copy);
+   buf_free(&b);
+}
+
+/* After a refusal *out is empty with every fd -1, whatever it held
+ * before: fini on it closes nothing (here: not the caller's fd that a
+ * stale memories[0] named). */
+FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
+{
+   struct buf b = buf_new(H);
+   struct fdid_image img;
+   fdid_image_init(&img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   CHECK_EQ(fdid_image_finish(&img), 0); /* no modifier: -ENOTSUP */
+   struct fdid_vk_import imp;
+   memset(&imp, 0, sizeof(imp));
+   imp.n_memories = 1;
+   imp.memories[0].fd = b.fd; /* stale contents must not survive */
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), -ENOTSUP);
+   CHECK_EQ(imp.n_memories, 0);
+   for (unsigned i = 0; i < FDID_IMAGE_MAX_PLANES; i++)
+      CHECK_EQ(imp.memories[i].fd, -1);
+   fdid_vk_import_fini(&imp);
+   CHECK(fd_open(b.fd));
+   CHECK_EQ(fdid_image_to_vk(NULL, &imp), -EINVAL);
+   CHECK_EQ(fdid_image_to_vk(&img, NULL), -EINVAL);
+   buf_free(&b);
+}
+
+/* Hand-made or overwritten images must not index past the arrays. */
+FDID_TEST(vk_to_rejects_unfinished_images_translation_no_driver)
+{
+   struct buf b = buf_new(H);
+   struct fdid_image img, bad;
+   fdid_image_init(&img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_finish(&img), 0);
+   struct fdid_vk_import imp;
+   bad = img;
+   bad.n_planes = FDID_IMAGE_MAX_PLANES + 1;
+   CHECK_EQ(fdid_image_to_vk(&bad, &imp), -EINVAL);
+   bad = img;
+   bad.n_objects = 2; /* more objects than planes */
+   CHECK_EQ(fdid_image_to_vk(&bad, &imp), -EINVAL);
+   bad = img;
+   bad.n_objects = 200;
+   bad.n_planes = 200;
+   CHECK_EQ(fdid_image_to_vk(&bad, &imp), -EINVAL);
+   bad = img;
+   bad.planes[0].object = 1;
+   CHECK_EQ(fdid_image_to_vk(&bad, &imp), -EINVAL);
+   CHECK(fd_open(b.fd));
+   buf_free(&b);
+}
+
+/* from_vk refusals beyond test_va_vk_no_driver.c's: each with the caller's
+ * fds still open. */
+#define VK_FROM_CASE(tname, err, ...)                                        \
+   FDID_TEST(vk_from_##tname##_translation_no_driver)                        \
+   {                                                                         \
+      struct buf b = buf_new(H);                                             \
+      int mfd = CHECK_SYS(memfd_create("not-a-dmabuf", MFD_CLOEXEC));        \
+      CHECK_SYS(ftruncate(mfd, (off_t)b.size));                              \
+      VkSubresourceLayout layout = { .offset = 0, .rowPitch = b.pitch };     \
+      VkImageDrmFormatModifierExplicitCreateInfoEXT info = {                 \
+         .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, \
+         .drmFormatModifier = FDID_MODIFIER_LINEAR,                          \
+         .drmFormatModifierPlaneCount = 1,                                   \
+         .pPlaneLayouts = &layout,                                           \
+      };                                                                     \
+      const VkImageDrmFormatModifierExplicitCreateInfoEXT *infop = &info;    \
+      int fds[1] = { b.fd };                                                 \
+      const int *fdsp = fds;                                                 \
+      struct fdid_image img;                                                 \
+      __VA_ARGS__;                                                           \
+      CHECK_EQ(fdid_image_from_vk(XR24, W, H, infop, fdsp, &img), err);      \
+      CHECK(fd_open(b.fd) && fd_open(mfd));                                  \
+      close(mfd);                                                            \
+      buf_free(&b);                                                          \
+   }
+
+VK_FROM_CASE(accepts_the_good_layout, 0, (void)0)
+VK_FROM_CASE(rejects_memfd_not_a_dmabuf, -EBADFD, fds[0] = mfd)
+VK_FROM_CASE(rejects_null_info, -EINVAL, infop = NULL)
+VK_FROM_CASE(rejects_null_plane_fds, -EINVAL, fdsp = NULL)
+VK_FROM_CASE(rejects_wrong_stype, -EINVAL,
+             info.sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_LIST_CREATE_INFO_EXT)
+VK_FROM_CASE(rejects_invalid_modifier, -EINVAL, info.drmFormatModifier = FDID_MODIFIER_NONE)
+VK_FROM_CASE(rejects_row_pitch_just_over_32_bits, -EINVAL,
+             layout.rowPitch = (VkDeviceSize)UINT32_MAX + 1)
+
+FDID_TEST(vk_format_table_translation_no_driver)
+{
+   static const struct {
+      uint32_t fourcc;
+      VkFormat format;
+   } known[] = {
+      { DRM_CODE('A', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
+      { XR24, VK_FORMAT_B8G8R8A8_UNORM },
+      { DRM_CODE('A', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
+      { DRM_CODE('X', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
+      { DRM_CODE('R', '8', ' ', ' '), VK_FORMAT_R8_UNORM },
+      { DRM_CODE('G', 'R', '8', '8'), VK_FORMAT_R8G8_UNORM },
+      { NV12, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM },
+      { YU12, VK_FORMAT_G8_B8_R8_3PLANE_420_UNORM },
+      { DRM_CODE('P', '0', '1', '0'), VK_FORMAT_G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16 },
+      { DRM_CODE('R', 'G', '1', '6'), VK_FORMAT_R5G6B5_UNORM_PACK16 },
+   };
+   for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+      CHECK_EQ(fdid_vk_format_from_fourcc(known[i].fourcc), known[i].format);
+   CHECK_EQ(fdid_vk_format_from_fourcc(0), VK_FORMAT_UNDEFINED);
+   CHECK_EQ(fdid_vk_format_from_fourcc(0x12345678), VK_FORMAT_UNDEFINED);
+}
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}
