@@ -17,6 +17,9 @@
 #include "fdid/va_prime.h"
 #include "fuzz_pool.h"
 
+/* libFuzzer's entry point; declared for -Wmissing-prototypes. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,6 +18,9 @@
 #include "fdid/vk_dmabuf.h"
 #include "fuzz_pool.h"
 
+/* libFuzzer's entry point; declared for -Wmissing-prototypes. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
