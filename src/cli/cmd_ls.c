@@ -4,9 +4,16 @@
  * every process the caller may inspect, grouped by the kernel's identity.
  * fdid dmabuf: every dma-buf, its holders, and totals counted once.
  *
- * Tables go through libsmartcols, like lsfd and lsblk. JSON is written
- * here: lsfd's conventions (lowercase keys, typed values), but holders are
- * an array of objects, which libsmartcols can only nest as "children".
+ * Aligned tables go through libsmartcols, like lsfd and lsblk, with its
+ * own encoding off: every cell is escaped here (escape.h), so aligned and
+ * raw output (written here, one space between cells) escape alike. JSON
+ * is written here too: lsfd's conventions (lowercase keys, typed values),
+ * but holders are an array of objects, which libsmartcols can only nest as
+ * "children".
+ *
+ * What processes control (names, comm, fdinfo text) is never trusted for
+ * a number: a dma-buf's size is its inode's (fstat), and the fdinfo parser
+ * takes nothing after a dma-buf's name.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,33 +22,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/sysmacros.h>
 
 #include <fdid/identity.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "group.h"
 #include "scan.h"
 
-enum { MAX_PIDS = 256 };
-
-struct options {
-   pid_t pids[MAX_PIDS];
-   size_t n_pids;
-   bool all, json, raw, dmabuf_only;
-   int type; /* -1: any */
-   const char *columns;
-};
+/* Holders named in the HOLDERS column before "+N more". */
+enum { HOLDERS_SHOWN = 10 };
 
 /* ---- columns ---------------------------------------------------------- */
 
-struct column {
-   const char *name;
-   const char *help;
-   double width;
-   int flags;
-   void (*fill)(const struct description *d, size_t id, char *buf, size_t len);
+/* One cell being written: every piece of text goes through the escape,
+ * trusted or not (trusted text only ever changes in raw tables, where
+ * blanks would split the cell). */
+struct cell {
+   FILE *f;
+   unsigned flags;
 };
+
+static void
+put(struct cell *c, const char *s)
+{
+   text_escape_write(c->f, s, c->flags);
+}
 
 static struct fd_entry *
 first(const struct description *d)
@@ -50,108 +58,127 @@ first(const struct description *d)
 }
 
 static void
-fill_id(const struct description *d, size_t id, char *b, size_t n)
+fill_id(struct cell *c, const struct description *d, size_t id)
 {
-   snprintf(b, n, "%zu", id);
+   fprintf(c->f, "%zu", id);
 }
 
 static void
-fill_type(const struct description *d, size_t id, char *b, size_t n)
+fill_type(struct cell *c, const struct description *d, size_t id)
 {
-   snprintf(b, n, "%s", fd_type_name(first(d)->type));
+   put(c, fd_type_name(first(d)->type));
 }
 
 static void
-fill_nholders(const struct description *d, size_t id, char *b, size_t n)
+fill_nholders(struct cell *c, const struct description *d, size_t id)
 {
-   snprintf(b, n, "%zu", d->n_holders);
+   fprintf(c->f, "%zu", d->n_holders);
 }
 
+/* pid/comm/fd: a comm may hold ',' or '/', escaped so that it cannot read
+ * as another holder. */
 static void
-fill_holders(const struct description *d, size_t id, char *b, size_t n)
+fill_holders(struct cell *c, const struct description *d, size_t id)
 {
-   size_t used = 0;
-   b[0] = 0;
-   for (size_t i = 0; i < d->n_holders && used + 1 < n; i++) {
+   for (size_t i = 0; i < d->n_holders && i < HOLDERS_SHOWN; i++) {
       const struct fd_entry *e = d->holders[i];
-      int w = snprintf(b + used, n - used, "%s%d/%s/%d", i ? "," : "", (int)e->proc->pid,
-                       e->proc->comm, e->fd);
-      if (w < 0)
-         break;
-      used += (size_t)w;
+      fprintf(c->f, "%s%d/", i ? "," : "", (int)e->proc->pid);
+      text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
+      fprintf(c->f, "/%d", e->fd);
+   }
+   if (d->n_holders > HOLDERS_SHOWN) {
+      fprintf(c->f, ",+%zu", d->n_holders - HOLDERS_SHOWN);
+      put(c, " more");
    }
 }
 
 static void
-fill_name(const struct description *d, size_t id, char *b, size_t n)
+fill_name(struct cell *c, const struct description *d, size_t id)
 {
-   snprintf(b, n, "%s", scan_name(first(d)));
+   put(c, scan_name(first(d)));
 }
 
 static void
-fill_inode(const struct description *d, size_t id, char *b, size_t n)
+fill_inode(struct cell *c, const struct description *d, size_t id)
 {
-   snprintf(b, n, "%ju", (uintmax_t)first(d)->ino);
+   fprintf(c->f, "%ju", (uintmax_t)first(d)->ino);
 }
 
 static void
-fill_info(const struct description *d, size_t id, char *b, size_t n)
+fill_size(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->type == FD_DMABUF)
+      fprintf(c->f, "%lld", first(d)->size);
+}
+
+static void
+fill_exporter(struct cell *c, const struct description *d, size_t id)
+{
+   put(c, first(d)->info.exp_name);
+}
+
+static void
+fill_info(struct cell *c, const struct description *d, size_t id)
 {
    const struct fd_entry *e = first(d);
-   b[0] = 0;
-   if (e->type == FD_DRM)
-      snprintf(b, n, "%s%s%s%s", e->info.drm_driver[0] ? "driver=" : "", e->info.drm_driver,
-               e->info.drm_client_id[0] ? " client=" : "", e->info.drm_client_id);
-   else if (e->type == FD_DMABUF)
-      snprintf(b, n, "size=%lld exporter=%s", e->info.size, e->info.exp_name);
-   else if (e->type == FD_EPOLL && d->target_ids)
-      snprintf(b, n, "targets=%zu", e->n_targets);
-   if (!d->verified)
-      snprintf(b + strlen(b), n - strlen(b), "%sidentity unknown (no permission)",
-               b[0] ? " " : "");
-}
-
-static void
-fill_size(const struct description *d, size_t id, char *b, size_t n)
-{
-   if (first(d)->info.size >= 0)
-      snprintf(b, n, "%lld", first(d)->info.size);
-   else
-      b[0] = 0;
-}
-
-static void
-fill_exporter(const struct description *d, size_t id, char *b, size_t n)
-{
-   snprintf(b, n, "%s", first(d)->info.exp_name);
+   const char *sep = "";
+   if (e->type == FD_DRM && e->info.drm_driver[0]) {
+      put(c, "driver=");
+      put(c, e->info.drm_driver);
+      sep = " ";
+   }
+   if (e->type == FD_DRM && e->info.drm_client_id[0]) {
+      put(c, sep);
+      put(c, "client=");
+      put(c, e->info.drm_client_id);
+      sep = " ";
+   }
+   if (e->type == FD_DMABUF) {
+      fprintf(c->f, "size=%lld", e->size);
+      put(c, " exporter=");
+      put(c, e->info.exp_name);
+      sep = " ";
+   }
+   if (e->type == FD_EPOLL && d->target_ids) {
+      fprintf(c->f, "targets=%zu", e->n_targets);
+      sep = " ";
+   }
+   if (!d->verified) {
+      put(c, sep);
+      put(c, "identity unknown (no permission)");
+   }
 }
 
 /* "5:#12" per target: fd number as registered, watched description. */
 static void
-fill_targets(const struct description *d, size_t id, char *b, size_t n)
+fill_targets(struct cell *c, const struct description *d, size_t id)
 {
    const struct fd_entry *e = first(d);
-   size_t used = 0;
-   b[0] = 0;
-   for (size_t t = 0; d->target_ids && t < e->n_targets && used + 1 < n; t++) {
-      int w = d->target_ids[t]
-                 ? snprintf(b + used, n - used, "%s%d:#%zu", t ? "," : "", e->targets[t].tfd,
-                            d->target_ids[t])
-                 : snprintf(b + used, n - used, "%s%d:?", t ? "," : "", e->targets[t].tfd);
-      if (w < 0)
-         break;
-      used += (size_t)w;
+   for (size_t t = 0; d->target_ids && t < e->n_targets; t++) {
+      if (d->target_ids[t])
+         fprintf(c->f, "%s%d:#%zu", t ? "," : "", e->targets[t].tfd, d->target_ids[t]);
+      else
+         fprintf(c->f, "%s%d:?", t ? "," : "", e->targets[t].tfd);
    }
 }
+
+struct column {
+   const char *name;
+   const char *help;
+   double width;
+   int flags;
+   void (*fill)(struct cell *c, const struct description *d, size_t id);
+};
 
 static const struct column columns[] = {
    { "ID", "description number in this listing", 3, SCOLS_FL_RIGHT, fill_id },
    { "TYPE", "drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other", 6, 0, fill_type },
    { "NHOLDERS", "number of fds", 3, SCOLS_FL_RIGHT, fill_nholders },
-   { "HOLDERS", "pid/command/fd of each fd", 0.4, SCOLS_FL_WRAP, fill_holders },
+   { "HOLDERS", "pid/command/fd of each fd (the first 10, then +N more)", 0.4, SCOLS_FL_WRAP,
+     fill_holders },
    { "NAME", "path or kind", 0.3, SCOLS_FL_TRUNC, fill_name },
    { "INODE", "inode number", 6, SCOLS_FL_RIGHT, fill_inode },
-   { "SIZE", "dma-buf size in bytes", 6, SCOLS_FL_RIGHT, fill_size },
+   { "SIZE", "dma-buf size in bytes (empty for other files)", 6, SCOLS_FL_RIGHT, fill_size },
    { "EXPORTER", "dma-buf exporter", 6, 0, fill_exporter },
    { "TARGETS", "epoll: fd:#ID of each watched description (? not found)", 0.2, 0, fill_targets },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
@@ -167,7 +194,34 @@ find_column(const char *name, size_t len)
    return NULL;
 }
 
-/* ---- selection and summary -------------------------------------------- */
+/* The cell's text, escaped, as a malloc'ed string (NULL: no memory). */
+static char *
+cell_text(const struct column *col, const struct description *d, size_t id, bool raw)
+{
+   char *text = NULL;
+   size_t len = 0;
+   FILE *f = open_memstream(&text, &len);
+   if (!f)
+      return NULL;
+   struct cell c = { f, raw ? ESCAPE_BLANKS : 0 };
+   col->fill(&c, d, id);
+   if (fclose(f) != 0) {
+      free(text);
+      return NULL;
+   }
+   return text;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+struct options {
+   pid_t *pids;
+   size_t n_pids;
+   bool all, json, raw, dmabuf_only;
+   unsigned types; /* 1 << enum fd_type for each -t; 0: any */
+   const struct column **cols;
+   size_t n_cols;
+};
 
 static bool
 shown(const struct options *o, const struct description *d)
@@ -175,74 +229,127 @@ shown(const struct options *o, const struct description *d)
    const struct fd_entry *e = first(d);
    if (o->dmabuf_only && e->type != FD_DMABUF)
       return false;
-   if (o->type >= 0 && (int)e->type != o->type)
+   if (o->types && !(o->types & (1u << e->type)))
       return false;
    return o->all || o->dmabuf_only || d->n_holders > 1;
 }
 
+/* ---- summary ---------------------------------------------------------- */
+
 struct summary {
-   size_t descriptions, shared, shown, dmabufs;
+   size_t descriptions, shared, shown, dmabufs, dmabuf_fds;
    long long dmabuf_bytes, dmabuf_bytes_per_fd;
 };
 
-static struct summary
-summarize(const struct options *o, struct grouping *g)
+struct buffer_key {
+   dev_t dev;
+   ino_t ino;
+   long long size;
+};
+
+static int
+cmp_buffer(const void *pa, const void *pb)
 {
-   struct summary s = { 0 };
+   const struct buffer_key *a = pa, *b = pb;
+   if (a->dev != b->dev)
+      return a->dev < b->dev ? -1 : 1;
+   return a->ino < b->ino ? -1 : a->ino > b->ino;
+}
+
+/*
+ * dma-buf bytes count each buffer once. A dma-buf is one file, so one
+ * description, and its inode is its own on the dma-buf file system: the
+ * buffers are the distinct (st_dev, st_ino) of dma-buf fds. That holds even
+ * for fds whose description could not be verified (kcmp refused), which
+ * are listed alone but are still one buffer. Sizes are the inodes'.
+ */
+static int
+summarize(const struct options *o, struct grouping *g, struct summary *s)
+{
+   memset(s, 0, sizeof(*s));
+   struct buffer_key *keys = calloc(g->n_descs ? g->n_descs : 1, sizeof(*keys));
+   if (!keys)
+      return -ENOMEM;
+   size_t n = 0;
    for (size_t i = 0; i < g->n_descs; i++) {
       struct description *d = &g->descs[i];
-      s.descriptions++;
-      s.shared += d->n_holders > 1;
-      s.shown += shown(o, d);
-      if (first(d)->type == FD_DMABUF && first(d)->info.size > 0) {
-         /* One dma-buf is one description: its size counts once. */
-         s.dmabufs++;
-         s.dmabuf_bytes += first(d)->info.size;
-         s.dmabuf_bytes_per_fd += first(d)->info.size * (long long)d->n_holders;
-      }
+      s->descriptions++;
+      s->shared += d->n_holders > 1;
+      s->shown += shown(o, d);
+      const struct fd_entry *e = first(d);
+      if (e->type != FD_DMABUF)
+         continue;
+      s->dmabuf_fds += d->n_holders;
+      s->dmabuf_bytes_per_fd += e->size * (long long)d->n_holders;
+      keys[n++] = (struct buffer_key){ e->dev, e->ino, e->size };
    }
-   return s;
+   qsort(keys, n, sizeof(*keys), cmp_buffer);
+   for (size_t i = 0; i < n; i++) {
+      if (i && cmp_buffer(&keys[i - 1], &keys[i]) == 0)
+         continue;
+      s->dmabufs++;
+      s->dmabuf_bytes += keys[i].size;
+   }
+   free(keys);
+   return 0;
 }
 
 /* ---- JSON ------------------------------------------------------------- */
 
 static void
-json_string(FILE *f, const char *s)
+json_string_or_null(FILE *f, const char *s)
 {
-   fputc('"', f);
-   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-      if (*p == '"' || *p == '\\')
-         fprintf(f, "\\%c", *p);
-      else if (*p < 0x20)
-         fprintf(f, "\\u%04x", *p);
-      else
-         fputc(*p, f);
-   }
-   fputc('"', f);
+   if (s && s[0])
+      json_write_string(f, s);
+   else
+      fputs("null", f);
 }
 
-/* Which processes the listing could not see, or not verify, and why. */
 static void
-print_skipped(const struct scan *sc)
+print_json_description(FILE *f, const struct description *d, size_t id)
 {
-   enum { SHOWN = 8 };
-   size_t n = 0;
-   for (size_t i = 0; i < sc->n_skipped; i++, n++) {
-      if (n < SHOWN)
-         printf("%s%d/%s (%s)", n ? ", " : "skipped: ", (int)sc->skipped[i].pid,
-                sc->skipped[i].comm, sc->skipped[i].reason);
+   const struct fd_entry *e = first(d);
+   fprintf(f, "{\"id\": %zu, \"type\": ", id);
+   json_write_string(f, fd_type_name(e->type));
+   fprintf(f, ", \"name\": ");
+   json_write_string(f, scan_name(d->holders[0]));
+   fprintf(f, ", \"dev\": \"%u:%u\", \"inode\": %ju, \"verified\": %s", major(e->dev),
+           minor(e->dev), (uintmax_t)e->ino, d->verified ? "true" : "false");
+   if (e->type == FD_DRM) {
+      fprintf(f, ", \"rdev\": \"%u:%u\", \"driver\": ", major(e->rdev), minor(e->rdev));
+      json_string_or_null(f, e->info.drm_driver);
+      fprintf(f, ", \"client_id\": ");
+      json_string_or_null(f, e->info.drm_client_id);
    }
-   for (size_t i = 0; i < sc->n_procs; i++) {
-      if (sc->procs[i]->kcmp_ok != 0)
-         continue;
-      if (n++ < SHOWN)
-         printf("%s%d/%s (unverifiable)", n > 1 ? ", " : "skipped: ", (int)sc->procs[i]->pid,
-                sc->procs[i]->comm);
+   if (e->type == FD_DMABUF) {
+      fprintf(f, ", \"size\": %lld, \"exporter\": ", e->size);
+      json_string_or_null(f, e->info.exp_name);
+      fprintf(f, ", \"buffer_name\": ");
+      if (e->info.has_buf_name)
+         json_write_string(f, e->info.buf_name);
+      else
+         fputs("null", f);
    }
-   if (n > SHOWN)
-      printf(", and %zu more (-J lists all)", n - SHOWN);
-   if (n)
-      printf("\n");
+   if (e->type == FD_EPOLL && d->target_ids) {
+      fprintf(f, ", \"targets\": [");
+      for (size_t t = 0; t < e->n_targets; t++) {
+         fprintf(f, "%s{\"fd\": %d, ", t ? ", " : "", e->targets[t].tfd);
+         if (d->target_ids[t])
+            fprintf(f, "\"id\": %zu}", d->target_ids[t]);
+         else
+            fprintf(f, "\"id\": null}");
+      }
+      fputc(']', f);
+   }
+   fprintf(f, ", \"holders\": [");
+   for (size_t h = 0; h < d->n_holders; h++) {
+      const struct fd_entry *x = d->holders[h];
+      fprintf(f, "%s{\"pid\": %d, \"fd\": %d, \"command\": ", h ? ", " : "", (int)x->proc->pid,
+              x->fd);
+      json_write_string(f, x->proc->comm);
+      fputc('}', f);
+   }
+   fprintf(f, "]}");
 }
 
 static void
@@ -257,49 +364,14 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       id++;
       if (!shown(o, d))
          continue;
-      const struct fd_entry *e = first(d);
-      fprintf(f, "%s\n      {\"id\": %zu, \"type\": ", n++ ? "," : "", id);
-      json_string(f, fd_type_name(e->type));
-      fprintf(f, ", \"name\": ");
-      json_string(f, scan_name(d->holders[0]));
-      fprintf(f, ", \"dev\": \"%u:%u\", \"inode\": %ju, \"verified\": %s",
-              major(e->dev), minor(e->dev), (uintmax_t)e->ino, d->verified ? "true" : "false");
-      if (e->type == FD_DRM) {
-         fprintf(f, ", \"rdev\": \"%u:%u\", \"driver\": ", major(e->rdev), minor(e->rdev));
-         json_string(f, e->info.drm_driver);
-         fprintf(f, ", \"client_id\": ");
-         json_string(f, e->info.drm_client_id);
-      }
-      if (e->type == FD_DMABUF) {
-         fprintf(f, ", \"size\": %lld, \"exporter\": ", e->info.size);
-         json_string(f, e->info.exp_name);
-      }
-      if (e->type == FD_EPOLL && d->target_ids) {
-         fprintf(f, ", \"targets\": [");
-         for (size_t t = 0; t < e->n_targets; t++) {
-            fprintf(f, "%s{\"fd\": %d, ", t ? ", " : "", e->targets[t].tfd);
-            if (d->target_ids[t])
-               fprintf(f, "\"id\": %zu}", d->target_ids[t]);
-            else
-               fprintf(f, "\"id\": null}");
-         }
-         fputc(']', f);
-      }
-      fprintf(f, ", \"holders\": [");
-      for (size_t h = 0; h < d->n_holders; h++) {
-         const struct fd_entry *x = d->holders[h];
-         fprintf(f, "%s{\"pid\": %d, \"fd\": %d, \"command\": ", h ? ", " : "",
-                 (int)x->proc->pid, x->fd);
-         json_string(f, x->proc->comm);
-         fputc('}', f);
-      }
-      fprintf(f, "]}");
+      fprintf(f, "%s\n      ", n++ ? "," : "");
+      print_json_description(f, d, id);
    }
    fprintf(f, "\n   ],\n   \"skipped\": [");
    size_t k = 0;
    for (size_t i = 0; i < sc->n_skipped; i++, k++) {
       fprintf(f, "%s{\"pid\": %d, \"command\": ", k ? ", " : "", (int)sc->skipped[i].pid);
-      json_string(f, sc->skipped[i].comm);
+      json_write_string(f, sc->skipped[i].comm);
       fprintf(f, ", \"reason\": \"%s\"}", sc->skipped[i].reason);
    }
    for (size_t i = 0; i < sc->n_procs; i++) {
@@ -307,63 +379,110 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       if (p->kcmp_ok != 0)
          continue;
       fprintf(f, "%s{\"pid\": %d, \"command\": ", k++ ? ", " : "", (int)p->pid);
-      json_string(f, p->comm);
+      json_write_string(f, p->comm);
       fprintf(f, ", \"reason\": \"unverifiable\"}");
    }
-   fprintf(f, "],\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, "
+   fprintf(f, "],\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, \"shown\": %zu, "
               "\"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
               "\"processes_unverifiable\": %u, \"fds\": %zu, \"fds_vanished\": %lu, "
-              "\"dmabufs\": %zu, \"dmabuf_bytes\": %lld, \"dmabuf_bytes_per_fd\": %lld, "
-              "\"identity_questions\": %lu}\n}\n",
-           s->descriptions, s->shared, sc->n_procs, sc->procs_denied, sc->procs_vanished,
-           g->procs_unverifiable, sc->n_fds, sc->fds_vanished + g->fds_vanished, s->dmabufs, s->dmabuf_bytes,
+              "\"dmabufs\": %zu, \"dmabuf_fds\": %zu, \"dmabuf_bytes\": %lld, "
+              "\"dmabuf_bytes_per_fd\": %lld, \"identity_questions\": %lu}\n}\n",
+           s->descriptions, s->shared, s->shown, sc->n_procs, sc->procs_denied,
+           sc->procs_vanished, g->procs_unverifiable, sc->n_fds,
+           sc->fds_vanished + g->fds_vanished, s->dmabufs, s->dmabuf_fds, s->dmabuf_bytes,
            s->dmabuf_bytes_per_fd, g->questions);
 }
 
-/* ---- table ------------------------------------------------------------ */
+/* ---- tables ----------------------------------------------------------- */
 
-static int
-print_table(const struct options *o, struct grouping *g, const char *spec)
+/* Which processes the listing could not see, or not verify, and why. */
+static void
+print_skipped(const struct scan *sc)
 {
-   const struct column *cols[16];
-   size_t n_cols = 0;
-   for (const char *p = spec; *p && n_cols < 16;) {
-      size_t len = strcspn(p, ",");
-      cols[n_cols] = find_column(p, len);
-      if (!cols[n_cols]) {
-         fprintf(stderr, "fdid: unknown column '%.*s' (see fdid ls --help)\n", (int)len, p);
-         return CLI_EXIT_ERROR;
-      }
-      n_cols++;
-      p += len + (p[len] == ',');
+   enum { SHOWN = 8 };
+   size_t n = 0;
+   for (size_t i = 0; i < sc->n_skipped; i++, n++) {
+      if (n >= SHOWN)
+         continue;
+      printf("%s%d/", n ? ", " : "skipped: ", (int)sc->skipped[i].pid);
+      text_escape_write(stdout, sc->skipped[i].comm, ESCAPE_SEPARATORS);
+      printf(" (%s)", sc->skipped[i].reason);
    }
-
-   struct libscols_table *tb = scols_new_table();
-   if (!tb) {
-      fprintf(stderr, "fdid: out of memory\n");
-      return CLI_EXIT_ERROR;
+   for (size_t i = 0; i < sc->n_procs; i++) {
+      if (sc->procs[i]->kcmp_ok != 0)
+         continue;
+      if (n++ >= SHOWN)
+         continue;
+      printf("%s%d/", n > 1 ? ", " : "skipped: ", (int)sc->procs[i]->pid);
+      text_escape_write(stdout, sc->procs[i]->comm, ESCAPE_SEPARATORS);
+      printf(" (unverifiable)");
    }
-   scols_table_enable_raw(tb, o->raw);
-   scols_table_enable_noheadings(tb, 0);
-   for (size_t c = 0; c < n_cols; c++)
-      scols_table_new_column(tb, cols[c]->name, cols[c]->width, o->raw ? 0 : cols[c]->flags);
+   if (n > SHOWN)
+      printf(", and %zu more (-J lists all)", n - SHOWN);
+   if (n)
+      printf("\n");
+}
 
-   char buf[8192];
+/* Raw: the header, then one line per description, cells separated by one
+ * space (blanks inside cells are escaped). */
+static int
+print_raw(const struct options *o, struct grouping *g)
+{
+   for (size_t c = 0; c < o->n_cols; c++)
+      printf("%s%s", c ? " " : "", o->cols[c]->name);
+   printf("\n");
    size_t id = 0;
    for (size_t i = 0; i < g->n_descs; i++) {
       const struct description *d = &g->descs[i];
       id++;
       if (!shown(o, d))
          continue;
+      for (size_t c = 0; c < o->n_cols; c++) {
+         char *text = cell_text(o->cols[c], d, id, true);
+         if (!text)
+            return -ENOMEM;
+         printf("%s%s", c ? " " : "", text);
+         free(text);
+      }
+      printf("\n");
+   }
+   return 0;
+}
+
+static int
+print_aligned(const struct options *o, struct grouping *g)
+{
+   struct libscols_table *tb = scols_new_table();
+   if (!tb)
+      return -ENOMEM;
+   /* Cells are escaped already (escape.h); libsmartcols' own encoding
+    * would escape the escapes. */
+   scols_table_enable_noencoding(tb, 1);
+   int r = 0;
+   for (size_t c = 0; r == 0 && c < o->n_cols; c++) {
+      if (!scols_table_new_column(tb, o->cols[c]->name, o->cols[c]->width, o->cols[c]->flags))
+         r = -ENOMEM;
+   }
+   size_t id = 0;
+   for (size_t i = 0; r == 0 && i < g->n_descs; i++) {
+      const struct description *d = &g->descs[i];
+      id++;
+      if (!shown(o, d))
+         continue;
       struct libscols_line *ln = scols_table_new_line(tb, NULL);
-      for (size_t c = 0; ln && c < n_cols; c++) {
-         cols[c]->fill(d, id, buf, sizeof(buf));
-         scols_line_set_data(ln, c, buf);
+      for (size_t c = 0; r == 0 && c < o->n_cols; c++) {
+         char *text = ln ? cell_text(o->cols[c], d, id, false) : NULL;
+         /* The line takes the string. */
+         if (!text || scols_line_refer_data(ln, c, text) != 0) {
+            free(text);
+            r = -ENOMEM;
+         }
       }
    }
-   scols_print_table(tb);
+   if (r == 0)
+      scols_print_table(tb);
    scols_unref_table(tb);
-   return CLI_EXIT_OK;
+   return r;
 }
 
 /* ---- the commands ----------------------------------------------------- */
@@ -371,23 +490,87 @@ print_table(const struct options *o, struct grouping *g, const char *spec)
 static void
 usage(FILE *f, bool dmabuf)
 {
-   fprintf(f, "Usage: fdid %s [-p PID]... %s[-J] [-o COLUMNS] [--raw]\n",
-           dmabuf ? "dmabuf" : "ls", dmabuf ? "" : "[--all] [--type TYPE] ");
+   fprintf(f, "Usage: fdid %s [-p PID]... %s[-J | -o COLUMNS [--raw]]\n",
+           dmabuf ? "dmabuf" : "ls", dmabuf ? "" : "[--all] [--type TYPE]... ");
    fprintf(f, "\n%s\n\nOptions:\n",
            dmabuf ? "Every dma-buf: holders and size; totals count each buffer once."
                   : "Open file descriptions held by more than one fd, across processes.");
-   fprintf(f, "  -p, --pid PID      only these processes (repeatable)\n");
+   fprintf(f, "  -p, --pid PID      only this process (repeatable; a thread id stands for\n"
+              "                     its process); exit 3 if one does not exist\n");
    if (!dmabuf) {
       fprintf(f, "  -a, --all          also descriptions held by a single fd\n");
-      fprintf(f, "  -t, --type TYPE    drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other\n");
+      fprintf(f, "  -t, --type TYPE    only this type (repeatable: any of them): drm, dmabuf,\n"
+                 "                     epoll, pipe, socket, file, dir, chr, blk, anon, other\n");
    }
-   fprintf(f, "  -J, --json         JSON output\n");
-   fprintf(f, "  -o, --output LIST  columns, comma-separated:\n");
+   fprintf(f, "  -J, --json         JSON output: every field (not with -o or --raw)\n");
+   fprintf(f, "  -o, --output LIST  table columns, comma-separated:\n");
    for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
       fprintf(f, "        %-9s %s\n", columns[i].name, columns[i].help);
-   fprintf(f, "  -r, --raw          raw table (no alignment)\n");
+   fprintf(f, "  -r, --raw          raw table (no alignment; blanks in cells escaped)\n");
+   fprintf(f, "\nText other processes control is escaped: \\\\ for a backslash, \\xHH for\n"
+              "a byte that is not a printable character.\n");
 }
 
+static int
+parse_columns(struct options *o, const char *spec)
+{
+   size_t n = 1;
+   for (const char *p = spec; *p; p++)
+      n += *p == ',';
+   const struct column **cols = calloc(n, sizeof(*cols));
+   if (!cols) {
+      fprintf(stderr, "fdid: out of memory\n");
+      return CLI_EXIT_ERROR;
+   }
+   free(o->cols);
+   o->cols = cols;
+   o->n_cols = 0;
+   for (const char *p = spec;; p++) {
+      size_t len = strcspn(p, ",");
+      const struct column *col = find_column(p, len);
+      if (!col) {
+         char *name = strndup(p, len);
+         fprintf(stderr, "fdid: %s column '", len ? "unknown" : "empty");
+         text_escape_write(stderr, name ? name : "", 0);
+         fprintf(stderr, "' in -o (see fdid %s --help)\n", o->dmabuf_only ? "dmabuf" : "ls");
+         free(name);
+         return CLI_EXIT_ERROR;
+      }
+      o->cols[o->n_cols++] = col;
+      p += len;
+      if (!*p)
+         return CLI_EXIT_OK;
+   }
+}
+
+static int
+parse_column_default(struct options *o)
+{
+   return parse_columns(o, o->dmabuf_only ? "ID,INODE,SIZE,EXPORTER,NHOLDERS,HOLDERS"
+                                          : "ID,TYPE,NHOLDERS,HOLDERS,NAME,INFO");
+}
+
+static int
+add_pid(struct options *o, const char *arg)
+{
+   pid_t pid;
+   if (!cli_parse_pid(arg, &pid)) {
+      fprintf(stderr, "fdid: bad pid '");
+      text_escape_write(stderr, arg, 0);
+      fprintf(stderr, "' (decimal, 1 to 2147483647)\n");
+      return CLI_EXIT_ERROR;
+   }
+   pid_t *grown = realloc(o->pids, (o->n_pids + 1) * sizeof(*grown));
+   if (!grown) {
+      fprintf(stderr, "fdid: out of memory\n");
+      return CLI_EXIT_ERROR;
+   }
+   o->pids = grown;
+   o->pids[o->n_pids++] = pid;
+   return CLI_EXIT_OK;
+}
+
+/* CLI_EXIT_OK, an exit code, or -1 when --help was printed. */
 static int
 parse(int argc, char **argv, struct options *o)
 {
@@ -397,31 +580,34 @@ parse(int argc, char **argv, struct options *o)
       { "output", required_argument, NULL, 'o' }, { "raw", no_argument, NULL, 'r' },
       { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
    };
-   int c;
+   int c, r;
+   bool columns_given = false;
    optind = 1;
-   while ((c = getopt_long(argc, argv, o->dmabuf_only ? "p:Jo:rh" : "p:at:Jo:rh",
-                           longopts, NULL)) != -1) {
-      char *end;
-      long v;
+   while ((c = getopt_long(argc, argv, o->dmabuf_only ? "p:Jo:rh" : "p:at:Jo:rh", longopts,
+                           NULL)) != -1) {
       switch (c) {
       case 'p':
-         v = strtol(optarg, &end, 10);
-         if (*end || v <= 0 || v > 0x7fffffff || o->n_pids == MAX_PIDS) {
-            fprintf(stderr, "fdid: bad pid '%s'\n", optarg);
-            return CLI_EXIT_ERROR;
-         }
-         o->pids[o->n_pids++] = (pid_t)v;
+         if ((r = add_pid(o, optarg)) != CLI_EXIT_OK)
+            return r;
          break;
       case 'a': o->all = true; break;
-      case 't':
-         o->type = fd_type_from_name(optarg);
-         if (o->type < 0) {
-            fprintf(stderr, "fdid: unknown type '%s'\n", optarg);
+      case 't': {
+         int t = fd_type_from_name(optarg);
+         if (t < 0) {
+            fprintf(stderr, "fdid: unknown type '");
+            text_escape_write(stderr, optarg, 0);
+            fprintf(stderr, "'\n");
             return CLI_EXIT_ERROR;
          }
+         o->types |= 1u << t;
          break;
+      }
       case 'J': o->json = true; break;
-      case 'o': o->columns = optarg; break;
+      case 'o':
+         if ((r = parse_columns(o, optarg)) != CLI_EXIT_OK)
+            return r;
+         columns_given = true;
+         break;
       case 'r': o->raw = true; break;
       case 'h': usage(stdout, o->dmabuf_only); return -1;
       default: usage(stderr, o->dmabuf_only); return CLI_EXIT_ERROR;
@@ -431,22 +617,36 @@ parse(int argc, char **argv, struct options *o)
       usage(stderr, o->dmabuf_only);
       return CLI_EXIT_ERROR;
    }
+   if (o->json && (columns_given || o->raw)) {
+      fprintf(stderr, "fdid: -J prints every field; -o and --raw are for tables\n");
+      return CLI_EXIT_ERROR;
+   }
+   return columns_given ? CLI_EXIT_OK : parse_column_default(o);
+}
+
+/* Every -p names a process that exists now (one that exits later is
+ * counted as vanished, like any other). */
+static int
+check_pids(const struct options *o)
+{
+   for (size_t i = 0; i < o->n_pids; i++) {
+      int r = scan_tgid(o->pids[i]);
+      if (r == -ESRCH) {
+         fprintf(stderr, "fdid: no process %d\n", (int)o->pids[i]);
+         return CLI_EXIT_NO_PROCESS;
+      }
+   }
    return CLI_EXIT_OK;
 }
 
 static int
-run(int argc, char **argv, bool dmabuf)
+list(const struct options *o)
 {
-   struct options o = { .type = -1, .dmabuf_only = dmabuf };
-   int r = parse(argc, argv, &o);
+   int r = check_pids(o);
    if (r != CLI_EXIT_OK)
-      return r < 0 ? CLI_EXIT_OK : r;
-   if (!o.columns)
-      o.columns = dmabuf ? "ID,INODE,SIZE,EXPORTER,NHOLDERS,HOLDERS"
-                         : "ID,TYPE,NHOLDERS,HOLDERS,NAME,INFO";
-
+      return r;
    struct scan sc;
-   r = scan_processes(o.pids, o.n_pids, &sc);
+   r = scan_processes(o->pids, o->n_pids, &sc);
    if (r < 0) {
       fprintf(stderr, "fdid: cannot scan /proc: %s\n", strerror(-r));
       scan_free(&sc);
@@ -464,24 +664,26 @@ run(int argc, char **argv, bool dmabuf)
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
          if (e->type == FD_DRM || e->type == FD_DMABUF ||
-             (e->type == FD_EPOLL && h == 0 && shown(&o, &g.descs[i])))
+             (e->type == FD_EPOLL && h == 0 && shown(o, &g.descs[i])))
             scan_read_fdinfo(e);
       }
    }
-   if (group_link_epoll_targets(&g) < 0) {
-      fprintf(stderr, "fdid: out of memory\n");
+   struct summary s;
+   r = group_link_epoll_targets(&g);
+   if (r == 0)
+      r = summarize(o, &g, &s);
+   if (r == 0 && !o->json)
+      r = o->raw ? print_raw(o, &g) : print_aligned(o, &g);
+   if (r < 0) {
+      fprintf(stderr, "fdid: %s\n", strerror(-r));
       grouping_free(&g);
       scan_free(&sc);
       return CLI_EXIT_ERROR;
    }
-
-   struct summary s = summarize(&o, &g);
-   int status = CLI_EXIT_OK;
-   if (o.json) {
-      print_json(&o, &sc, &g, &s);
+   if (o->json) {
+      print_json(o, &sc, &g, &s);
    } else {
-      status = print_table(&o, &g, o.columns);
-      if (dmabuf)
+      if (o->dmabuf_only)
          printf("%zu dma-bufs, %lld bytes (each buffer counted once; %lld if counted per fd)\n",
                 s.dmabufs, s.dmabuf_bytes, s.dmabuf_bytes_per_fd);
       else
@@ -493,7 +695,21 @@ run(int argc, char **argv, bool dmabuf)
    }
    grouping_free(&g);
    scan_free(&sc);
-   return status;
+   return CLI_EXIT_OK;
+}
+
+static int
+run(int argc, char **argv, bool dmabuf)
+{
+   struct options o = { .dmabuf_only = dmabuf };
+   int r = parse(argc, argv, &o);
+   if (r == CLI_EXIT_OK)
+      r = list(&o);
+   else if (r < 0)
+      r = CLI_EXIT_OK; /* --help */
+   free(o.pids);
+   free(o.cols);
+   return r;
 }
 
 int

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fdinfo is "key:\tvalue" lines written by the kernel; a process can make
- * us read it at any moment of its life, and drivers add their own keys, so
- * the parser trusts nothing: bounded copies, strict numbers.
+ * us read it at any moment of its life, drivers add their own keys, and a
+ * dma-buf's name is any bytes its holder chose (DMA_BUF_SET_NAME takes
+ * newlines), printed last. So the parser trusts nothing: bounded copies,
+ * strict numbers, the first line of each key only, nothing after a
+ * dma-buf's name. Sizes are not read here at all: the inspector takes
+ * them from fstat, which no process can forge.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,17 +42,28 @@ copy_value(char *dst, size_t dst_len, const char *s, size_t len)
       s++;
       len--;
    }
+   /* A NUL would hide the rest from every later reader. */
+   const char *nul = memchr(s, 0, len);
+   if (nul)
+      len = (size_t)(nul - s);
    if (len >= dst_len)
       len = dst_len - 1;
    memcpy(dst, s, len);
    dst[len] = 0;
 }
 
+/* Bits of the keys already taken: the first line of a key is the
+ * kernel's, a later one can only have come from text a process set. */
+enum {
+   SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_DRIVER = 1 << 2, SEEN_CLIENT = 1 << 3,
+   SEEN_PDEV = 1 << 4, SEEN_EXPORTER = 1 << 5,
+};
+
 void
 fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
 {
    memset(out, 0, sizeof(*out));
-   out->size = -1;
+   unsigned seen = 0;
    const char *end = text + len;
    while (text < end) {
       const char *nl = memchr(text, '\n', (size_t)(end - text));
@@ -59,26 +74,35 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
          const char *v = colon + 1;
          size_t vlen = (size_t)(line_end - v);
          long long n;
-#define KEY(k) (klen == sizeof(k) - 1 && memcmp(text, k, klen) == 0)
-         if (KEY("pos") && parse_number(v, vlen, 10, &n)) {
+#define KEY(k, bit) (!(seen & (bit)) && klen == sizeof(k) - 1 && memcmp(text, k, klen) == 0 && \
+                     (seen |= (bit)))
+         if (klen == 4 && memcmp(text, "name", 4) == 0 && out->is_dmabuf) {
+            /* A dma-buf's name is DMA_BUF_SET_NAME's bytes, newlines and
+             * all, and the kernel prints it last: everything after it is
+             * the name, never a field (a name "x\nsize:\t1" is not a
+             * size). One newline ends what the kernel printed. */
+            size_t rest = (size_t)(end - v);
+            if (rest && v[rest - 1] == '\n')
+               rest--;
+            copy_value(out->buf_name, sizeof(out->buf_name), v, rest);
+            out->has_buf_name = true;
+            break;
+         }
+         if (KEY("pos", SEEN_POS) && parse_number(v, vlen, 10, &n)) {
             out->pos = n;
             out->has_pos = true;
-         } else if (KEY("flags") && parse_number(v, vlen, 8, &n) && n >= 0) {
+         } else if (KEY("flags", SEEN_FLAGS) && parse_number(v, vlen, 8, &n) && n >= 0) {
             out->flags = (unsigned)n;
             out->has_flags = true;
-         } else if (KEY("drm-driver")) {
+         } else if (KEY("drm-driver", SEEN_DRIVER)) {
             copy_value(out->drm_driver, sizeof(out->drm_driver), v, vlen);
-         } else if (KEY("drm-client-id")) {
+         } else if (KEY("drm-client-id", SEEN_CLIENT)) {
             copy_value(out->drm_client_id, sizeof(out->drm_client_id), v, vlen);
-         } else if (KEY("drm-pdev")) {
+         } else if (KEY("drm-pdev", SEEN_PDEV)) {
             copy_value(out->drm_pdev, sizeof(out->drm_pdev), v, vlen);
-         } else if (KEY("exp_name")) {
+         } else if (KEY("exp_name", SEEN_EXPORTER)) {
             out->is_dmabuf = true;
             copy_value(out->exp_name, sizeof(out->exp_name), v, vlen);
-         } else if (KEY("name")) {
-            copy_value(out->buf_name, sizeof(out->buf_name), v, vlen);
-         } else if (KEY("size") && parse_number(v, vlen, 10, &n) && n >= 0) {
-            out->size = n;
          }
 #undef KEY
       }

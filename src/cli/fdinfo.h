@@ -14,15 +14,18 @@ struct fdinfo {
    char drm_driver[32];
    char drm_client_id[24];
    char drm_pdev[32];
-   /* dma-buf */
+   /* dma-buf (its size is the inode's: fstat, never this text) */
    bool is_dmabuf;          /* has exp_name: */
    char exp_name[32];
-   char buf_name[32];
-   long long size;          /* -1 when absent */
+   bool has_buf_name;       /* DMA_BUF_SET_NAME was called */
+   char buf_name[64];       /* the name: up to 32 bytes of any value */
 };
 
 /* Parses fdinfo text (not NUL-terminated: len bytes). Unknown lines are
- * ignored, malformed values leave their field unset. Never fails. */
+ * ignored, malformed values leave their field unset, a key's second line
+ * is ignored (the kernel prints each once, before any text a process
+ * controls), and a dma-buf's "name:" takes the rest of the text. Never
+ * fails. */
 void fdinfo_parse(const char *text, size_t len, struct fdinfo *out);
 
 /* One target of an epoll set, from an epoll fd's fdinfo. */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* fdid: open file description identity on the command line. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 
 static const struct command {
    const char *name;
@@ -28,6 +30,9 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+   /* Names in a UTF-8 locale show as text; everything else is escaped. */
+   setlocale(LC_ALL, "");
+   text_escape_init();
    if (argc < 2 || argv[1][0] == '-') {
       /* `fdid` and `fdid -J ...` are `fdid ls ...`; --help is ours. */
       if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0))
@@ -42,7 +47,9 @@ main(int argc, char **argv)
       if (strcmp(argv[1], commands[i].name) == 0)
          return commands[i].run(argc - 1, argv + 1);
    }
-   fprintf(stderr, "fdid: unknown command '%s'\n", argv[1]);
+   fprintf(stderr, "fdid: unknown command '");
+   text_escape_write(stderr, argv[1], 0);
+   fprintf(stderr, "'\n");
    usage(stderr);
    return CLI_EXIT_ERROR;
 }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,9 @@ read_file(const char *path, char *buf, size_t len)
    if (fd < 0)
       return -1;
    ssize_t n = read(fd, buf, len);
+   int err = errno;
    close(fd);
+   errno = err;
    return n;
 }
 
@@ -129,15 +132,22 @@ scan_read_fdinfo(struct fd_entry *e)
    return true;
 }
 
-/* readlink of /proc/PID/fd/N, or NULL. */
+static const char name_too_long[] = "(name too long)";
+
+/* readlinkat of an fd's link into a malloc'ed string, or NULL with errno.
+ * The kernel refuses a path longer than a page (ENAMETOOLONG); one that
+ * fills our buffer is as long and is refused the same way. */
 static char *
-read_name(const struct fd_entry *e)
+read_link(int dir, const char *path)
 {
-   char path[64], name[4096];
-   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->pid, e->fd);
-   ssize_t n = readlink(path, name, sizeof(name) - 1);
+   char name[PATH_MAX + 1];
+   ssize_t n = readlinkat(dir, path, name, sizeof(name));
    if (n < 0)
       return NULL;
+   if ((size_t)n >= sizeof(name)) {
+      errno = ENAMETOOLONG;
+      return NULL;
+   }
    name[n] = 0;
    return strdup(name);
 }
@@ -148,18 +158,24 @@ scan_name(struct fd_entry *e)
    static const char gone[] = "(closed during the scan)";
    if (e->name)
       return e->name;
-   e->name = read_name(e);
+   if (e->name_too_long)
+      return name_too_long;
+   char path[64];
+   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->pid, e->fd);
+   e->name = read_link(AT_FDCWD, path);
+   bool too_long = !e->name && errno == ENAMETOOLONG;
    /* Read later than the stat: the fd may have been closed, or its number
     * reused by another file, since. The name counts only if the fd still
     * refers to the inode the stat saw. */
-   char path[64];
    struct stat st;
-   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->pid, e->fd);
-   if (e->name && (stat(path, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
+   if ((e->name || too_long) &&
+       (stat(path, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
       free(e->name);
       e->name = NULL;
+      too_long = false;
    }
-   return e->name ? e->name : gone;
+   e->name_too_long = too_long;
+   return e->name ? e->name : too_long ? name_too_long : gone;
 }
 
 static int
@@ -193,40 +209,39 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
    e->dev = st.st_dev;
    e->ino = st.st_ino;
    e->rdev = st.st_rdev;
+   e->size = st.st_size;
    /* Files of a known type are classified by the stat alone and named
     * later, when shown. Anonymous inodes (no type bits: eventfd, epoll,
     * dma-buf...) are told apart by their name, read now. */
    if (st.st_mode & S_IFMT) {
       e->type = classify(&st, "");
    } else {
-      char name[4096];
-      ssize_t n = readlinkat(dir, fd_name, name, sizeof(name) - 1);
-      if (n < 0 && errno == ENOMEM)
+      /* Anonymous inodes have short names of the kernel's making; a dma-buf's
+       * carries its holder's name but stays far below a page. */
+      e->name = read_link(dir, fd_name);
+      if (!e->name && errno == ENOMEM)
          return -ENOMEM;
-      if (n < 0) {
+      if (!e->name) {
          s->fds_vanished++;
          return 0;
       }
-      name[n] = 0;
-      e->name = strdup(name);
-      if (!e->name)
-         return -ENOMEM;
-      e->type = classify(&st, name);
+      e->type = classify(&st, e->name);
    }
    s->n_fds++;
    return 0;
 }
 
+/* The command name: up to 15 bytes of anything but NUL (newlines too),
+ * then the kernel's newline. Kept whole; escaped when shown. */
 static void
 read_comm(pid_t pid, char comm[17])
 {
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
    ssize_t n = read_file(path, comm, 16);
+   if (n > 0 && comm[n - 1] == '\n')
+      n--;
    comm[n > 0 ? n : 0] = 0;
-   char *nl = strchr(comm, '\n');
-   if (nl)
-      *nl = 0;
 }
 
 /* Remembered so the listing can say which processes it could not see. */
@@ -309,16 +324,52 @@ is_pid_name(const char *s)
 }
 
 int
+scan_tgid(pid_t pid)
+{
+   char path[64], buf[1024];
+   snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+   ssize_t n = read_file(path, buf, sizeof(buf) - 1);
+   if (n < 0)
+      return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno;
+   buf[n] = 0;
+   /* At the start of a line only; the kernel escapes newlines in the
+    * "Name:" line before it, so no command name can forge this one. */
+   const char *t = strstr(buf, "\nTgid:");
+   if (!t)
+      return -ESRCH;
+   char *end;
+   long v = strtol(t + 6, &end, 10);
+   if (v <= 0 || v > 0x7fffffff || *end != '\n')
+      return -ESRCH;
+   return (int)v;
+}
+
+int
 scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
 {
    memset(out, 0, sizeof(*out));
    if (n_pids) {
-      for (size_t i = 0; i < n_pids; i++) {
-         int r = scan_one(out, pids[i]);
-         if (r < 0)
-            return r;
+      /* /proc/TID/fd is its process's table: a thread id or a pid given
+       * twice would list every fd twice, as if shared. One scan per
+       * thread group. */
+      pid_t *done = calloc(n_pids, sizeof(*done));
+      if (!done)
+         return -ENOMEM;
+      size_t n_done = 0;
+      int r = 0;
+      for (size_t i = 0; r == 0 && i < n_pids; i++) {
+         int tgid = scan_tgid(pids[i]);
+         pid_t pid = tgid > 0 ? (pid_t)tgid : pids[i];
+         bool seen = false;
+         for (size_t k = 0; k < n_done && !seen; k++)
+            seen = done[k] == pid;
+         if (seen)
+            continue;
+         done[n_done++] = pid;
+         r = scan_one(out, pid);
       }
-      return 0;
+      free(done);
+      return r;
    }
    DIR *d = opendir("/proc");
    if (!d)

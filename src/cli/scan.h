@@ -29,7 +29,9 @@ struct fd_entry {
    enum fd_type type;
    dev_t dev, rdev;
    ino_t ino;
+   long long size;        /* st_size: a dma-buf's size, from the kernel */
    char *name;            /* readlink of /proc/PID/fd/N; NULL until read */
+   bool name_too_long;    /* longer than PATH_MAX: the kernel gives none */
    bool has_info;         /* fdinfo was read */
    struct fdinfo info;
    struct epoll_target *targets; /* epoll fds: what the set watches */
@@ -56,15 +58,22 @@ struct scan {
    size_t n_skipped;
 };
 
-/* Scans the given pids, or every process when n_pids is 0. Returns 0 or a
- * negative errno for a failure of the scan itself (no /proc, no memory). */
+/* Scans the given pids, or every process when n_pids is 0. A thread id
+ * stands for its thread group, and each group is scanned once. Returns 0
+ * or a negative errno for a failure of the scan itself (no /proc, no
+ * memory). */
 int scan_processes(const pid_t *pids, size_t n_pids, struct scan *out);
+
+/* The thread group (process) of a pid or thread id, or -ESRCH. */
+int scan_tgid(pid_t pid);
 
 /* Reads fdinfo for an entry if not done yet: false when the fd is gone. */
 bool scan_read_fdinfo(struct fd_entry *e);
 
 /* The fd's name (path or kind), read on first use and checked against
- * the scan's inode; "(closed during the scan)" when it is gone. */
+ * the scan's inode; "(closed during the scan)" when it is gone, "(name too
+ * long)" when it is longer than the kernel shows (PATH_MAX). Raw bytes a
+ * process chose: escape them for output (escape.h). */
 const char *scan_name(struct fd_entry *e);
 
 void scan_free(struct scan *s);

@@ -5,6 +5,7 @@
  * ever say "certainly different".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -95,18 +96,44 @@ fdid_compare_file_description(int fd1, int fd2)
 #define SYS_pidfd_getfd 438
 #endif
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* A pidfd for pid, a process or a thread. kcmp takes a thread id as the
+ * thread's file table, so this must too: PIDFD_THREAD (Linux 6.9) names
+ * the thread itself. Before it, only a thread-group leader has a pidfd; a
+ * thread's table may be its own (unshare(CLONE_FILES)), so it is not
+ * guessed from its leader's: -ENOTSUP. */
+static int
+open_pidfd(pid_t pid)
+{
+   int pidfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+   if (pidfd >= 0)
+      return pidfd;
+   if (errno != EINVAL)
+      return -errno;
+   /* EINVAL: no PIDFD_THREAD here. */
+   pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+   if (pidfd >= 0)
+      return pidfd;
+   if (errno == EINVAL || errno == ENOENT)
+      return -ENOTSUP; /* a thread, not a leader */
+   return -errno;
+}
+
 /* A local fd for `fd` of process `pid`, through pidfd_getfd(). The caller
  * closes it. */
 static int
 fetch_remote_fd(pid_t pid, int fd)
 {
-   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-   if (pidfd < 0) {
-      if (errno != ENOSYS)
-         return -errno;
+   int pidfd = open_pidfd(pid);
+   if (pidfd == -ENOSYS) {
       /* No pidfds (Linux < 5.3): a gone process is still worth naming. */
       return kill(pid, 0) < 0 && errno == ESRCH ? -ESRCH : -ENOTSUP;
    }
+   if (pidfd < 0)
+      return pidfd;
 
    int local = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
    int err = local < 0 ? -errno : 0;

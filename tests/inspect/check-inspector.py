@@ -15,6 +15,7 @@ DRM case needs /dev/dri/card0 (the vgem guest) and skips elsewhere.
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -39,6 +40,10 @@ class Holder:
     returns a JSON-able description of it), reports, and waits to be
     released. Forked, so it shares every fd the parent has at that time."""
 
+    # Control pipes of the holders alive: a holder forked later must not
+    # keep an earlier one's open, or that one never sees its release.
+    _alive = set()
+
     def __init__(self, setup=lambda: {}):
         rd, wr = os.pipe()
         self._ctl_r, self._ctl_w = os.pipe()
@@ -47,6 +52,8 @@ class Holder:
             try:
                 os.close(rd)
                 os.close(self._ctl_w)
+                for fd in Holder._alive:
+                    os.close(fd)
                 info = setup()
                 os.write(wr, (json.dumps(info) + "\n").encode())
                 os.close(wr)
@@ -55,6 +62,7 @@ class Holder:
                 os._exit(0)
         os.close(wr)
         os.close(self._ctl_r)
+        Holder._alive.add(self._ctl_w)
         with os.fdopen(rd) as f:
             line = f.readline()
         if not line:
@@ -63,6 +71,7 @@ class Holder:
 
     def release(self):
         if self._ctl_w is not None:
+            Holder._alive.discard(self._ctl_w)
             os.close(self._ctl_w)
             self._ctl_w = None
             os.waitpid(self.pid, 0)
@@ -74,16 +83,89 @@ class Holder:
         self.release()
 
 
-def run_fdid(args, env=None, user=None, check=True):
+def run_fdid(args, env=None, user=None, check=True, text=True):
     e = dict(os.environ)
     e.update(env or {})
-    r = subprocess.run([FDID] + args, capture_output=True, text=True, env=e,
+    binary = e.pop("FDID_CLI_COPY", FDID)
+    r = subprocess.run([binary] + args, capture_output=True, text=text, env=e,
                        user=user, timeout=120)
     if r.returncode < 0:
         raise AssertionError(f"fdid {' '.join(args)} died of signal {-r.returncode}")
     if check and r.returncode != 0:
         raise AssertionError(f"fdid {' '.join(args)}: exit {r.returncode}: {r.stderr}")
     return r
+
+
+def run_fdid_bytes(args, env=None, user=None, check=True):
+    """Output as bytes: what reaches a terminal, undecoded."""
+    return run_fdid(args, env=env, user=user, check=check, text=False)
+
+
+class fdid_for_others:
+    """fdid and libfdid copied to a directory every user may read, for runs
+    as another user: the build tree may sit where they cannot (/root).
+    Yields the environment for run_fdid."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="fdid-cli-")
+        os.chmod(self.dir, 0o755)
+        binary = os.path.join(self.dir, "fdid")
+        shutil.copy2(FDID, binary)
+        # The library the binary found through its RUNPATH.
+        out = subprocess.run(["ldd", FDID], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and parts[0].startswith("libfdid") and parts[1] == "=>":
+                shutil.copy2(parts[2], os.path.join(self.dir, parts[0]))
+        for f in os.listdir(self.dir):
+            os.chmod(os.path.join(self.dir, f), 0o755)
+        return {"FDID_CLI_COPY": binary, "LD_LIBRARY_PATH": self.dir}
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def set_comm(name):
+    """This process's command name, any bytes (the kernel keeps 15)."""
+    with open("/proc/self/comm", "wb") as f:
+        f.write(name)
+
+
+def assert_no_raw_controls(out, utf8=False):
+    """Terminal output: no control byte but newlines, no DEL; in the C
+    locale only ASCII; in a UTF-8 locale valid UTF-8 without C1 controls
+    or bidirectional overrides."""
+    for i, b in enumerate(out):
+        assert b == 0x0a or 0x20 <= b < 0x7f or (utf8 and b >= 0x80), \
+            f"raw byte {b:#04x} at {i}: {out[max(0, i - 40):i + 40]!r}"
+    if utf8:
+        text = out.decode("utf-8")  # strict: raises on invalid UTF-8
+        for ch in text:
+            assert not (0x80 <= ord(ch) < 0xa0) and ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029", \
+                f"raw {ch!r} in {text!r}"
+
+
+def unescape(cell):
+    """The inverse of fdid's terminal escape: \\\\ and \\xHH."""
+    out = bytearray()
+    i = 0
+    while i < len(cell):
+        if cell[i:i + 2] == b"\\\\":
+            out += b"\\"
+            i += 2
+        elif cell[i:i + 2] == b"\\x":
+            out.append(int(cell[i + 2:i + 4], 16))
+            i += 4
+        else:
+            assert cell[i] != 0x5c, f"lone backslash in {cell!r}"
+            out.append(cell[i])
+            i += 1
+    return bytes(out)
+
+
+def fs_bytes(s):
+    """A JSON string back to the bytes it stands for (surrogateescape)."""
+    return s.encode("utf-8", "surrogateescape")
 
 
 def ls_json(pids, extra=(), env=None, user=None):
@@ -245,18 +327,17 @@ def case_type_filter():
         os.close(fd)
 
 
-def case_exited_process_is_counted_not_fatal():
+def case_named_process_that_does_not_exist_is_an_error():
+    """-p naming no process is exit 3 with the pid on stderr and nothing on
+    stdout (a process that exits during the scan is counted as vanished,
+    see the next case)."""
     gone = Holder()
     gone.release()  # exited and reaped: its pid names nothing now
-    r, w = os.pipe()
     me = os.getpid()
-    doc = ls_json([gone.pid, me])
-    assert doc["summary"]["processes_vanished"] == 1, doc["summary"]
-    assert {"pid": gone.pid, "reason": "vanished"}.items() <= doc["skipped"][0].items(), \
-        doc["skipped"]
-    check_groups(doc, [{(me, r)}, {(me, w)}])
-    os.close(r)
-    os.close(w)
+    for args in (["ls", "-J"], ["ls"], ["dmabuf"]):
+        r = run_fdid(args + ["-p", str(me), "-p", str(gone.pid)], check=False)
+        assert r.returncode == 3, (args, r)
+        assert str(gone.pid) in r.stderr and r.stdout == "", (args, r)
 
 
 def case_processes_exit_during_the_scan():
@@ -398,17 +479,26 @@ def case_no_method_never_groups():
 
 def case_forbidden_process_is_counted():
     """As an unprivileged user, a root process's fds cannot be read: it is
-    counted as denied and none of its fds is listed."""
+    counted as denied and none of its fds is listed. Its hostile command
+    name reaches the 'skipped:' line escaped. Runs wherever the build
+    lives (under /root too: fdid is copied where the user can run it)."""
     if os.geteuid() != 0:
         raise Skip("needs root to run fdid as another user")
     r, w = os.pipe()
-    with Holder() as h:
-        doc = ls_json([h.pid], user=65534)
+
+    def setup():
+        set_comm(b"x\x1b[2J,y/z\x07")
+        return {}
+
+    with Holder(setup) as h, fdid_for_others() as env:
+        doc = ls_json([h.pid], user=65534, env=env)
         assert doc["summary"]["processes_denied"] == 1, doc["summary"]
         assert [(k["pid"], k["reason"]) for k in doc["skipped"]] == [(h.pid, "denied")], \
             doc["skipped"]
-        table = run_fdid(["ls", "-p", str(h.pid)], user=65534).stdout
-        assert f"skipped: {h.pid}/" in table and "(denied)" in table, table
+        assert doc["skipped"][0]["command"] == "x\x1b[2J,y/z\x07", doc["skipped"]
+        table = run_fdid_bytes(["ls", "-p", str(h.pid)], user=65534, env=env).stdout
+        assert_no_raw_controls(table)
+        assert f"skipped: {h.pid}/x\\x1b[2J\\x2cy\\x2fz\\x07 (denied)".encode() in table, table
         assert not any(x["pid"] == h.pid for d in doc["descriptions"] for x in d["holders"])
     os.close(r)
     os.close(w)
@@ -511,6 +601,262 @@ def case_drm_and_dmabuf():
         assert s["dmabuf_bytes_per_fd"] == 6 * i["d_size"] + 2 * i["e_size"], s
         table = run_fdid(["dmabuf", "-p", str(P), "-p", str(C)]).stdout
         assert f"{i['d_size'] + i['e_size']} bytes" in table, table
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+    assert p.returncode == 0
+
+
+# ---- hostile input: what other processes control -------------------------
+
+# One of each class of byte string a name or a command can hold.
+HOSTILE = {
+    "invalid_start": b"\xff\xfe",
+    "stray_continuation": b"a\x80b",
+    "truncated": b"\xe2\x82",
+    "overlong": b"\xc0\xaf\xe0\x80\xaf",
+    "surrogate": b"\xed\xa0\x80",
+    "controls": bytes(range(1, 0x20)),
+    "del": b"\x7f",
+    "c1_csi": "\u009b31m".encode(),
+    "escape_sequence": b"\x1b[31mred\x1b]0;title\x07",
+    "multibyte": "\u00e9\u20ac\U0001f600".encode(),
+    "quote_backslash": b'"\\x41\\',
+    "bidi_override": "\u202egnp.exe".encode(),
+    "separators": b"a,b/c",
+    "comm_cut_mid_character": "\u00e9" .encode() * 8,  # 16 bytes: cut to 15
+}
+
+
+def hostile_holder(name, path_dir):
+    """A holder whose command and one open file's name are the class's
+    bytes (file names cannot hold '/'), the file dup'ed once."""
+    data = HOSTILE[name]
+
+    def setup():
+        set_comm(data)
+        fname = b"f-" + data.replace(b"/", b"_")
+        fd = os.open(fname, os.O_CREAT | os.O_RDONLY, 0o600, dir_fd=path_dir)
+        return {"fd": fd, "dup": os.dup(fd),
+                "path": os.fsdecode(os.readlink(f"/proc/self/fd/{fd}".encode()))}
+
+    return Holder(setup)
+
+
+def case_hostile_names_and_commands():
+    """Processes whose command and file names hold every class of byte:
+    `fdid ls -a -J` (the whole machine and -p) is strict JSON with every
+    group exact and every string back to its bytes (surrogateescape);
+    tables in the C and a UTF-8 locale show no raw control byte, invalid
+    UTF-8, C1 control or bidi override, and unescape to the same bytes; a
+    command with ',' or '/' is one holder."""
+    tmp = tempfile.mkdtemp(prefix="fdid-hostile-")
+    dfd = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+    holders = {}
+    try:
+        for name in HOSTILE:
+            holders[name] = hostile_holder(name, dfd)
+        pids = [h.pid for h in holders.values()]
+        for doc_args in ([], ["-p", "x"]):
+            args = ["ls", "-J", "-a"] + [a for p in pids for a in ("-p", str(p))] \
+                if doc_args else ["ls", "-J", "-a"]
+            out = run_fdid_bytes(args).stdout
+            out.decode("utf-8")  # valid UTF-8 as a whole
+            doc = json.loads(out)  # Python's parser is strict about controls
+            check_groups(doc, [{(h.pid, h.info["fd"]), (h.pid, h.info["dup"])}
+                               for h in holders.values()])
+            for name, h in holders.items():
+                d = description_of(doc, h.pid, h.info["fd"])
+                want = os.fsencode(h.info["path"])
+                assert fs_bytes(d["name"]) == want, (name, d["name"], want)
+                comm = HOSTILE[name][:15]
+                for x in d["holders"]:
+                    assert fs_bytes(x["command"]) == comm, (name, x["command"], comm)
+        sel = [a for p in pids for a in ("-p", str(p))]
+        for env, utf8 in (({"LC_ALL": "C"}, False), ({"LC_ALL": "C.UTF-8"}, True)):
+            for extra in ([], ["--raw", "-o", "ID,HOLDERS,NAME"]):
+                out = run_fdid_bytes(["ls", "-a"] + sel + extra, env=env).stdout
+                assert_no_raw_controls(out, utf8=utf8)
+            raw = run_fdid_bytes(["ls", "-a", "--raw", "-o", "HOLDERS,NAME"] + sel,
+                                 env=env).stdout.splitlines()[1:-1]
+            for name, h in holders.items():
+                want = os.fsencode(h.info["path"])
+                rows = [r for r in raw if unescape(r.split(b" ")[1]) == want]
+                assert len(rows) == 1, (name, want, raw)
+                cells = rows[0].split(b" ")
+                assert len(cells) == 2, rows[0]  # blanks inside cells escaped
+                hl = cells[0].split(b",")
+                assert len(hl) == 2, (name, hl)  # ',' in a command is escaped
+                for one in hl:
+                    pid, comm, fd = one.split(b"/")  # so is '/'
+                    assert int(pid) == h.pid and unescape(comm) == HOSTILE[name][:15], one
+                    assert int(fd) in (h.info["fd"], h.info["dup"])
+        # Not one raw control byte on any path, the whole machine too.
+        c = {"LC_ALL": "C"}
+        assert_no_raw_controls(run_fdid_bytes(["ls"], env=c).stdout)
+        assert_no_raw_controls(run_fdid_bytes(["ls", "-a", "--raw"], env=c).stdout)
+        assert_no_raw_controls(run_fdid_bytes(["dmabuf"], env=c).stdout)
+    finally:
+        for h in holders.values():
+            h.release()
+        os.close(dfd)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def case_pid_twice_or_thread_id_invents_no_sharing():
+    """-p P -p P, or a thread id next to its process, scan the process once:
+    no fd is listed twice, nothing looks shared that is not."""
+    r, w = os.pipe()
+
+    def setup():
+        import threading
+        ready = threading.Event()
+        tid = []
+
+        def sit():
+            tid.append(threading.get_native_id())
+            ready.set()
+            time.sleep(3600)
+
+        threading.Thread(target=sit, daemon=True).start()
+        ready.wait()
+        a, b = os.pipe()
+        return {"tid": tid[0], "alone": a}
+
+    def groups(doc):
+        return sorted(sorted((x["pid"], x["fd"]) for x in d["holders"])
+                      for d in doc["descriptions"])
+
+    with Holder(setup) as h:
+        tid = h.info["tid"]
+        assert tid != h.pid
+        once = groups(ls_json([h.pid]))
+        for pids in ([h.pid, h.pid], [h.pid, tid], [tid], [tid, h.pid, tid]):
+            doc = ls_json(pids)
+            assert doc["summary"]["processes"] == 1, (pids, doc["summary"])
+            assert groups(doc) == once, (pids, groups(doc), once)
+            for d in doc["descriptions"]:
+                pairs = [(x["pid"], x["fd"]) for x in d["holders"]]
+                assert len(pairs) == len(set(pairs)), (pids, d)
+            alone = description_of(doc, h.pid, h.info["alone"])
+            assert len(alone["holders"]) == 1, (pids, alone)
+        # fdid same with a thread id answers as with the pid.
+        same = run_fdid(["same", f"{tid}:{h.info['alone']}", f"{h.pid}:{h.info['alone']}"],
+                        check=False)
+        assert same.returncode == 0 and same.stdout == "same\n", same
+        for methods in ("dupfd_query", "kcmp", "epoll"):
+            r2 = run_fdid(["same", f"{tid}:{h.info['alone']}", f"{h.pid}:{h.info['alone']}"],
+                          env={"FDID_METHODS": methods}, check=False)
+            probe = run_fdid(["probe"], env={"FDID_METHODS": methods}, check=False)
+            if r2.returncode == 2 and "works" not in probe.stdout:
+                continue  # the method is not there on this kernel
+            assert (r2.returncode, r2.stdout) == (0, "same\n"), (methods, r2, probe.stdout)
+    os.close(r)
+    os.close(w)
+
+
+def case_name_longer_than_path_max():
+    """An fd whose path is longer than PATH_MAX (the kernel then gives no
+    name) shows "(name too long)", not "closed during the scan"."""
+    tmp = tempfile.mkdtemp(prefix="fdid-long-")
+    try:
+        def setup():
+            d = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+            for _ in range(20):  # 20 * 251 bytes > PATH_MAX
+                os.mkdir("d" * 250, dir_fd=d)
+                nd = os.open("d" * 250, os.O_RDONLY | os.O_DIRECTORY, dir_fd=d)
+                os.close(d)
+                d = nd
+            fd = os.open("f", os.O_CREAT | os.O_RDONLY, 0o600, dir_fd=d)
+            return {"fd": fd, "dup": os.dup(fd)}
+
+        with Holder(setup) as h:
+            doc = ls_json([h.pid])
+            check_groups(doc, [{(h.pid, h.info["fd"]), (h.pid, h.info["dup"])}])
+            d = description_of(doc, h.pid, h.info["fd"])
+            assert d["name"] == "(name too long)", d
+            table = run_fdid(["ls", "-p", str(h.pid)]).stdout
+            assert "(name too long)" in table and "closed during" not in table, table
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def case_command_line_contract():
+    """-o is checked before any scan; -t accumulates; -J takes no -o or
+    --raw; -p takes exactly what `fdid same` takes; HOLDERS says how many
+    it did not show."""
+    me = str(os.getpid())
+    for bad in ("", "ID,", ",ID", "ID,,TYPE", "NOPE"):
+        r = run_fdid(["ls", "-o", bad], check=False)
+        assert r.returncode == 2 and r.stdout == "" and "column" in r.stderr, (bad, r)
+    r = run_fdid(["ls", "-J", "-o", "ID"], check=False)
+    assert r.returncode == 2 and r.stdout == "", r
+    r = run_fdid(["ls", "-J", "--raw"], check=False)
+    assert r.returncode == 2 and r.stdout == "", r
+    # Many columns, repeated: no silent cap.
+    cols = ",".join(["ID"] * 40)
+    r = run_fdid(["ls", "-p", me, "--raw", "-o", cols])
+    assert len(r.stdout.splitlines()[0].split()) == 40, r.stdout
+    # -t twice: either type.
+    a, b = os.pipe()
+    s1, s2 = socket.socketpair()
+    keep = [os.dup(a), os.dup(s1.fileno())]
+    doc = ls_json([me], extra=["-t", "pipe", "-t", "socket"])
+    types = {d["type"] for d in doc["descriptions"]}
+    assert types == {"pipe", "socket"}, types
+    # -p: decimal digits, 1 to INT_MAX; `fdid same` the same.
+    for bad in ("+1", " 1", "1 ", "0x10", "0", "-1", "2147483648", "1e3", ""):
+        r = run_fdid(["ls", "-p", bad], check=False)
+        assert r.returncode == 2 and "bad pid" in r.stderr, (bad, r)
+        r = run_fdid(["same", f"{bad}:0", f"{me}:0"], check=False)
+        assert r.returncode == 2 and "Usage" in r.stderr, (bad, r)
+    r = run_fdid(["ls", "-p", "0" + me, "-J"])  # leading zeros are decimal
+    assert json.loads(r.stdout)["summary"]["processes"] == 1
+    # HOLDERS: the first ten, then how many more.
+    many = [os.dup(a) for _ in range(14)]
+    out = run_fdid(["ls", "-p", me, "--raw", "-o", "NHOLDERS,HOLDERS"]).stdout
+    row = [ln for ln in out.splitlines() if ln.startswith("16 ")]  # a, a dup, 14 more
+    assert row and row[0].count(",") == 10 and row[0].endswith(",+6\\x20more"), out
+    for fd in many + keep + [a, b]:
+        os.close(fd)
+    s1.close()
+    s2.close()
+
+
+def case_hostile_dmabuf_names():
+    """In the vgem guest: dma-buf names (DMA_BUF_SET_NAME, printed last in
+    fdinfo) that inject size:, exp_name:, ino: and count: lines change no
+    number: sizes are the inodes', the exporter the kernel's, and each
+    name comes back byte for byte."""
+    if not os.path.exists("/dev/dri/card0"):
+        raise Skip("no /dev/dri/card0 (runs in the vgem guest)")
+    names = [b"x\nsize:\t99999999999", b"y\nsize:\t0", b"e\nexp_name:\ti915",
+             b"i\nino:\t1\ncount:\t99", b"\x1b[31m\xff\n\tsize:1", b"size:\t7"]
+    p = subprocess.Popen([HOLDER] + [n.hex() for n in names], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        if not line:
+            raise AssertionError("inspect_holder failed")
+        i = json.loads(line)
+        P, C = i["parent"], i["child"]
+        doc = json.loads(run_fdid(["dmabuf", "-J", "-p", str(P), "-p", str(C)]).stdout)
+        exporters = set()
+        for n, nb in zip(i["named"], names):
+            d = description_of(doc, P, n["fd"])
+            assert d["size"] == n["size"], (nb, d)
+            assert fs_bytes(d["buffer_name"]) == nb, (nb, d)
+            exporters.add(d["exporter"])
+        plain = description_of(doc, P, i["d1"])
+        assert exporters == {plain["exporter"]} and plain["buffer_name"] is None, \
+            (exporters, plain)
+        s = doc["summary"]
+        want = i["d_size"] + i["e_size"] + sum(n["size"] for n in i["named"])
+        assert s["dmabufs"] == 2 + len(names) and s["dmabuf_bytes"] == want, s
+        table = run_fdid_bytes(["dmabuf", "-p", str(P), "-p", str(C)]).stdout
+        assert_no_raw_controls(table)
+        assert f"{want} bytes".encode() in table and b"i915" not in table, table
+        assert_no_raw_controls(run_fdid_bytes(["ls", "-a", "-p", str(P)]).stdout)
     finally:
         p.stdin.close()
         p.wait(timeout=30)

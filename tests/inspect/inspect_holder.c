@@ -7,6 +7,8 @@
  *           (D1, D2: GEM keeps one dma-buf per object, so a second export
  *           is a new fd on the same description); D1 dup'ed (D3); a second
  *           buffer exported once (E).
+ *   named:  one more buffer for each argument, named (DMA_BUF_SET_NAME)
+ *           with the argument's hex-decoded bytes: hostile names.
  *   child:  forked after all that, so it shares every one of them.
  *
  * Every DRM call goes through libdrm. Exit 1 with a message on failure.
@@ -20,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xf86drm.h>
+#include <linux/dma-buf.h>
+#include <sys/ioctl.h>
 #include <xf86drmMode.h>
 
 static void
@@ -42,8 +46,24 @@ dumb_export(int card, uint32_t w, uint32_t h, uint64_t *size)
    return fd;
 }
 
+/* "41420a" -> "AB\n"; at most DMA_BUF_NAME_LEN - 1 bytes. */
+static void
+unhex(const char *hex, char *out, size_t cap)
+{
+   size_t n = 0;
+   for (; hex[0] && hex[1] && n + 1 < cap; hex += 2) {
+      unsigned v;
+      if (sscanf(hex, "%2x", &v) != 1) {
+         errno = EINVAL;
+         die("name in hex");
+      }
+      out[n++] = (char)v;
+   }
+   out[n] = 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
    int a = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
    int b = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
@@ -63,6 +83,19 @@ main(void)
    uint64_t e_size;
    int e = dumb_export(a, 128, 128, &e_size);
 
+   enum { MAX_NAMED = 16 };
+   int named[MAX_NAMED];
+   uint64_t named_size[MAX_NAMED];
+   int n_named = argc - 1 < MAX_NAMED ? argc - 1 : MAX_NAMED;
+   for (int i = 0; i < n_named; i++) {
+      char name[DMA_BUF_NAME_LEN];
+      unhex(argv[i + 1], name, sizeof(name));
+      /* Sizes differ per buffer so that a forged size cannot match. */
+      named[i] = dumb_export(a, 64, 16 * (uint32_t)(i + 1), &named_size[i]);
+      if (ioctl(named[i], DMA_BUF_SET_NAME_B, name) != 0)
+         die("DMA_BUF_SET_NAME");
+   }
+
    fflush(stdout);
    pid_t child = fork();
    if (child < 0)
@@ -75,9 +108,13 @@ main(void)
    }
    printf("{\"parent\": %d, \"child\": %d, \"card_a\": %d, \"card_b\": %d, "
           "\"d1\": %d, \"d2\": %d, \"d3\": %d, \"d_size\": %llu, \"e\": %d, "
-          "\"e_size\": %llu}\n",
+          "\"e_size\": %llu, \"named\": [",
           (int)getpid(), (int)child, a, b, d1, d2, d3, (unsigned long long)req.size, e,
           (unsigned long long)e_size);
+   for (int i = 0; i < n_named; i++)
+      printf("%s{\"fd\": %d, \"size\": %llu}", i ? ", " : "", named[i],
+             (unsigned long long)named_size[i]);
+   printf("]}\n");
    fflush(stdout);
    char c;
    while (read(0, &c, 1) > 0)
