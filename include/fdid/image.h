@@ -57,7 +57,7 @@ struct fdid_image {
    struct fdid_image_object objects[FDID_IMAGE_MAX_PLANES];
 };
 
-/* An empty image: no planes, no modifier. */
+/* An empty image: no planes, no modifier. NULL: nothing happens. */
 void fdid_image_init(struct fdid_image *img, uint32_t fourcc, uint32_t width,
                      uint32_t height);
 
@@ -73,8 +73,8 @@ int fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32
  * dma-buf file system's st_dev; a kernel without it, one lseek() per
  * object for the size).
  *
- * Errors:
- *   -EINVAL   width, height or fourcc is 0; no plane; the plane count is
+ * Errors (after which n_objects is 0: the image is not finished):
+ *   -EINVAL   img is NULL; width, height or fourcc is 0; no plane; the plane count is
  *             wrong for a known fourcc (fdid_fourcc_planes()); a plane's
  *             offset is past its object's end; for a linear or implicit
  *             layout (modifier LINEAR or NONE) of a known fourcc, a pitch
@@ -88,9 +88,20 @@ int fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32
 int fdid_image_finish(struct fdid_image *img);
 
 /*
+ * Is img in the shape a successful fdid_image_finish() leaves: 1 to
+ * FDID_IMAGE_MAX_PLANES planes, 1 to n_planes objects, every plane's
+ * object index below n_objects, no negative fd? Every reader of an image
+ * (the import caches, the writers of each API's form) checks this first
+ * and answers -EINVAL otherwise: a never-finished, failed or hand-edited
+ * image never indexes past its arrays. A failed finish leaves n_objects 0.
+ * false for NULL.
+ */
+bool fdid_image_is_finished(const struct fdid_image *img);
+
+/*
  * The same image: same format, size and modifier, the same planes on the
  * same objects (by identity, whatever fds name them) at the same offsets
- * and pitches. Both images must be finished.
+ * and pitches. false unless both are finished (fdid_image_is_finished()).
  */
 bool fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b);
 
@@ -101,8 +112,13 @@ bool fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b);
  * checked).
  */
 unsigned fdid_fourcc_planes(uint32_t fourcc);
+/* Any of cpp, hsub and vsub may be NULL. */
 bool fdid_fourcc_plane_info(uint32_t fourcc, unsigned plane, unsigned *cpp, unsigned *hsub,
                             unsigned *vsub);
+
+/* ceil(size / sub): a subsampled plane's width or height, without the
+ * 32-bit wrap of (size + sub - 1) / sub near UINT32_MAX. sub 0 gives size. */
+uint32_t fdid_subsampled_size(uint32_t size, unsigned sub);
 
 /* Is this fd a dma-buf? 1 yes, 0 no (another file), -EBADF. One fstat()
  * once a dma-buf has been seen, one fstatfs() more before. */

@@ -181,7 +181,7 @@ FDID_PUBLIC int
 fdid_image_to_egl_attribs(const struct fdid_image *img, const struct fdid_egl_hints *hints,
                           EGLint *out, size_t cap)
 {
-   if (!img || !out || img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES)
+   if (!out || !fdid_image_is_finished(img))
       return -EINVAL;
    /* What the parser would refuse is not written: a list from here always
     * reads back (images from VA or Vulkan carry 32-bit unsigned fields). */

@@ -88,9 +88,12 @@ fdid_fourcc_plane_info(uint32_t fourcc, unsigned plane, unsigned *cpp, unsigned 
    const struct format *f = find_format(fourcc);
    if (!f || plane >= f->planes)
       return false;
-   *cpp = f->p[plane].cpp;
-   *hsub = f->p[plane].hsub;
-   *vsub = f->p[plane].vsub;
+   if (cpp)
+      *cpp = f->p[plane].cpp;
+   if (hsub)
+      *hsub = f->p[plane].hsub;
+   if (vsub)
+      *vsub = f->p[plane].vsub;
    return true;
 }
 
@@ -132,6 +135,8 @@ fdid_is_dmabuf(int fd)
 FDID_PUBLIC void
 fdid_image_init(struct fdid_image *img, uint32_t fourcc, uint32_t width, uint32_t height)
 {
+   if (!img)
+      return;
    memset(img, 0, sizeof(*img));
    img->fourcc = fourcc;
    img->width = width;
@@ -185,6 +190,20 @@ resolve_object(struct fdid_image *img, int fd)
    return (int)img->n_objects++;
 }
 
+/* ceil(v / d) without 32-bit wrap: a width near UINT32_MAX must not
+ * round up to 0. */
+static uint64_t
+div_round_up(uint64_t v, unsigned d)
+{
+   return (v + d - 1) / d;
+}
+
+FDID_PUBLIC uint32_t
+fdid_subsampled_size(uint32_t size, unsigned sub)
+{
+   return sub ? (uint32_t)div_round_up(size, sub) : size;
+}
+
 static int
 check_plane(const struct fdid_image *img, unsigned p)
 {
@@ -196,8 +215,9 @@ check_plane(const struct fdid_image *img, unsigned p)
    bool plain = img->modifier == FDID_MODIFIER_LINEAR || img->modifier == FDID_MODIFIER_NONE;
    if (!plain || !fdid_fourcc_plane_info(img->fourcc, p, &cpp, &hsub, &vsub))
       return 0;
-   uint64_t row = (uint64_t)((img->width + hsub - 1) / hsub) * cpp;
-   uint64_t rows = (img->height + vsub - 1) / vsub;
+   /* In 64 bits: each term is below 2^35 and the product below 2^64. */
+   uint64_t row = (uint64_t)fdid_subsampled_size(img->width, hsub) * cpp;
+   uint64_t rows = fdid_subsampled_size(img->height, vsub);
    if (pl->pitch < row)
       return -EINVAL;
    /* The last row need not be padded to the pitch. */
@@ -206,10 +226,10 @@ check_plane(const struct fdid_image *img, unsigned p)
    return 0;
 }
 
-FDID_PUBLIC int
-fdid_image_finish(struct fdid_image *img)
+static int
+resolve_and_check(struct fdid_image *img)
 {
-   if (!img || !img->width || !img->height || !img->fourcc || !img->n_planes)
+   if (!img->width || !img->height || !img->fourcc || !img->n_planes)
       return -EINVAL;
    if (img->n_planes > FDID_IMAGE_MAX_PLANES)
       return -E2BIG;
@@ -217,7 +237,6 @@ fdid_image_finish(struct fdid_image *img)
    if (want && img->n_planes != want)
       return -EINVAL;
 
-   img->n_objects = 0;
    for (unsigned p = 0; p < img->n_planes; p++) {
       int o = resolve_object(img, img->planes[p].fd);
       if (o < 0)
@@ -232,9 +251,42 @@ fdid_image_finish(struct fdid_image *img)
    return 0;
 }
 
+FDID_PUBLIC int
+fdid_image_finish(struct fdid_image *img)
+{
+   if (!img)
+      return -EINVAL;
+   img->n_objects = 0;
+   int r = resolve_and_check(img);
+   /* A failed finish leaves no objects: fdid_image_is_finished() says no,
+    * so no cache or writer can take it for a finished image. */
+   if (r < 0)
+      img->n_objects = 0;
+   return r;
+}
+
+FDID_PUBLIC bool
+fdid_image_is_finished(const struct fdid_image *img)
+{
+   if (!img || img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES ||
+       img->n_objects == 0 || img->n_objects > img->n_planes)
+      return false;
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      if (img->planes[p].object >= img->n_objects || img->planes[p].fd < 0)
+         return false;
+   }
+   for (unsigned o = 0; o < img->n_objects; o++) {
+      if (img->objects[o].fd < 0)
+         return false;
+   }
+   return true;
+}
+
 FDID_PUBLIC bool
 fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b)
 {
+   if (!fdid_image_is_finished(a) || !fdid_image_is_finished(b))
+      return false;
    if (a->fourcc != b->fourcc || a->width != b->width || a->height != b->height ||
        a->modifier != b->modifier || a->n_planes != b->n_planes)
       return false;

@@ -202,7 +202,7 @@ FDID_PUBLIC int
 fdid_import_cache_get(struct fdid_import_cache *c, const struct fdid_image *img, void **object,
                       int *created)
 {
-   if (!c || !img || !object || img->n_objects == 0)
+   if (!c || !object || !fdid_image_is_finished(img))
       return -EINVAL;
    if (created)
       *created = 0;

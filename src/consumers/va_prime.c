@@ -203,8 +203,8 @@ fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned la
    for (unsigned l = 0; l < layer; l++)
       first += d->layers[l].num_planes;
    if (fdid_fourcc_plane_info(fdid_va_fourcc_to_drm(d->fourcc), first, &cpp, &hsub, &vsub)) {
-      w = (w + hsub - 1) / hsub;
-      h = (h + vsub - 1) / vsub;
+      w = fdid_subsampled_size(w, hsub);
+      h = fdid_subsampled_size(h, vsub);
    }
    fdid_image_init(out, d->layers[layer].drm_format, w, h);
    if ((r = add_layer(d, layer, out)) < 0)
@@ -212,27 +212,11 @@ fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned la
    return finish(d, out);
 }
 
-/* The shape fdid_image_finish() leaves: writing the descriptor indexes its
- * fixed arrays with these counts, so a hand-made or stale image must not
- * reach past them. */
-static bool
-image_is_finished(const struct fdid_image *img)
-{
-   if (img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES || img->n_objects == 0 ||
-       img->n_objects > img->n_planes)
-      return false;
-   for (unsigned p = 0; p < img->n_planes; p++) {
-      if (img->planes[p].object >= img->n_objects)
-         return false;
-   }
-   return true;
-}
-
 FDID_PUBLIC int
 fdid_image_to_va_prime(const struct fdid_image *img, uint32_t va_fourcc,
                        VADRMPRIMESurfaceDescriptor *out)
 {
-   if (!img || !out || !image_is_finished(img))
+   if (!out || !fdid_image_is_finished(img))
       return -EINVAL;
    if (!va_fourcc && !(va_fourcc = fdid_drm_fourcc_to_va(img->fourcc)))
       return -ENOTSUP;

@@ -43,6 +43,8 @@ fdid_vk_format_from_fourcc(uint32_t fourcc)
 FDID_PUBLIC void
 fdid_vk_import_relink(struct fdid_vk_import *imp)
 {
+   if (!imp)
+      return;
    imp->modifier_info.pNext = &imp->external_info;
    imp->modifier_info.pPlaneLayouts = imp->plane_layouts;
 }
@@ -57,21 +59,6 @@ fdid_vk_import_fini(struct fdid_vk_import *imp)
          close(imp->memories[i].fd);
       imp->memories[i].fd = -1;
    }
-}
-
-/* The shape fdid_image_finish() leaves: the counts index fixed arrays
- * here, so a hand-made or stale image must not reach past them. */
-static bool
-image_is_finished(const struct fdid_image *img)
-{
-   if (img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES || img->n_objects == 0 ||
-       img->n_objects > img->n_planes)
-      return false;
-   for (unsigned p = 0; p < img->n_planes; p++) {
-      if (img->planes[p].object >= img->n_objects)
-         return false;
-   }
-   return true;
 }
 
 /* Empty, and safe to give fdid_vk_import_fini() whatever happens next. */
@@ -89,7 +76,7 @@ fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
    if (!out)
       return -EINVAL;
    import_clear(out);
-   if (!img || !image_is_finished(img))
+   if (!fdid_image_is_finished(img))
       return -EINVAL;
    if (img->modifier == FDID_MODIFIER_NONE)
       return -ENOTSUP;

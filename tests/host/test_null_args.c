@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The README's NULL policy, function by function over the whole public
+ * API: a NULL object or output makes an int function return -EINVAL, a
+ * bool function false, an accessor its "none" value (NULL, 0, -1), and a
+ * release, destroy, fini or init do nothing; pointers documented as
+ * optional may be NULL. Nothing crashes. Each subtest runs in its own
+ * child: a crash fails it alone.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include <fdid/identity.h>
+#include <fdid/image.h>
+#include <fdid/import_cache.h>
+#ifdef FDID_HAVE_WINSYS
+#include <fdid/winsys.h>
+#endif
+#ifdef FDID_HAVE_EGL
+#include <fdid/egl_dmabuf.h>
+#endif
+#ifdef FDID_HAVE_VA
+#include <fdid/va_prime.h>
+#endif
+#ifdef FDID_HAVE_VULKAN
+#include <fdid/vk_dmabuf.h>
+#endif
+
+#include "fdid_test.h"
+
+/* XR24: one plane, 4 bytes a pixel. */
+#define FDID_FOURCC_TEST 0x34325258u
+
+static int
+import(void *context, const struct fdid_image *img, void **object)
+{
+   *object = context;
+   return 0;
+}
+
+static void
+destroy(void *context, void *object)
+{
+}
+
+FDID_TEST(image)
+{
+   struct fdid_image img;
+   fdid_image_init(NULL, 0, 1, 1); /* nothing happens */
+   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   CHECK_EQ(fdid_image_add_plane(NULL, 0, 0, 0), -EINVAL);
+   CHECK_EQ(fdid_image_finish(NULL), -EINVAL);
+   CHECK(!fdid_image_is_finished(NULL));
+   CHECK(!fdid_image_equal(NULL, &img));
+   CHECK(!fdid_image_equal(&img, NULL));
+   CHECK(!fdid_image_equal(NULL, NULL));
+   /* Optional outputs. */
+   unsigned cpp = 0;
+   CHECK(fdid_fourcc_plane_info(FDID_FOURCC_TEST, 0, NULL, NULL, NULL));
+   CHECK(fdid_fourcc_plane_info(FDID_FOURCC_TEST, 0, &cpp, NULL, NULL));
+   CHECK_EQ(cpp, 4);
+}
+
+FDID_TEST(import_cache)
+{
+   struct fdid_import_cache *c;
+   int x;
+   CHECK_EQ(fdid_import_cache_create(&x, NULL, destroy, &c), -EINVAL);
+   CHECK_EQ(fdid_import_cache_create(&x, import, NULL, &c), -EINVAL);
+   CHECK_EQ(fdid_import_cache_create(&x, import, destroy, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_create(NULL, import, destroy, &c), 0); /* context is opaque */
+   struct fdid_image img;
+   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   void *obj;
+   CHECK_EQ(fdid_import_cache_get(NULL, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_get(c, NULL, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_get(c, &img, NULL, NULL), -EINVAL);
+   /* An image that was never finished, and one whose finish failed. */
+   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_add_plane(&img, STDIN_FILENO, 0, 16), 0);
+   img.n_objects = 3; /* as a stale or hand-edited image may say */
+   img.planes[0].object = 2;
+   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   img.n_objects = 1000; /* indexing by it would run past the arrays */
+   img.planes[0].object = 0;
+   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   img.n_objects = 1;
+   img.planes[0].object = 7;
+   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK(fdid_image_finish(&img) < 0); /* stdin is no dma-buf */
+   CHECK_EQ(img.n_objects, 0);
+   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_ref(NULL, &x), -EINVAL);
+   CHECK_EQ(fdid_import_cache_ref(c, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_put(NULL, &x), -EINVAL);
+   CHECK_EQ(fdid_import_cache_put(c, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_count(NULL), 0);
+   CHECK_EQ(fdid_import_cache_count(c), 0);
+   fdid_import_cache_destroy(NULL);
+   fdid_import_cache_destroy(c);
+}
+
+#ifdef FDID_HAVE_WINSYS
+FDID_TEST(winsys)
+{
+   struct fdid_device *dev;
+   struct fdid_bo *bo;
+   CHECK_EQ(fdid_device_acquire(STDIN_FILENO, NULL), -EINVAL);
+   CHECK(fdid_device_ref(NULL) == NULL);
+   fdid_device_release(NULL);
+   CHECK(!fdid_device_same_gpu(NULL, NULL));
+   CHECK_EQ(fdid_device_fd(NULL), -1);
+   CHECK_EQ(fdid_device_node_type(NULL), -1);
+   CHECK_EQ(fdid_bo_import(NULL, STDIN_FILENO, &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_handle(NULL), 0);
+   CHECK(fdid_bo_device(NULL) == NULL);
+   CHECK(fdid_bo_ref(NULL) == NULL);
+   int fd;
+   CHECK_EQ(fdid_bo_export(NULL, &fd), -EINVAL);
+   fdid_bo_release(NULL);
+   CHECK_EQ(fdid_bo_adopt_handle(NULL, 1, &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_create_dumb(NULL, 1, 1, 32, &bo, NULL, NULL), -EINVAL);
+   uint64_t off;
+   CHECK_EQ(fdid_bo_map_dumb_offset(NULL, &off), -EINVAL);
+   CHECK_EQ(fdid_bo_import_on(NULL, NULL, &bo), -EINVAL);
+   (void)dev;
+}
+#endif
+
+#ifdef FDID_HAVE_EGL
+FDID_TEST(egl)
+{
+   struct fdid_image img;
+   EGLint list[FDID_EGL_ATTRIBS_MAX];
+   EGLint attribs[] = { EGL_NONE };
+   EGLAttrib attribs64[] = { EGL_NONE };
+   CHECK_EQ(fdid_image_from_egl_attribs(NULL, &img, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_egl_attribs(attribs, NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_egl_attrib_list(NULL, &img, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_egl_attrib_list(attribs64, NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_to_egl_attribs(NULL, NULL, list, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   CHECK_EQ(fdid_image_to_egl_attribs(&img, NULL, NULL, 0), -EINVAL);
+   /* Not finished: refused, not written. */
+   CHECK_EQ(fdid_image_to_egl_attribs(&img, NULL, list, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+}
+#endif
+
+#ifdef FDID_HAVE_VA
+FDID_TEST(va)
+{
+   struct fdid_image img;
+   VADRMPRIMESurfaceDescriptor d = { 0 };
+   CHECK_EQ(fdid_image_from_va_prime(NULL, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime(&d, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime_layer(NULL, 0, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_to_va_prime(NULL, 0, &d), -EINVAL);
+   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   CHECK_EQ(fdid_image_to_va_prime(&img, 0, NULL), -EINVAL);
+}
+#endif
+
+#ifdef FDID_HAVE_VULKAN
+FDID_TEST(vulkan)
+{
+   struct fdid_vk_import imp;
+   struct fdid_image img;
+   int fds[1] = { STDIN_FILENO };
+   CHECK_EQ(fdid_image_to_vk(NULL, &imp), -EINVAL);
+   fdid_vk_import_fini(&imp); /* a failed to_vk leaves it safe to fini */
+   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   CHECK_EQ(fdid_image_to_vk(&img, NULL), -EINVAL);
+   fdid_vk_import_relink(NULL);
+   fdid_vk_import_fini(NULL);
+   VkSubresourceLayout layout = { 0 };
+   VkImageDrmFormatModifierExplicitCreateInfoEXT info = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT,
+      .drmFormatModifierPlaneCount = 1,
+      .pPlaneLayouts = &layout,
+   };
+   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, NULL, fds, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, &info, NULL, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, &info, fds, NULL), -EINVAL);
+   info.pPlaneLayouts = NULL;
+   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, &info, fds, &img), -EINVAL);
+}
+#endif
+
+int
+main(int argc, char **argv)
+{
+   return fdid_test_main(argc, argv);
+}
