@@ -11,11 +11,14 @@
  * time it is needed. A method that later fails as a whole (a seccomp filter
  * installed after the probe) is cleared with fdid_method_failed().
  *
- * The fast path is one relaxed atomic load of `usable_cache` and no lock.
- * Any change (allowed mask, a failed method) invalidates the cache with a
- * new epoch, and a recomputation only installs its result if no change came
- * in between, so a stale mask can never outlive fdid_set_allowed_methods().
- * Concurrent first calls may probe twice, which is harmless.
+ * The fast path is one atomic load of `usable_cache` and no lock. Every
+ * write of the cache happens under `cache_lock`: a recomputation (probe
+ * and install) holds it throughout, and every change (the allowed mask, a
+ * failed method) invalidates under it. So no change can fall between a
+ * recomputation's reading of the state and its install: a stale mask can
+ * never outlive fdid_set_allowed_methods(). (An epoch compared at install
+ * time, as before, could wrap while a thread sat in between: improbable,
+ * not impossible.) The lock is taken only off the fast path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,18 +38,18 @@ static _Atomic unsigned tested;
 static _Atomic unsigned working;
 static atomic_bool dupfd_query_bad_fd2_quirk;
 
-/* Either the usable mask, or CACHE_INVALID with an epoch in the bits above
- * the method bits, so that two invalidations never look alike. */
+/* The usable mask, or CACHE_INVALID. */
 #define CACHE_INVALID (1u << 31)
-#define CACHE_EPOCH_SHIFT 8
 static _Atomic unsigned usable_cache = CACHE_INVALID;
-static _Atomic unsigned cache_epoch;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+/* This thread holds cache_lock to recompute: a method failing inside the
+ * probe is seen by that recomputation itself. */
+static _Thread_local bool recomputing;
 
 static void
-invalidate_cache(void)
+invalidate_cache_locked(void)
 {
-   unsigned epoch = atomic_fetch_add(&cache_epoch, 1) + 1;
-   atomic_store(&usable_cache, CACHE_INVALID | ((epoch << CACHE_EPOCH_SHIFT) & ~CACHE_INVALID));
+   atomic_store(&usable_cache, CACHE_INVALID);
 }
 
 static const struct {
@@ -109,8 +112,10 @@ fdid_allowed_methods(void)
 FDID_PUBLIC void
 fdid_set_allowed_methods(unsigned mask)
 {
+   pthread_mutex_lock(&cache_lock);
    atomic_store(&api_allowed, mask & FDID_METHOD_ALL);
-   invalidate_cache();
+   invalidate_cache_locked();
+   pthread_mutex_unlock(&cache_lock);
 }
 
 /* Each probe checks both a "same" and a "different" answer on a pipe. */
@@ -165,18 +170,24 @@ probe(unsigned which)
 }
 
 static unsigned
-recompute_usable(unsigned seen)
+recompute_usable(void)
 {
-   unsigned allowed = fdid_allowed_methods();
-   unsigned untested = allowed & ~atomic_load(&tested);
-   if (untested)
-      probe(untested);
-   unsigned usable = allowed & atomic_load(&working);
-   /* Install only if nothing changed since `seen` was read, and only a
-    * complete answer: a probe that found no fd to work with must run again
-    * on the next question. */
-   if (!(allowed & ~atomic_load(&tested)))
-      atomic_compare_exchange_strong(&usable_cache, &seen, usable);
+   pthread_mutex_lock(&cache_lock);
+   unsigned usable = atomic_load(&usable_cache);
+   if (usable & CACHE_INVALID) {
+      recomputing = true;
+      unsigned allowed = fdid_allowed_methods();
+      unsigned untested = allowed & ~atomic_load(&tested);
+      if (untested)
+         probe(untested);
+      usable = allowed & atomic_load(&working);
+      /* Only a complete answer is kept: a probe that found no fd to work
+       * with must run again on the next question. */
+      if (!(allowed & ~atomic_load(&tested)))
+         atomic_store_explicit(&usable_cache, usable, memory_order_release);
+      recomputing = false;
+   }
+   pthread_mutex_unlock(&cache_lock);
    return usable;
 }
 
@@ -186,14 +197,18 @@ fdid_usable_methods(void)
    unsigned cached = atomic_load_explicit(&usable_cache, memory_order_acquire);
    if (likely(!(cached & CACHE_INVALID)))
       return cached;
-   return recompute_usable(cached);
+   return recompute_usable();
 }
 
 void
 fdid_method_failed(unsigned method)
 {
    atomic_fetch_and(&working, ~method);
-   invalidate_cache();
+   if (recomputing)
+      return; /* the recomputation under way reads `working` after this */
+   pthread_mutex_lock(&cache_lock);
+   invalidate_cache_locked();
+   pthread_mutex_unlock(&cache_lock);
 }
 
 bool
