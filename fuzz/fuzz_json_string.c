@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "json.h"
 
 static unsigned
 hex(const char *s, int n)

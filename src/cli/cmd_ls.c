@@ -27,9 +27,12 @@
 
 #include <fdid/identity.h>
 
+#include "cell.h"
 #include "cli.h"
 #include "escape.h"
+#include "fd_class.h"
 #include "group.h"
+#include "json.h"
 #include "scan.h"
 
 /* Holders named in the HOLDERS column before "+N more". */
@@ -37,18 +40,10 @@ enum { HOLDERS_SHOWN = 10 };
 
 /* ---- columns ---------------------------------------------------------- */
 
-/* One cell being written: every piece of text goes through the escape,
- * trusted or not (trusted text only ever changes in raw tables, where
- * blanks would split the cell). */
-struct cell {
-   FILE *f;
-   unsigned flags;
-};
-
 static void
 put(struct cell *c, const char *s)
 {
-   text_escape_write(c->f, s, c->flags);
+   cell_put(c, s);
 }
 
 static struct fd_entry *
@@ -66,7 +61,7 @@ fill_id(struct cell *c, const struct description *d, size_t id)
 static void
 fill_type(struct cell *c, const struct description *d, size_t id)
 {
-   put(c, fd_type_name(first(d)->type));
+   put(c, fd_class_of(first(d)->type)->name);
 }
 
 static void
@@ -107,44 +102,24 @@ fill_inode(struct cell *c, const struct description *d, size_t id)
 static void
 fill_size(struct cell *c, const struct description *d, size_t id)
 {
-   if (first(d)->type == FD_DMABUF)
+   if (fd_class_of(first(d)->type)->dmabuf)
       fprintf(c->f, "%lld", first(d)->size);
 }
 
 static void
 fill_exporter(struct cell *c, const struct description *d, size_t id)
 {
-   put(c, first(d)->info.exp_name);
+   if (fd_class_of(first(d)->type)->dmabuf)
+      put(c, first(d)->info.exp_name);
 }
 
 static void
 fill_info(struct cell *c, const struct description *d, size_t id)
 {
-   const struct fd_entry *e = first(d);
-   const char *sep = "";
-   if (e->type == FD_DRM && e->info.drm_driver[0]) {
-      put(c, "driver=");
-      put(c, e->info.drm_driver);
-      sep = " ";
-   }
-   if (e->type == FD_DRM && e->info.drm_client_id[0]) {
-      put(c, sep);
-      put(c, "client=");
-      put(c, e->info.drm_client_id);
-      sep = " ";
-   }
-   if (e->type == FD_DMABUF) {
-      fprintf(c->f, "size=%lld", e->size);
-      put(c, " exporter=");
-      put(c, e->info.exp_name);
-      sep = " ";
-   }
-   if (e->type == FD_EPOLL && d->target_ids) {
-      fprintf(c->f, "targets=%zu", e->n_targets);
-      sep = " ";
-   }
+   const struct fd_class *k = fd_class_of(first(d)->type);
+   bool wrote = k->info && k->info(c, d);
    if (!d->verified) {
-      put(c, sep);
+      put(c, wrote ? " " : "");
       put(c, "identity unknown (no permission)");
    }
 }
@@ -172,7 +147,7 @@ struct column {
 
 static const struct column columns[] = {
    { "ID", "description number in this listing", 3, SCOLS_FL_RIGHT, fill_id },
-   { "TYPE", "drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other", 6, 0, fill_type },
+   { "TYPE", "the file's type (see --type)", 6, 0, fill_type },
    { "NHOLDERS", "number of fds", 3, SCOLS_FL_RIGHT, fill_nholders },
    { "HOLDERS", "pid/command/fd of each fd (the first 10, then +N more)", 0.4, SCOLS_FL_WRAP,
      fill_holders },
@@ -227,7 +202,7 @@ static bool
 shown(const struct options *o, const struct description *d)
 {
    const struct fd_entry *e = first(d);
-   if (o->dmabuf_only && e->type != FD_DMABUF)
+   if (o->dmabuf_only && !fd_class_of(e->type)->dmabuf)
       return false;
    if (o->types && !(o->types & (1u << e->type)))
       return false;
@@ -277,7 +252,7 @@ summarize(const struct options *o, struct grouping *g, struct summary *s)
       s->shared += d->n_holders > 1;
       s->shown += shown(o, d);
       const struct fd_entry *e = first(d);
-      if (e->type != FD_DMABUF)
+      if (!fd_class_of(e->type)->dmabuf)
          continue;
       s->dmabuf_fds += d->n_holders;
       s->dmabuf_bytes_per_fd += e->size * (long long)d->n_holders;
@@ -297,55 +272,29 @@ summarize(const struct options *o, struct grouping *g, struct summary *s)
 /* ---- JSON ------------------------------------------------------------- */
 
 static void
-json_string_or_null(FILE *f, const char *s)
-{
-   if (s && s[0])
-      json_write_string(f, s);
-   else
-      fputs("null", f);
-}
-
-static void
 print_json_description(FILE *f, const struct description *d, size_t id)
 {
    const struct fd_entry *e = first(d);
-   fprintf(f, "{\"id\": %zu, \"type\": ", id);
-   json_write_string(f, fd_type_name(e->type));
-   fprintf(f, ", \"name\": ");
+   const struct fd_class *k = fd_class_of(e->type);
+   fprintf(f, "{\"id\": %zu", id);
+   json_member(f, "type");
+   json_write_string(f, k->name);
+   json_member(f, "name");
    json_write_string(f, scan_name(d->holders[0]));
-   fprintf(f, ", \"dev\": \"%u:%u\", \"inode\": %ju, \"verified\": %s", major(e->dev),
-           minor(e->dev), (uintmax_t)e->ino, d->verified ? "true" : "false");
-   if (e->type == FD_DRM) {
-      fprintf(f, ", \"rdev\": \"%u:%u\", \"driver\": ", major(e->rdev), minor(e->rdev));
-      json_string_or_null(f, e->info.drm_driver);
-      fprintf(f, ", \"client_id\": ");
-      json_string_or_null(f, e->info.drm_client_id);
-   }
-   if (e->type == FD_DMABUF) {
-      fprintf(f, ", \"size\": %lld, \"exporter\": ", e->size);
-      json_string_or_null(f, e->info.exp_name);
-      fprintf(f, ", \"buffer_name\": ");
-      if (e->info.has_buf_name)
-         json_write_string(f, e->info.buf_name);
-      else
-         fputs("null", f);
-   }
-   if (e->type == FD_EPOLL && d->target_ids) {
-      fprintf(f, ", \"targets\": [");
-      for (size_t t = 0; t < e->n_targets; t++) {
-         fprintf(f, "%s{\"fd\": %d, ", t ? ", " : "", e->targets[t].tfd);
-         if (d->target_ids[t])
-            fprintf(f, "\"id\": %zu}", d->target_ids[t]);
-         else
-            fprintf(f, "\"id\": null}");
-      }
-      fputc(']', f);
-   }
-   fprintf(f, ", \"holders\": [");
+   json_member(f, "dev");
+   fprintf(f, "\"%u:%u\"", major(e->dev), minor(e->dev));
+   json_member(f, "inode");
+   fprintf(f, "%ju", (uintmax_t)e->ino);
+   json_member(f, "verified");
+   fputs(d->verified ? "true" : "false", f);
+   if (k->json)
+      k->json(f, d);
+   json_member(f, "holders");
+   fputc('[', f);
    for (size_t h = 0; h < d->n_holders; h++) {
       const struct fd_entry *x = d->holders[h];
-      fprintf(f, "%s{\"pid\": %d, \"fd\": %d, \"command\": ", h ? ", " : "", (int)x->proc->pid,
-              x->fd);
+      fprintf(f, "%s{\"pid\": %d, \"fd\": %d", h ? ", " : "", (int)x->proc->pid, x->fd);
+      json_member(f, "command");
       json_write_string(f, x->proc->comm);
       fputc('}', f);
    }
@@ -499,8 +448,8 @@ usage(FILE *f, bool dmabuf)
               "                     its process); exit 3 if one does not exist\n");
    if (!dmabuf) {
       fprintf(f, "  -a, --all          also descriptions held by a single fd\n");
-      fprintf(f, "  -t, --type TYPE    only this type (repeatable: any of them): drm, dmabuf,\n"
-                 "                     epoll, pipe, socket, file, dir, chr, blk, anon, other\n");
+      fprintf(f, "  -t, --type TYPE    only this type (repeatable: any of them): %s\n",
+              fd_type_names());
    }
    fprintf(f, "  -J, --json         JSON output: every field (not with -o or --raw)\n");
    fprintf(f, "  -o, --output LIST  table columns, comma-separated:\n");
@@ -663,8 +612,9 @@ list(const struct options *o)
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
-         if (e->type == FD_DRM || e->type == FD_DMABUF ||
-             (e->type == FD_EPOLL && h == 0 && shown(o, &g.descs[i])))
+         enum fdinfo_need need = fd_class_of(e->type)->fdinfo;
+         if (need == FDINFO_EVERY_HOLDER ||
+             (need == FDINFO_FIRST_SHOWN && h == 0 && shown(o, &g.descs[i])))
             scan_read_fdinfo(e);
       }
    }

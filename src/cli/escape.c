@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Escaping for terminals and JSON; the rules are in escape.h. One UTF-8
- * decoder serves both, strict as RFC 3629 is: no overlong forms, no
+ * Escaping for terminals; the rules are in escape.h. The UTF-8 decoder
+ * (also json.c's) is strict as RFC 3629 is: no overlong forms, no
  * surrogates, nothing above U+10FFFF.
  */
 #include <langinfo.h>
@@ -127,34 +127,4 @@ text_escape_write(FILE *f, const char *s, unsigned flags)
    /* No memory for the copy: the safest thing that still says something. */
    for (; *s; s++)
       fputc(*s >= 0x20 && *s < 0x7f && *s != '\\' ? *s : '?', f);
-}
-
-void
-json_write_string(FILE *f, const char *str)
-{
-   const unsigned char *s = (const unsigned char *)str;
-   size_t n = strlen(str);
-   fputc('"', f);
-   for (size_t i = 0; i < n;) {
-      uint32_t cp;
-      size_t len = utf8_decode(s + i, n - i, &cp);
-      if (len == 0) {
-         fprintf(f, "\\udc%02x", s[i]); /* surrogateescape */
-         i++;
-         continue;
-      }
-      if (cp == '"' || cp == '\\')
-         fprintf(f, "\\%c", (int)cp);
-      else if (cp == '\n')
-         fputs("\\n", f);
-      else if (cp == '\t')
-         fputs("\\t", f);
-      else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 ||
-               cp == 0x2029)
-         fprintf(f, "\\u%04x", (unsigned)cp);
-      else
-         fwrite(s + i, 1, len, f);
-      i += len;
-   }
-   fputc('"', f);
 }

@@ -10,7 +10,7 @@
  * overrides that reorder what a terminal shows). The escape is reversible:
  * "\\" and "\xHH" are the only backslash sequences.
  *
- * JSON (json_write_string): valid UTF-8 is kept exactly (controls, DEL, C1
+ * JSON (json.h's json_write_string): valid UTF-8 is kept exactly (controls, DEL, C1
  * controls and U+2028/U+2029 as \uXXXX escapes, which parse back to the
  * same characters). Each byte that is not part of valid UTF-8 (a stray
  * continuation byte, a truncated or overlong sequence, an encoded
@@ -46,8 +46,5 @@ char *text_escape(const char *s, unsigned flags);
 
 /* Writes s escaped to f. */
 void text_escape_write(FILE *f, const char *s, unsigned flags);
-
-/* s as a JSON string, quotes included. */
-void json_write_string(FILE *f, const char *s);
 
 #endif

@@ -20,29 +20,6 @@
 
 #define DRM_MAJOR 226
 
-static const char *const type_names[] = {
-   [FD_OTHER] = "other", [FD_FILE] = "file", [FD_DIR] = "dir",
-   [FD_PIPE] = "pipe", [FD_SOCKET] = "socket", [FD_CHR] = "chr",
-   [FD_BLK] = "blk", [FD_DRM] = "drm", [FD_DMABUF] = "dmabuf",
-   [FD_EPOLL] = "epoll", [FD_ANON] = "anon",
-};
-
-const char *
-fd_type_name(enum fd_type t)
-{
-   return type_names[t];
-}
-
-int
-fd_type_from_name(const char *name)
-{
-   for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
-      if (strcmp(type_names[i], name) == 0)
-         return (int)i;
-   }
-   return -1;
-}
-
 static enum fd_type
 classify(const struct stat *st, const char *name)
 {

@@ -78,8 +78,5 @@ const char *scan_name(struct fd_entry *e);
 
 void scan_free(struct scan *s);
 
-const char *fd_type_name(enum fd_type t);
-/* "drm", "dmabuf", ... back to the type; -1 when unknown. */
-int fd_type_from_name(const char *name);
 
 #endif

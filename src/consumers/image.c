@@ -4,21 +4,14 @@
  * and the layout checks every translator shares.
  */
 #include <errno.h>
-#include <linux/magic.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <unistd.h>
 
 #include "fdid/image.h"
+#include "util/buffer_id.h"
 #include "util/fstat_raw.h"
 #include "util/macros.h"
 #include "fourcc.h"
-
-#ifndef DMA_BUF_MAGIC
-#define DMA_BUF_MAGIC 0x444d4142 /* "DMAB" */
-#endif
 
 struct plane_format {
    uint8_t cpp, hsub, vsub;
@@ -97,30 +90,6 @@ fdid_fourcc_plane_info(uint32_t fourcc, unsigned plane, unsigned *cpp, unsigned 
    return true;
 }
 
-/*
- * Every dma-buf lives on the kernel's one dma-buf pseudo file system (one
- * superblock, mounted once at boot), so once one fstatfs() has shown which
- * st_dev that is, an fstat() alone says "dma-buf" for every later fd: an
- * st_dev names one superblock. 0 until learned.
- */
-static _Atomic dev_t dmabuf_dev;
-
-/* 1 dma-buf, 0 not, or a negative errno; st is fd's fstat. */
-static int
-stat_is_dmabuf(int fd, const struct stat *st)
-{
-   dev_t known = atomic_load_explicit(&dmabuf_dev, memory_order_relaxed);
-   if (known && st->st_dev == known)
-      return 1;
-   struct statfs sfs;
-   if (fstatfs(fd, &sfs) != 0)
-      return -errno;
-   if (sfs.f_type != DMA_BUF_MAGIC)
-      return 0;
-   atomic_store_explicit(&dmabuf_dev, st->st_dev, memory_order_relaxed);
-   return 1;
-}
-
 FDID_PUBLIC int
 fdid_is_dmabuf(int fd)
 {
@@ -129,7 +98,7 @@ fdid_is_dmabuf(int fd)
    struct stat st;
    if (fdid_fstat(fd, &st) != 0)
       return -errno;
-   return stat_is_dmabuf(fd, &st);
+   return fdid_stat_is_dmabuf(fd, &st);
 }
 
 FDID_PUBLIC void
@@ -161,32 +130,22 @@ fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32_t p
    return 0;
 }
 
-/* The object behind fd, added if new: its index, or a negative errno. */
+/* The object behind fd, added if new: its index, or a negative errno. One
+ * fstat per plane (util/buffer_id.h). */
 static int
 resolve_object(struct fdid_image *img, int fd)
 {
-   struct stat st;
-   if (fdid_fstat(fd, &st) != 0)
-      return -errno;
-   for (unsigned i = 0; i < img->n_objects; i++) {
-      if (img->objects[i].dev == st.st_dev && img->objects[i].ino == st.st_ino)
-         return (int)i;
-   }
-   /* Only for a dma-buf is (st_dev, st_ino) one buffer: checked once per
-    * object, not per plane. */
-   int is = stat_is_dmabuf(fd, &st);
+   struct fdid_buffer_id id;
+   int is = fdid_buffer_id_of(fd, &id);
    if (is < 0)
       return is;
    if (!is)
       return -EBADFD;
-   /* The dma-buf file system gives the inode the buffer's size; kernels
-    * from before it (4.x anon inodes) say 0, and there a dma-buf's llseek
-    * answers SEEK_END with its size, leaving the file position alone. */
-   off_t size = st.st_size;
-   if (size <= 0 && (size = lseek(fd, 0, SEEK_END)) < 0)
-      return -errno;
-   struct fdid_image_object *o = &img->objects[img->n_objects];
-   *o = (struct fdid_image_object){ fd, st.st_dev, st.st_ino, (uint64_t)size };
+   for (unsigned i = 0; i < img->n_objects; i++) {
+      if (img->objects[i].dev == id.dev && img->objects[i].ino == id.ino)
+         return (int)i;
+   }
+   img->objects[img->n_objects] = (struct fdid_image_object){ fd, id.dev, id.ino, id.size };
    return (int)img->n_objects++;
 }
 

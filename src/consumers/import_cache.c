@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-context import caches: two chained hash tables over one set of
- * entries, by image (lookup on import) and by object (ref and put).
+ * Per-context import caches: one set of entries in two maps of the one
+ * hash map (util/hash_map.h), by image (lookup on import) and by object
+ * (ref and unref).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fdid/import_cache.h"
+#include "util/fd_util.h"
+#include "util/hash_map.h"
+#include "util/lock.h"
 #include "util/macros.h"
 
 struct entry {
-   struct entry *next_key, *next_obj;
-   uint64_t key_hash;
+   struct fdid_hnode by_key, by_obj;
+   struct entry *next_doomed; /* fdid_import_cache_destroy()'s list */
    struct fdid_image key;  /* plane and object fds are the entry's dups */
    void *object;
    unsigned refs;
@@ -26,41 +29,31 @@ struct fdid_import_cache {
    void *context;
    fdid_import_fn import;
    fdid_destroy_fn destroy;
-   struct entry **by_key, **by_obj;
-   size_t mask, count;
+   struct fdid_hmap by_key, by_obj;
 };
-
-static uint64_t
-mix(uint64_t h, uint64_t v)
-{
-   h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-   return h;
-}
 
 /* Over what fdid_image_equal() compares. */
 static uint64_t
 image_hash(const struct fdid_image *img)
 {
-   uint64_t h = mix(mix(mix(img->fourcc, img->width), img->height), img->modifier);
+   uint64_t h = fdid_hash_combine(img->fourcc, img->width);
+   h = fdid_hash_combine(fdid_hash_combine(h, img->height), img->modifier);
    for (unsigned p = 0; p < img->n_planes; p++) {
       const struct fdid_image_plane *pl = &img->planes[p];
       const struct fdid_image_object *o = &img->objects[pl->object];
-      h = mix(mix(mix(mix(h, (uint64_t)o->dev), (uint64_t)o->ino), pl->offset), pl->pitch);
+      h = fdid_hash_combine(fdid_hash_combine(h, (uint64_t)o->dev), (uint64_t)o->ino);
+      h = fdid_hash_combine(fdid_hash_combine(h, pl->offset), pl->pitch);
    }
    return h;
-}
-
-static size_t
-ptr_slot(const struct fdid_import_cache *c, const void *p)
-{
-   return (size_t)mix(0, (uint64_t)(uintptr_t)p) & c->mask;
 }
 
 static struct entry *
 find_key_locked(struct fdid_import_cache *c, const struct fdid_image *img, uint64_t h)
 {
-   for (struct entry *e = c->by_key[h & c->mask]; e; e = e->next_key) {
-      if (e->key_hash == h && fdid_image_equal(&e->key, img))
+   fdid_assert_locked(&c->lock);
+   for (struct fdid_hnode *n = fdid_hmap_find(&c->by_key, h, 0); n; n = fdid_hmap_next_match(n)) {
+      struct entry *e = fdid_container_of(n, struct entry, by_key);
+      if (fdid_image_equal(&e->key, img))
          return e;
    }
    return NULL;
@@ -69,69 +62,27 @@ find_key_locked(struct fdid_import_cache *c, const struct fdid_image *img, uint6
 static struct entry *
 find_obj_locked(struct fdid_import_cache *c, const void *object)
 {
-   for (struct entry *e = c->by_obj[ptr_slot(c, object)]; e; e = e->next_obj) {
-      if (e->object == object)
-         return e;
-   }
-   return NULL;
+   fdid_assert_locked(&c->lock);
+   struct fdid_hnode *n = fdid_hmap_find(&c->by_obj, (uint64_t)(uintptr_t)object, 0);
+   return n ? fdid_container_of(n, struct entry, by_obj) : NULL;
 }
 
+/* Never fails: the maps were made with room and only chain longer when
+ * they cannot grow. */
 static void
-link_locked(struct fdid_import_cache *c, struct entry *e)
+link_locked(struct fdid_import_cache *c, struct entry *e, uint64_t h)
 {
-   size_t k = e->key_hash & c->mask, o = ptr_slot(c, e->object);
-   e->next_key = c->by_key[k];
-   c->by_key[k] = e;
-   e->next_obj = c->by_obj[o];
-   c->by_obj[o] = e;
-   c->count++;
+   fdid_assert_locked(&c->lock);
+   fdid_hmap_insert(&c->by_key, &e->by_key, h, 0);
+   fdid_hmap_insert(&c->by_obj, &e->by_obj, (uint64_t)(uintptr_t)e->object, 0);
 }
 
 static void
 unlink_locked(struct fdid_import_cache *c, struct entry *e)
 {
-   struct entry **p = &c->by_key[e->key_hash & c->mask];
-   while (*p != e)
-      p = &(*p)->next_key;
-   *p = e->next_key;
-   p = &c->by_obj[ptr_slot(c, e->object)];
-   while (*p != e)
-      p = &(*p)->next_obj;
-   *p = e->next_obj;
-   c->count--;
-}
-
-/* Twice the slots when the tables fill: a failure only keeps chains long. */
-static void
-grow_locked(struct fdid_import_cache *c)
-{
-   if (c->count < c->mask + 1)
-      return;
-   size_t slots = (c->mask + 1) * 2;
-   struct entry **k = calloc(slots, sizeof(*k)), **o = calloc(slots, sizeof(*o));
-   if (!k || !o) {
-      free(k);
-      free(o);
-      return;
-   }
-   struct entry *all = NULL;
-   for (size_t i = 0; i <= c->mask; i++) {
-      for (struct entry *e = c->by_key[i], *next; e; e = next) {
-         next = e->next_key;
-         e->next_key = all;
-         all = e;
-      }
-   }
-   free(c->by_key);
-   free(c->by_obj);
-   c->by_key = k;
-   c->by_obj = o;
-   c->mask = slots - 1;
-   c->count = 0;
-   for (struct entry *e = all, *next; e; e = next) {
-      next = e->next_key;
-      link_locked(c, e);
-   }
+   fdid_assert_locked(&c->lock);
+   fdid_hmap_remove(&c->by_key, &e->by_key);
+   fdid_hmap_remove(&c->by_obj, &e->by_obj);
 }
 
 static void
@@ -155,17 +106,15 @@ entry_new(const struct fdid_image *img, void *object, struct entry **out)
    for (unsigned i = 0; i < img->n_objects; i++)
       e->key.objects[i].fd = -1;
    for (unsigned i = 0; i < img->n_objects; i++) {
-      int fd = fcntl(img->objects[i].fd, F_DUPFD_CLOEXEC, 3);
+      int fd = fdid_dup_cloexec(img->objects[i].fd);
       if (fd < 0) {
-         int r = -errno;
          entry_free(e);
-         return r;
+         return fd;
       }
       e->key.objects[i].fd = fd;
    }
    for (unsigned p = 0; p < img->n_planes; p++)
       e->key.planes[p].fd = e->key.objects[img->planes[p].object].fd;
-   e->key_hash = image_hash(img);
    e->object = object;
    e->refs = 1;
    *out = e;
@@ -181,12 +130,9 @@ fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn d
    struct fdid_import_cache *c = calloc(1, sizeof(*c));
    if (!c)
       return -ENOMEM;
-   c->mask = 15;
-   c->by_key = calloc(c->mask + 1, sizeof(*c->by_key));
-   c->by_obj = calloc(c->mask + 1, sizeof(*c->by_obj));
-   if (!c->by_key || !c->by_obj) {
-      free(c->by_key);
-      free(c->by_obj);
+   if (fdid_hmap_init(&c->by_key) != 0 || fdid_hmap_init(&c->by_obj) != 0) {
+      fdid_hmap_fini(&c->by_key);
+      fdid_hmap_fini(&c->by_obj);
       free(c);
       return -ENOMEM;
    }
@@ -239,8 +185,7 @@ fdid_import_cache_get(struct fdid_import_cache *c, const struct fdid_image *img,
       e->refs++;
       *object = e->object;
    } else {
-      grow_locked(c);
-      link_locked(c, fresh);
+      link_locked(c, fresh, h);
       *object = made;
    }
    pthread_mutex_unlock(&c->lock);
@@ -292,7 +237,7 @@ fdid_import_cache_count(struct fdid_import_cache *c)
    if (!c)
       return 0;
    pthread_mutex_lock(&c->lock);
-   size_t n = c->count;
+   size_t n = c->by_key.count;
    pthread_mutex_unlock(&c->lock);
    return n;
 }
@@ -302,15 +247,20 @@ fdid_import_cache_destroy(struct fdid_import_cache *c)
 {
    if (!c)
       return;
-   for (size_t i = 0; i <= c->mask; i++) {
-      for (struct entry *e = c->by_key[i], *next; e; e = next) {
-         next = e->next_key;
-         c->destroy(c->context, e->object);
-         entry_free(e);
-      }
+   /* Collected first: the map may not change while it is walked. */
+   struct entry *all = NULL;
+   fdid_hmap_foreach(&c->by_obj, n) {
+      struct entry *e = fdid_container_of(n, struct entry, by_obj);
+      e->next_doomed = all;
+      all = e;
+   }
+   for (struct entry *e = all, *next; e; e = next) {
+      next = e->next_doomed;
+      c->destroy(c->context, e->object);
+      entry_free(e);
    }
    pthread_mutex_destroy(&c->lock);
-   free(c->by_key);
-   free(c->by_obj);
+   fdid_hmap_fini(&c->by_key);
+   fdid_hmap_fini(&c->by_obj);
    free(c);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fdid/va_prime.h"
+#include "util/buffer_id.h"
 #include "util/fstat_raw.h"
 #include "util/macros.h"
 #include "fourcc.h"
@@ -110,18 +111,11 @@ add_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned l, struct fdid_image *i
 static int
 unnamed_object_size(int fd, uint64_t *size)
 {
-   int r = fdid_is_dmabuf(fd);
+   struct fdid_buffer_id id;
+   int r = fdid_buffer_id_of(fd, &id);
    if (r <= 0)
       return r < 0 ? r : -EBADFD;
-   struct stat st;
-   if (fdid_fstat(fd, &st) != 0)
-      return -errno;
-   /* As fdid_image_finish(): a kernel without the dma-buf file system's
-    * inode sizes answers SEEK_END with the size instead. */
-   off_t s = st.st_size;
-   if (s <= 0 && (s = lseek(fd, 0, SEEK_END)) < 0)
-      return -errno;
-   *size = (uint64_t)s;
+   *size = id.size;
    return 0;
 }
 

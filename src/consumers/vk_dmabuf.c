@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fdid/vk_dmabuf.h"
+#include "util/fd_util.h"
 #include "util/macros.h"
 #include "fourcc.h"
 
@@ -88,11 +89,10 @@ fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
    out->disjoint = img->n_objects > 1;
    for (unsigned o = 0; o < img->n_objects; o++) {
       /* Vulkan closes the fd it is given: never the caller's. */
-      int fd = fcntl(img->objects[o].fd, F_DUPFD_CLOEXEC, 3);
+      int fd = fdid_dup_cloexec(img->objects[o].fd);
       if (fd < 0) {
-         int r = -errno;
          fdid_vk_import_fini(out);
-         return r;
+         return fd;
       }
       out->memories[o] = (VkImportMemoryFdInfoKHR){
          .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR,

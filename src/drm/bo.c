@@ -27,11 +27,12 @@
 #include <stdlib.h>
 
 #include "drm/winsys_private.h"
+#include "util/buffer_id.h"
 
 static struct fdid_bo *
-bo_by_ino(struct fdid_device *dev, const struct stat *st)
+bo_by_id(struct fdid_device *dev, const struct fdid_buffer_id *id)
 {
-   struct fdid_hnode *n = fdid_hmap_find(&dev->by_ino, st->st_dev, st->st_ino);
+   struct fdid_hnode *n = fdid_hmap_find(&dev->by_ino, id->dev, id->ino);
    return n ? fdid_container_of(n, struct fdid_bo, by_ino) : NULL;
 }
 
@@ -43,14 +44,14 @@ bo_by_handle(struct fdid_device *dev, uint32_t handle)
 }
 
 static void
-bo_set_ino(struct fdid_bo *bo, const struct stat *st)
+bo_set_id(struct fdid_bo *bo, const struct fdid_buffer_id *id)
 {
    struct fdid_device *dev = bo->dev;
    /* One dma-buf per GEM object while it has a handle (see above), so a
     * second key cannot happen; if it did, the first one stays. */
-   if (bo->has_ino || bo_by_ino(dev, st))
+   if (bo->has_ino || bo_by_id(dev, id))
       return;
-   fdid_hmap_insert(&dev->by_ino, &bo->by_ino, st->st_dev, st->st_ino);
+   fdid_hmap_insert(&dev->by_ino, &bo->by_ino, id->dev, id->ino);
    bo->has_ino = true;
 }
 
@@ -58,6 +59,7 @@ bo_set_ino(struct fdid_bo *bo, const struct stat *st)
 static struct fdid_bo *
 bo_new_locked(struct fdid_device *dev, uint32_t handle)
 {
+   fdid_assert_locked(&dev->lock);
    struct fdid_bo *bo = calloc(1, sizeof(*bo));
    if (!bo)
       return NULL;
@@ -104,14 +106,16 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
       goto out;
    }
 
-   /* A dma-buf we hold, found by its inode. No other file system has our
-    * (st_dev, st_ino), so a hit needs no further check. */
-   struct stat st;
-   if (fdid_fstat(dmabuf_fd, &st) != 0) {
-      r = -errno;
+   /* A dma-buf we hold, found by its identity (util/buffer_id.h). A file
+    * that is no dma-buf is refused without a PRIME ioctl. */
+   struct fdid_buffer_id id;
+   r = fdid_buffer_id_of(dmabuf_fd, &id);
+   if (r <= 0) {
+      r = r < 0 ? r : -EINVAL;
       goto out;
    }
-   bo = bo_by_ino(dev, &st);
+   r = 0;
+   bo = bo_by_id(dev, &id);
    if (likely(bo)) {
       atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
    } else {
@@ -132,7 +136,7 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
             goto out;
          }
       }
-      bo_set_ino(bo, &st);
+      bo_set_id(bo, &id);
    }
    fdid_hint_note(dev, dmabuf_fd, bo);
    *out = bo;
@@ -165,6 +169,7 @@ int
 fdid_bo_export_locked(struct fdid_bo *bo, int *out_fd)
 {
    struct fdid_device *dev = bo->dev;
+   fdid_assert_locked(&dev->lock);
    if (!bo->handle)
       return -ENODEV;
 
@@ -175,11 +180,9 @@ fdid_bo_export_locked(struct fdid_bo *bo, int *out_fd)
           drmPrimeHandleToFD(dev->fd, bo->handle, DRM_CLOEXEC, &fd) != 0)
          return -errno;
    }
-   if (!bo->has_ino) {
-      struct stat st;
-      if (fdid_fstat(fd, &st) == 0)
-         bo_set_ino(bo, &st);
-   }
+   struct fdid_buffer_id id;
+   if (!bo->has_ino && fdid_buffer_id_of(fd, &id) == 1)
+      bo_set_id(bo, &id);
    *out_fd = fd;
    return 0;
 }
@@ -235,6 +238,7 @@ fdid_bo_release(struct fdid_bo *bo)
 int
 fdid_bo_adopt_locked(struct fdid_device *dev, uint32_t handle, struct fdid_bo **out)
 {
+   fdid_assert_locked(&dev->lock);
    if (atomic_load_explicit(&dev->dead, memory_order_relaxed))
       return -ENODEV;
    if (bo_by_handle(dev, handle))

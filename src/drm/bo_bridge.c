@@ -35,6 +35,7 @@ static struct fdid_bo *
 cached_copy_locked(struct fdid_bo *bo, const struct fdid_device *other,
                    struct fdid_bridge **stale)
 {
+   fdid_assert_locked(&bo->dev->lock);
    struct fdid_bridge **link = &bo->bridges;
    while (*link) {
       struct fdid_bridge *e = *link;

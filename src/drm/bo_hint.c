@@ -73,30 +73,21 @@ clear(struct fdid_device *dev, struct fdid_hint *slot)
 }
 
 /*
- * Is fd the reference's description? The one-call methods of the identity
- * core, called directly (this is the hot path: no exported-symbol call, no
- * fallback chain). Anything but a sure "same", including a method that just
- * broke, sends the import down the fstat path.
+ * Is fd the reference's description? The identity core's one-call methods
+ * (fdid_same_fast: no exported-symbol call, no fallback chain). Anything
+ * but a sure "same", including a method that just broke, sends the import
+ * down the fstat path.
  */
 static bool
 same_description(int fd, int ref)
 {
-   unsigned usable = fdid_usable_methods();
-   if (likely(usable & FDID_METHOD_DUPFD_QUERY)) {
-      int r = fdid_dupfd_query_same(fd, ref);
-      if (fdid_answer_is_final(r))
-         return r == 0;
-   }
-   if (usable & FDID_METHOD_KCMP) {
-      pid_t self = fdid_self_pid();
-      return fdid_kcmp_file(self, fd, self, ref) == 0;
-   }
-   return false;
+   return fdid_same_fast(fd, ref) == 0;
 }
 
 struct fdid_bo *
 fdid_hint_lookup(struct fdid_device *dev, int fd)
 {
+   fdid_assert_locked(&dev->lock);
    struct fdid_hint *slot = slot_of(dev, fd);
    if (!slot->armed || slot->fd != fd)
       return NULL;
@@ -109,6 +100,7 @@ fdid_hint_lookup(struct fdid_device *dev, int fd)
 void
 fdid_hint_note(struct fdid_device *dev, int fd, struct fdid_bo *bo)
 {
+   fdid_assert_locked(&dev->lock);
    struct fdid_hint *slot = slot_of(dev, fd);
    if (slot->fd != fd || slot->bo != bo) {
       clear(dev, slot);
@@ -132,6 +124,7 @@ fdid_hint_note(struct fdid_device *dev, int fd, struct fdid_bo *bo)
 void
 fdid_hint_forget(struct fdid_device *dev, struct fdid_bo *bo)
 {
+   fdid_assert_locked(&dev->lock);
    uint32_t slots = bo->hint_slots;
    while (slots) {
       int i = __builtin_ctz(slots);

@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "drm/winsys_private.h"
+#include "util/fd_util.h"
 #include "util/identity_private.h"
 
 /* The node's device directory in sysfs, resolved: the primary and render
@@ -44,9 +45,9 @@ fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
 
    /* Above the standard streams: a process that closed stdin must not find
     * its next "stdin" to be our DRM fd. */
-   dev->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+   dev->fd = fdid_dup_cloexec(fd);
    if (dev->fd < 0) {
-      r = -errno;
+      r = dev->fd;
       goto fail;
    }
    pthread_mutex_init(&dev->lock, NULL);

@@ -62,6 +62,7 @@ fork_done(void)
 static int
 table_setup_locked(void)
 {
+   fdid_assert_locked(&table_lock);
    if (likely(fork_handlers_set))
       return 0;
    if (!buckets.heads && fdid_hmap_init(&buckets) != 0)
@@ -199,6 +200,7 @@ static int
 lookup_locked(int fd, const struct stat *st, struct fdid_device **out,
               struct fdid_device *insert)
 {
+   fdid_assert_locked(&table_lock);
    struct fdid_bucket *b = bucket_get(st, insert != NULL);
    if (!b)
       return insert ? -ENOMEM : 0;

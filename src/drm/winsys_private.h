@@ -40,7 +40,8 @@
 #include <xf86drm.h>
 
 #include "fdid/winsys.h"
-#include "drm/hash_map.h"
+#include "util/hash_map.h"
+#include "util/lock.h"
 #include "util/macros.h"
 #include "util/fstat_raw.h"
 

@@ -21,6 +21,42 @@ fallback_without_methods(int fd1, int fd2, int why)
    return r == FDID_ANSWER_CANNOT ? why : r;
 }
 
+/* kcmp on two fds of this process. The pid is cached (self_pid.c); a
+ * child made by a raw clone() still has its parent's, which kcmp answers
+ * with ESRCH: the one place that refreshes it. */
+static int
+kcmp_self(int fd1, int fd2)
+{
+   pid_t self = fdid_self_pid();
+   int r = fdid_kcmp_file(self, fd1, self, fd2);
+   if (unlikely(r == -ESRCH)) {
+      fdid_self_pid_forget();
+      self = fdid_self_pid();
+      r = fdid_kcmp_file(self, fd1, self, fd2);
+   }
+   return r;
+}
+
+/* The methods that answer in one system call, among `usable`. */
+static int
+same_one_call(int fd1, int fd2, unsigned usable)
+{
+   if (likely(usable & FDID_METHOD_DUPFD_QUERY)) {
+      int r = fdid_dupfd_query_same(fd1, fd2);
+      if (likely(fdid_answer_is_final(r)))
+         return r;
+   }
+   if (usable & FDID_METHOD_KCMP)
+      return kcmp_self(fd1, fd2);
+   return FDID_ANSWER_CANNOT;
+}
+
+int
+fdid_same_fast(int fd1, int fd2)
+{
+   return same_one_call(fd1, fd2, fdid_usable_methods());
+}
+
 /* The local chain, with `skip` methods left out. */
 static int
 same_local(int fd1, int fd2, unsigned skip)
@@ -29,24 +65,9 @@ same_local(int fd1, int fd2, unsigned skip)
    /* What to say if nothing decides: a resource error from the epoll
     * trick is more useful to the caller than a bare ENOTSUP. */
    int why = -ENOTSUP;
-   int r;
-
-   if (likely(usable & FDID_METHOD_DUPFD_QUERY)) {
-      r = fdid_dupfd_query_same(fd1, fd2);
-      if (likely(fdid_answer_is_final(r)))
-         return r;
-   }
-   if (usable & FDID_METHOD_KCMP) {
-      pid_t self = fdid_self_pid();
-      r = fdid_kcmp_file(self, fd1, self, fd2);
-      if (unlikely(r == -ESRCH)) {
-         fdid_self_pid_forget();
-         self = fdid_self_pid();
-         r = fdid_kcmp_file(self, fd1, self, fd2);
-      }
-      if (fdid_answer_is_final(r))
-         return r;
-   }
+   int r = same_one_call(fd1, fd2, usable);
+   if (likely(fdid_answer_is_final(r)))
+      return r;
    if (usable & FDID_METHOD_EPOLL) {
       r = fdid_epoll_same(fd1, fd2);
       if (r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -ENOSPC)
@@ -72,13 +93,7 @@ fdid_compare_file_description(int fd1, int fd2)
       return -EBADF;
 
    if (likely(fdid_usable_methods() & FDID_METHOD_KCMP)) {
-      pid_t self = fdid_self_pid();
-      int r = fdid_kcmp_file(self, fd1, self, fd2);
-      if (unlikely(r == -ESRCH)) {
-         fdid_self_pid_forget();
-         self = fdid_self_pid();
-         r = fdid_kcmp_file(self, fd1, self, fd2);
-      }
+      int r = kcmp_self(fd1, fd2);
       /* kcmp documents 3 "not equal, no order"; no order is no answer. */
       if (fdid_answer_is_final(r) && r != 3)
          return r;

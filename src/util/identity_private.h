@@ -37,6 +37,11 @@ void fdid_method_failed(unsigned method);
  * for a closed fd2 (6.10 and 6.11 before the "associative" fix). */
 bool fdid_dupfd_query_misses_bad_fd2(void);
 
+/* identity.c: the one-system-call methods alone (F_DUPFD_QUERY, then
+ * kcmp with the pid refresh), for hot paths that have a slower way of
+ * their own (the winsys hint): an answer, or FDID_ANSWER_CANNOT. */
+int fdid_same_fast(int fd1, int fd2);
+
 /* The methods. Each returns an answer as above. */
 int fdid_dupfd_query_same(int fd1, int fd2);
 int fdid_kcmp_file(pid_t pid1, int fd1, pid_t pid2, int fd2);

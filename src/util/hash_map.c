@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "drm/hash_map.h"
+#include "util/hash_map.h"
 
 enum { INITIAL_BUCKETS = 16 };
 
@@ -45,6 +45,16 @@ fdid_hmap_find(const struct fdid_hmap *m, uint64_t k1, uint64_t k2)
    for (struct fdid_hnode *n = m->heads[hash_key(k1, k2) & m->mask]; n; n = n->next) {
       if (n->k1 == k1 && n->k2 == k2)
          return n;
+   }
+   return NULL;
+}
+
+struct fdid_hnode *
+fdid_hmap_next_match(const struct fdid_hnode *n)
+{
+   for (struct fdid_hnode *x = n->next; x; x = x->next) {
+      if (x->k1 == n->k1 && x->k2 == n->k2)
+         return x;
    }
    return NULL;
 }

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "fd_class.h"
+#include "json.h"
+
+static bool
+drm_info(struct cell *c, const struct description *d)
+{
+   const struct fdinfo *i = &d->holders[0]->info;
+   if (i->drm_driver[0]) {
+      cell_put(c, "driver=");
+      cell_put(c, i->drm_driver);
+   }
+   if (i->drm_client_id[0]) {
+      cell_put(c, i->drm_driver[0] ? " client=" : "client=");
+      cell_put(c, i->drm_client_id);
+   }
+   return i->drm_driver[0] || i->drm_client_id[0];
+}
+
+/* driver and client_id are null where the kernel prints none (before 6.5,
+ * and vgem on 6.1). */
+static void
+drm_json(FILE *f, const struct description *d)
+{
+   const struct fd_entry *e = d->holders[0];
+   json_member(f, "rdev");
+   fprintf(f, "\"%u:%u\"", major(e->rdev), minor(e->rdev));
+   json_member(f, "driver");
+   json_write_string_or_null(f, e->info.drm_driver);
+   json_member(f, "client_id");
+   json_write_string_or_null(f, e->info.drm_client_id);
+}
+
+/* The size is the inode's (fstat); the exporter and name are fdinfo's. */
+static bool
+dmabuf_info(struct cell *c, const struct description *d)
+{
+   const struct fd_entry *e = d->holders[0];
+   fprintf(c->f, "size=%lld", e->size);
+   cell_put(c, " exporter=");
+   cell_put(c, e->info.exp_name);
+   return true;
+}
+
+static void
+dmabuf_json(FILE *f, const struct description *d)
+{
+   const struct fd_entry *e = d->holders[0];
+   json_member(f, "size");
+   fprintf(f, "%lld", e->size);
+   json_member(f, "exporter");
+   json_write_string_or_null(f, e->info.exp_name);
+   json_member(f, "buffer_name");
+   if (e->info.has_buf_name)
+      json_write_string(f, e->info.buf_name);
+   else
+      fputs("null", f);
+}
+
+static bool
+epoll_info(struct cell *c, const struct description *d)
+{
+   if (!d->target_ids)
+      return false;
+   fprintf(c->f, "targets=%zu", d->holders[0]->n_targets);
+   return true;
+}
+
+/* Each target as registered (fd) and the description it watches (id, null
+ * when that is not among the scanned fds). */
+static void
+epoll_json(FILE *f, const struct description *d)
+{
+   const struct fd_entry *e = d->holders[0];
+   if (!d->target_ids)
+      return;
+   json_member(f, "targets");
+   fputc('[', f);
+   for (size_t t = 0; t < e->n_targets; t++) {
+      fprintf(f, "%s{\"fd\": %d, ", t ? ", " : "", e->targets[t].tfd);
+      if (d->target_ids[t])
+         fprintf(f, "\"id\": %zu}", d->target_ids[t]);
+      else
+         fprintf(f, "\"id\": null}");
+   }
+   fputc(']', f);
+}
+
+static const struct fd_class classes[] = {
+   [FD_OTHER] = { "other" },
+   [FD_FILE] = { "file" },
+   [FD_DIR] = { "dir" },
+   [FD_PIPE] = { "pipe" },
+   [FD_SOCKET] = { "socket" },
+   [FD_CHR] = { "chr" },
+   [FD_BLK] = { "blk" },
+   [FD_DRM] = { "drm", FDINFO_EVERY_HOLDER, false, drm_info, drm_json },
+   [FD_DMABUF] = { "dmabuf", FDINFO_EVERY_HOLDER, true, dmabuf_info, dmabuf_json },
+   [FD_EPOLL] = { "epoll", FDINFO_FIRST_SHOWN, false, epoll_info, epoll_json },
+   [FD_ANON] = { "anon" },
+};
+
+const struct fd_class *
+fd_class_of(enum fd_type t)
+{
+   return &classes[t];
+}
+
+int
+fd_type_from_name(const char *name)
+{
+   for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+      if (strcmp(classes[i].name, name) == 0)
+         return (int)i;
+   }
+   return -1;
+}
+
+const char *
+fd_type_names(void)
+{
+   return "drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other";
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the inspector does per type of file, in one table (lsfd keeps a
+ * class per file type the same way): its name, which fdinfo it reads,
+ * what its INFO cell and its JSON object add. Adding a type is adding a
+ * row to fd_class.c.
+ */
+#ifndef FDID_CLI_FD_CLASS_H
+#define FDID_CLI_FD_CLASS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cell.h"
+#include "group.h"
+
+enum fdinfo_need {
+   FDINFO_NONE,
+   FDINFO_EVERY_HOLDER, /* DRM and dma-buf details, per fd */
+   FDINFO_FIRST_SHOWN,  /* an epoll set's targets: the first holder of a
+                         * listed description (all holders share the set) */
+};
+
+struct fd_class {
+   const char *name;
+   enum fdinfo_need fdinfo;
+   bool dmabuf;          /* SIZE and EXPORTER apply */
+   /* The INFO cell's type-specific words (may be NULL); returns whether it
+    * wrote any. */
+   bool (*info)(struct cell *c, const struct description *d);
+   /* Members after the common ones of the description's JSON object. */
+   void (*json)(FILE *f, const struct description *d);
+};
+
+const struct fd_class *fd_class_of(enum fd_type t);
+/* "drm", "dmabuf", ... to the type; -1 when unknown. */
+int fd_type_from_name(const char *name);
+/* "drm, dmabuf, ..., other": every name, for help texts. */
+const char *fd_type_names(void);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "escape.h"
+#include "json.h"
+
+void
+json_write_string(FILE *f, const char *str)
+{
+   const unsigned char *s = (const unsigned char *)str;
+   size_t n = strlen(str);
+   fputc('"', f);
+   for (size_t i = 0; i < n;) {
+      uint32_t cp;
+      size_t len = utf8_decode(s + i, n - i, &cp);
+      if (len == 0) {
+         fprintf(f, "\\udc%02x", s[i]); /* surrogateescape */
+         i++;
+         continue;
+      }
+      if (cp == '"' || cp == '\\')
+         fprintf(f, "\\%c", (int)cp);
+      else if (cp == '\n')
+         fputs("\\n", f);
+      else if (cp == '\t')
+         fputs("\\t", f);
+      else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 ||
+               cp == 0x2029)
+         fprintf(f, "\\u%04x", (unsigned)cp);
+      else
+         fwrite(s + i, 1, len, f);
+      i += len;
+   }
+   fputc('"', f);
+}
+
+void
+json_write_string_or_null(FILE *f, const char *s)
+{
+   if (s && s[0])
+      json_write_string(f, s);
+   else
+      fputs("null", f);
+}
+
+void
+json_member(FILE *f, const char *key)
+{
+   fprintf(f, ", \"%s\": ", key);
+}

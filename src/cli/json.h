@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The inspector's JSON writer: strings by the escaping rule of escape.h
+ * (valid UTF-8 kept, other bytes as \udcHH surrogate escapes: the output
+ * is always valid UTF-8), and the few shapes the documents use.
+ */
+#ifndef FDID_CLI_JSON_H
+#define FDID_CLI_JSON_H
+
+#include <stdio.h>
+
+/* s as a JSON string, quotes included. */
+void json_write_string(FILE *f, const char *s);
+/* s, or null when s is NULL or empty. */
+void json_write_string_or_null(FILE *f, const char *s);
+/* `, "key": ` before the next member of an object whose first member is
+ * already written. key is fdid's own, never escaped. */
+void json_member(FILE *f, const char *key);
+
+#endif
