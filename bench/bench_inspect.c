@@ -220,8 +220,8 @@ bench_size(size_t n_fds, double naive_budget)
           s.n_fds, g.n_descs, fdid_s, (double)g.questions / (double)s.n_fds,
           naive_s / fdid_s, complete ? "" : " (projected)");
    fflush(stdout);
-   grouping_free(&g);
-   scan_free(&s);
+   grouping_finish(&g);
+   scan_finish(&s);
    end_world(&w);
 }
 

@@ -201,7 +201,7 @@ loop_fdid_reimport(void *arg, long rounds)
       struct fdid_bo *bo;
       if (fdid_bo_import(st.dev, st.dmabuf, &bo) != 0)
          die("fdid_bo_import", EIO);
-      fdid_bo_release(bo);
+      fdid_bo_unref(bo);
    }
 }
 
@@ -213,7 +213,7 @@ loop_fdid_reimport_other_fd(void *arg, long rounds)
       struct fdid_bo *bo;
       if (fdid_bo_import(st.dev, st.twins[i & 1], &bo) != 0)
          die("fdid_bo_import", EIO);
-      fdid_bo_release(bo);
+      fdid_bo_unref(bo);
    }
 }
 
@@ -274,7 +274,7 @@ static void
 release_fresh(void)
 {
    for (int i = 0; i < FIRST_IMPORTS; i++) {
-      fdid_bo_release(st.fresh_bo[i]);
+      fdid_bo_unref(st.fresh_bo[i]);
       st.fresh_bo[i] = NULL;
    }
 }
@@ -285,8 +285,8 @@ teardown(void)
    release_fresh();
    for (int i = 0; i < FIRST_IMPORTS; i++)
       close(st.fresh[i]);
-   fdid_bo_release(st.held);
-   fdid_device_release(st.dev);
+   fdid_bo_unref(st.held);
+   fdid_device_unref(st.dev);
    close(st.twins[0]);
    close(st.twins[1]);
    close(st.dmabuf);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: every reader of a struct fdid_image given raw bytes as
- * one (a never-finished, failed or hand-edited image): the shape check,
+ * one (a never-resolved, failed or hand-edited image): the shape check,
  * equality, the import cache and the EGL writer. Each must answer -EINVAL
- * or false for an image fdid_image_is_finished() refuses, and never index
+ * or false for an image fdid_image_is_resolved() refuses, and never index
  * past the image's arrays (ASan watches). Object fds come from the shared
  * pool.
  */
@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       if (img.objects[i].fd >= 0)
          img.objects[i].fd = fuzz_pool_fd((unsigned)img.objects[i].fd);
    }
-   bool finished = fdid_image_is_finished(&img);
+   bool finished = fdid_image_is_resolved(&img);
    /* The shape check is exactly what the readers rely on. */
    if (finished) {
       if (img.n_planes == 0 || img.n_planes > FDID_IMAGE_MAX_PLANES || img.n_objects == 0 ||
@@ -67,11 +67,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    void *object = NULL;
    int created = -1;
    imports = 0;
-   int r = fdid_import_cache_get(cache, &img, &object, &created);
+   int r = fdid_import_cache_acquire(cache, &img, &object, &created);
    if (!finished && (r != -EINVAL || imports))
       abort();
    if (r == 0)
-      fdid_import_cache_put(cache, object);
+      fdid_import_cache_unref(cache, object);
    fdid_import_cache_destroy(cache);
 
 #ifdef FDID_FUZZ_EGL

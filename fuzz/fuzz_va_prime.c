@@ -7,7 +7,7 @@
  *
  * The bytes after the descriptor are a raw struct fdid_image (counts and
  * indices as they come) for the writer, which must refuse any image
- * fdid_image_finish() could not have left rather than index past the
+ * fdid_image_resolve() could not have left rather than index past the
  * descriptor's arrays, and must write only what fits.
  */
 #include <stdint.h>

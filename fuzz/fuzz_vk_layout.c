@@ -6,8 +6,8 @@
  *
  * The bytes after that are a raw struct fdid_image for fdid_image_to_vk(),
  * its object fds drawn from the same pool: it must refuse an image
- * fdid_image_finish() could not have left, and whatever it answers, leave
- * no fd open once fdid_vk_import_fini() has run (on failure, nothing to
+ * fdid_image_resolve() could not have left, and whatever it answers, leave
+ * no fd open once fdid_vk_import_finish() has run (on failure, nothing to
  * close at all).
  */
 #include <fcntl.h>
@@ -63,6 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    if (r == 0) {
       if (imp.n_memories == 0 || imp.n_memories > 4 || imp.n_memories != img.n_objects ||
           imp.modifier_info.drmFormatModifierPlaneCount != img.n_planes ||
+          imp.modifier_info.pPlaneLayouts != NULL ||
+          fdid_vk_import_chain(&imp) != &imp.modifier_info ||
           imp.modifier_info.pPlaneLayouts != imp.plane_layouts ||
           imp.disjoint != (imp.n_memories > 1))
          abort();
@@ -78,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       if (imp.memories[m].fd >= 0)
          kept[n_kept++] = imp.memories[m].fd;
    }
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    for (int i = 0; i < n_kept; i++) {
       if (fcntl(kept[i], F_GETFD) >= 0)
          abort(); /* fini left a dup open */

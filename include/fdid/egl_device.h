@@ -19,7 +19,7 @@ extern "C" {
 
 /*
  * The winsys entry of dpy's (initialized) DRM device, with one reference for the caller
- * (fdid_device_release()). Through EGL_EXT_device_query and
+ * (fdid_device_unref()). Through EGL_EXT_device_query and
  * EGL_EXT_device_drm: the display's own DRM fd (EGL_DRM_MASTER_FD_EXT) when
  * the implementation gives it, so the entry is the display's description
  * (*same_description true); else the device's node opened anew

@@ -34,7 +34,7 @@ struct fdid_egl_hints {
 
 /*
  * Parses an attribute list for eglCreateImageKHR(..., EGL_LINUX_DMA_BUF_EXT,
- * NULL, attribs) into a finished image (fdid_image_finish()). hints may be
+ * NULL, attribs) into a resolved image (fdid_image_resolve()). hints may be
  * NULL.
  *
  * Errors:
@@ -46,10 +46,10 @@ struct fdid_egl_hints {
  *             formats, negative as EGLints, are fine); a plane given without every
  *             plane before it, or without all three of its fd, offset and
  *             pitch; a modifier half without the other; planes with
- *             different modifiers; and fdid_image_finish()'s -EINVAL.
+ *             different modifiers; and fdid_image_resolve()'s -EINVAL.
  *             (A list missing its EGL_NONE is read up to its first repeated
  *             or unknown attribute: at most 30 pairs, as there are 29.)
- *   -EBADF, -EBADFD   from fdid_image_finish(): a plane fd not open, or
+ *   -EBADF, -EBADFD   from fdid_image_resolve(): a plane fd not open, or
  *             not a dma-buf.
  */
 int fdid_image_from_egl_attribs(const EGLint *attribs, struct fdid_image *out,

@@ -6,7 +6,7 @@
  * on.
  *
  * Planes name dma-bufs by fd; planes may repeat an fd or carry dups or
- * separate exports of one dma-buf. fdid_image_finish() resolves them into
+ * separate exports of one dma-buf. fdid_image_resolve() resolves them into
  * the distinct objects behind the planes, by identity: a dma-buf's
  * (st_dev, st_ino) belongs to it alone while any fd of it is open (every
  * fd and every export of one GEM object share one dma-buf file), so fstat
@@ -36,7 +36,7 @@ struct fdid_image_plane {
    int fd;            /* the caller's fd of this plane's dma-buf */
    uint32_t offset;   /* bytes from the start of the dma-buf */
    uint32_t pitch;    /* bytes per row */
-   unsigned object;   /* index into objects[] (set by finish) */
+   unsigned object;   /* index into objects[] (set by resolve) */
 };
 
 struct fdid_image_object {
@@ -52,7 +52,7 @@ struct fdid_image {
    uint64_t modifier; /* FDID_MODIFIER_NONE when none was given */
    unsigned n_planes;
    struct fdid_image_plane planes[FDID_IMAGE_MAX_PLANES];
-   /* Filled by fdid_image_finish(). */
+   /* Filled by fdid_image_resolve(). */
    unsigned n_objects;
    struct fdid_image_object objects[FDID_IMAGE_MAX_PLANES];
 };
@@ -73,7 +73,7 @@ int fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32
  * dma-buf file system's st_dev; a kernel without it, one lseek() per
  * object for the size).
  *
- * Errors (after which n_objects is 0: the image is not finished):
+ * Errors (after which n_objects is 0: the image is not resolved):
  *   -EINVAL   img is NULL; width, height or fourcc is 0; no plane; the plane count is
  *             wrong for a known fourcc (fdid_fourcc_planes()); a plane's
  *             offset is past its object's end; for a linear or implicit
@@ -85,23 +85,23 @@ int fdid_image_add_plane(struct fdid_image *img, int fd, uint32_t offset, uint32
  * Layouts under other modifiers are tiled in ways only the driver knows:
  * for them only the offsets are checked.
  */
-int fdid_image_finish(struct fdid_image *img);
+int fdid_image_resolve(struct fdid_image *img);
 
 /*
- * Is img in the shape a successful fdid_image_finish() leaves: 1 to
+ * Is img in the shape a successful fdid_image_resolve() leaves: 1 to
  * FDID_IMAGE_MAX_PLANES planes, 1 to n_planes objects, every plane's
  * object index below n_objects, no negative fd? Every reader of an image
  * (the import caches, the writers of each API's form) checks this first
- * and answers -EINVAL otherwise: a never-finished, failed or hand-edited
- * image never indexes past its arrays. A failed finish leaves n_objects 0.
+ * and answers -EINVAL otherwise: a never-resolved, failed or hand-edited
+ * image never indexes past its arrays. A failed resolve leaves n_objects 0.
  * false for NULL.
  */
-bool fdid_image_is_finished(const struct fdid_image *img);
+bool fdid_image_is_resolved(const struct fdid_image *img);
 
 /*
  * The same image: same format, size and modifier, the same planes on the
  * same objects (by identity, whatever fds name them) at the same offsets
- * and pitches. false unless both are finished (fdid_image_is_finished()).
+ * and pitches. false unless both are resolved (fdid_image_is_resolved()).
  */
 bool fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b);
 

@@ -19,7 +19,7 @@
  * the key stays this buffer's even on kernels that reuse dma-buf inode
  * numbers once a buffer is freed (before 5.15), and the driver object's
  * buffer cannot go away under it. Entries are refcounted; the last
- * fdid_import_cache_put() destroys the driver object, and
+ * fdid_import_cache_unref() destroys the driver object, and
  * fdid_import_cache_destroy() destroys all that are left (the context is
  * going away).
  *
@@ -42,7 +42,7 @@ extern "C" {
 
 struct fdid_import_cache;
 
-/* The API import: make a driver object from img (finished; fds are the
+/* The API import: make a driver object from img (resolved; fds are the
  * caller's, valid during the call). 0 and *object, or a negative errno.
  * `object` is opaque to the cache and must not be NULL. */
 typedef int (*fdid_import_fn)(void *context, const struct fdid_image *img, void **object);
@@ -55,14 +55,14 @@ int fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_
 
 /*
  * The object for img, with one reference for the caller: the cached one,
- * or a new one from import. img must be finished (fdid_image_finish()).
+ * or a new one from import. img must be resolved (fdid_image_resolve()).
  * *created (may be NULL) says whether import was called for it.
  *
- * Errors: -EINVAL (an argument NULL, img not finished), -EMFILE/-ENFILE
+ * Errors: -EINVAL (an argument NULL, img not resolved), -EMFILE/-ENFILE
  * (no fd for the entry's dups), -ENOMEM, or import's own error (nothing is
  * cached then).
  */
-int fdid_import_cache_get(struct fdid_import_cache *cache, const struct fdid_image *img,
+int fdid_import_cache_acquire(struct fdid_import_cache *cache, const struct fdid_image *img,
                           void **object, int *created);
 
 /* Another reference to an object the caller holds from this cache.
@@ -71,7 +71,7 @@ int fdid_import_cache_ref(struct fdid_import_cache *cache, void *object);
 
 /* Drops a reference; the last one destroys the object and the entry's
  * dups. -ENOENT when the cache does not know the object. */
-int fdid_import_cache_put(struct fdid_import_cache *cache, void *object);
+int fdid_import_cache_unref(struct fdid_import_cache *cache, void *object);
 
 /* Live entries (distinct objects). */
 size_t fdid_import_cache_count(struct fdid_import_cache *cache);

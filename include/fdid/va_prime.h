@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 /*
- * The whole surface as one finished image. One layer: its DRM format and
+ * The whole surface as one resolved image. One layer: its DRM format and
  * planes. Several layers (separate form): every layer's planes in order,
  * the format from desc->fourcc (fdid_va_fourcc_to_drm()). The modifier is
  * the objects' (they must agree).
@@ -35,7 +35,7 @@ extern "C" {
  *             objects with different modifiers; an object (any object of
  *             the descriptor, named by a plane read here or not) whose
  *             declared size (when not 0) exceeds its dma-buf's size; a layer's
- *             format 0; and fdid_image_finish()'s -EINVAL (plane count
+ *             format 0; and fdid_image_resolve()'s -EINVAL (plane count
  *             for the format, offsets and pitches against the sizes).
  *   -E2BIG    num_objects or num_layers 0 or over 4, a layer with over 4
  *             planes, or over 4 planes in all.
@@ -46,19 +46,19 @@ extern "C" {
  */
 int fdid_image_from_va_prime(const VADRMPRIMESurfaceDescriptor *desc, struct fdid_image *out);
 
-/* One layer as its own finished image (what an EGL import of the separate
+/* One layer as its own resolved image (what an EGL import of the separate
  * form makes of each layer). Errors as above; -EINVAL for a layer index
  * past num_layers. */
 int fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *desc, unsigned layer,
                                    struct fdid_image *out);
 
 /*
- * A finished image as a composed-form descriptor: its objects (the image's
+ * A resolved image as a composed-form descriptor: its objects (the image's
  * fds, sizes and modifier) and one layer with every plane. va_fourcc 0 takes
  * fdid_drm_fourcc_to_va(img->fourcc). An image without a modifier is
  * written with DRM_FORMAT_MOD_INVALID, which VA drivers read as "implicit".
  *
- * Errors: -EINVAL (an argument NULL, an unfinished image: plane or object
+ * Errors: -EINVAL (an argument NULL, an unresolved image: plane or object
  * counts out of range or a plane on an object past n_objects; an object
  * larger than VA's 32-bit size field), -ENOTSUP (va_fourcc 0 and no
  * mapping). The descriptor's fds are the image's (the caller's): VA does

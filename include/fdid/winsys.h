@@ -84,9 +84,9 @@ struct fdid_device *fdid_device_ref(struct fdid_device *dev);
  * Drops a reference. The last one removes the entry from the table, closes
  * every GEM handle it still owns and the table's dup. Buffers still held
  * afterwards stay valid memory but own nothing: fdid_bo_handle() gives 0,
- * fdid_bo_export() -ENODEV; fdid_bo_release() frees them. NULL is a no-op.
+ * fdid_bo_export() -ENODEV; fdid_bo_unref() frees them. NULL is a no-op.
  */
-void fdid_device_release(struct fdid_device *dev);
+void fdid_device_unref(struct fdid_device *dev);
 
 /*
  * Same GPU (hardware) behind both entries: libdrm's drmGetDevice2() and
@@ -99,7 +99,7 @@ bool fdid_device_same_gpu(const struct fdid_device *a, const struct fdid_device 
 
 /*
  * The table's own fd of this description (close-on-exec), for driver
- * ioctls and mmap. Borrowed: valid until the last fdid_device_release();
+ * ioctls and mmap. Borrowed: valid until the last fdid_device_unref();
  * never close it. GEM handles made on it outside fdid belong to the caller
  * unless handed over with fdid_bo_adopt_handle().
  */
@@ -167,7 +167,7 @@ int fdid_bo_export(struct fdid_bo *bo, int *out_fd);
  * take, so a concurrent import of the same dma-buf either gets this object
  * before the close or a fresh handle after it. NULL is a no-op.
  */
-void fdid_bo_release(struct fdid_bo *bo);
+void fdid_bo_unref(struct fdid_bo *bo);
 
 /*
  * The allocation hook: hands a GEM handle that the caller just created on

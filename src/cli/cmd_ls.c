@@ -598,14 +598,14 @@ list(const struct options *o)
    r = scan_processes(o->pids, o->n_pids, &sc);
    if (r < 0) {
       fprintf(stderr, "fdid: cannot scan /proc: %s\n", strerror(-r));
-      scan_free(&sc);
+      scan_finish(&sc);
       return CLI_EXIT_ERROR;
    }
    struct grouping g;
    r = group_descriptions(&sc, &g);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
-      scan_free(&sc);
+      scan_finish(&sc);
       return CLI_EXIT_ERROR;
    }
    /* DRM and dma-buf details and epoll targets come from fdinfo. */
@@ -626,8 +626,8 @@ list(const struct options *o)
       r = o->raw ? print_raw(o, &g) : print_aligned(o, &g);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
-      grouping_free(&g);
-      scan_free(&sc);
+      grouping_finish(&g);
+      scan_finish(&sc);
       return CLI_EXIT_ERROR;
    }
    if (o->json) {
@@ -643,8 +643,8 @@ list(const struct options *o)
                 g.procs_unverifiable, s.dmabuf_bytes);
       print_skipped(&sc);
    }
-   grouping_free(&g);
-   scan_free(&sc);
+   grouping_finish(&g);
+   scan_finish(&sc);
    return CLI_EXIT_OK;
 }
 

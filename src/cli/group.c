@@ -239,7 +239,7 @@ group_descriptions(struct scan *s, struct grouping *out)
    }
    free(c.tmp);
    if (r < 0)
-      grouping_free(out);
+      grouping_finish(out);
    return r;
 }
 
@@ -294,7 +294,7 @@ group_link_epoll_targets(struct grouping *g)
 }
 
 void
-grouping_free(struct grouping *g)
+grouping_finish(struct grouping *g)
 {
    for (size_t i = 0; i < g->n_descs; i++)
       free(g->descs[i].target_ids);

@@ -47,6 +47,6 @@ int group_descriptions(struct scan *s, struct grouping *out);
  * read. 0 or -ENOMEM. */
 int group_link_epoll_targets(struct grouping *g);
 
-void grouping_free(struct grouping *g);
+void grouping_finish(struct grouping *g);
 
 #endif

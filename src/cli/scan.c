@@ -362,7 +362,7 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
 }
 
 void
-scan_free(struct scan *s)
+scan_finish(struct scan *s)
 {
    for (size_t i = 0; i < s->n_fds; i++) {
       free(s->fds[i].name);

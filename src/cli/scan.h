@@ -76,7 +76,7 @@ bool scan_read_fdinfo(struct fd_entry *e);
  * process chose: escape them for output (escape.h). */
 const char *scan_name(struct fd_entry *e);
 
-void scan_free(struct scan *s);
+void scan_finish(struct scan *s);
 
 
 #endif

@@ -132,7 +132,7 @@ build(struct parsed *p, struct fdid_image *out, struct fdid_egl_hints *hints)
       if (r < 0)
          return r;
    }
-   int r = fdid_image_finish(out);
+   int r = fdid_image_resolve(out);
    if (r == 0 && hints)
       *hints = p->hints;
    return r;
@@ -181,7 +181,7 @@ FDID_PUBLIC int
 fdid_image_to_egl_attribs(const struct fdid_image *img, const struct fdid_egl_hints *hints,
                           EGLint *out, size_t cap)
 {
-   if (!out || !fdid_image_is_finished(img))
+   if (!out || !fdid_image_is_resolved(img))
       return -EINVAL;
    /* What the parser would refuse is not written: a list from here always
     * reads back (images from VA or Vulkan carry 32-bit unsigned fields). */

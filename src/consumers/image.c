@@ -211,21 +211,21 @@ resolve_and_check(struct fdid_image *img)
 }
 
 FDID_PUBLIC int
-fdid_image_finish(struct fdid_image *img)
+fdid_image_resolve(struct fdid_image *img)
 {
    if (!img)
       return -EINVAL;
    img->n_objects = 0;
    int r = resolve_and_check(img);
-   /* A failed finish leaves no objects: fdid_image_is_finished() says no,
-    * so no cache or writer can take it for a finished image. */
+   /* A failed resolve leaves no objects: fdid_image_is_resolved() says no,
+    * so no cache or writer can take it for a resolved image. */
    if (r < 0)
       img->n_objects = 0;
    return r;
 }
 
 FDID_PUBLIC bool
-fdid_image_is_finished(const struct fdid_image *img)
+fdid_image_is_resolved(const struct fdid_image *img)
 {
    if (!img || img->n_planes == 0 || img->n_planes > FDID_IMAGE_MAX_PLANES ||
        img->n_objects == 0 || img->n_objects > img->n_planes)
@@ -244,7 +244,7 @@ fdid_image_is_finished(const struct fdid_image *img)
 FDID_PUBLIC bool
 fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b)
 {
-   if (!fdid_image_is_finished(a) || !fdid_image_is_finished(b))
+   if (!fdid_image_is_resolved(a) || !fdid_image_is_resolved(b))
       return false;
    if (a->fourcc != b->fourcc || a->width != b->width || a->height != b->height ||
        a->modifier != b->modifier || a->n_planes != b->n_planes)

@@ -86,7 +86,7 @@ unlink_locked(struct fdid_import_cache *c, struct entry *e)
 }
 
 static void
-entry_free(struct entry *e)
+entry_destroy(struct entry *e)
 {
    for (unsigned i = 0; i < e->key.n_objects; i++) {
       if (e->key.objects[i].fd >= 0)
@@ -97,7 +97,7 @@ entry_free(struct entry *e)
 
 /* The entry for img, its fds dup'ed so the key outlives the caller's. */
 static int
-entry_new(const struct fdid_image *img, void *object, struct entry **out)
+entry_create(const struct fdid_image *img, void *object, struct entry **out)
 {
    struct entry *e = calloc(1, sizeof(*e));
    if (!e)
@@ -108,7 +108,7 @@ entry_new(const struct fdid_image *img, void *object, struct entry **out)
    for (unsigned i = 0; i < img->n_objects; i++) {
       int fd = fdid_dup_cloexec(img->objects[i].fd);
       if (fd < 0) {
-         entry_free(e);
+         entry_destroy(e);
          return fd;
       }
       e->key.objects[i].fd = fd;
@@ -145,10 +145,10 @@ fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn d
 }
 
 FDID_PUBLIC int
-fdid_import_cache_get(struct fdid_import_cache *c, const struct fdid_image *img, void **object,
+fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *img, void **object,
                       int *created)
 {
-   if (!c || !object || !fdid_image_is_finished(img))
+   if (!c || !object || !fdid_image_is_resolved(img))
       return -EINVAL;
    if (created)
       *created = 0;
@@ -172,7 +172,7 @@ fdid_import_cache_get(struct fdid_import_cache *c, const struct fdid_image *img,
    if (!made)
       return -EINVAL;
    struct entry *fresh = NULL;
-   r = entry_new(img, made, &fresh);
+   r = entry_create(img, made, &fresh);
    if (r < 0) {
       c->destroy(c->context, made);
       return r;
@@ -191,7 +191,7 @@ fdid_import_cache_get(struct fdid_import_cache *c, const struct fdid_image *img,
    pthread_mutex_unlock(&c->lock);
    if (e) {
       c->destroy(c->context, made);
-      entry_free(fresh);
+      entry_destroy(fresh);
    } else if (created) {
       *created = 1;
    }
@@ -212,7 +212,7 @@ fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
 }
 
 FDID_PUBLIC int
-fdid_import_cache_put(struct fdid_import_cache *c, void *object)
+fdid_import_cache_unref(struct fdid_import_cache *c, void *object)
 {
    if (!c || !object)
       return -EINVAL;
@@ -226,7 +226,7 @@ fdid_import_cache_put(struct fdid_import_cache *c, void *object)
       return -ENOENT;
    if (last) {
       c->destroy(c->context, e->object);
-      entry_free(e);
+      entry_destroy(e);
    }
    return 0;
 }
@@ -257,7 +257,7 @@ fdid_import_cache_destroy(struct fdid_import_cache *c)
    for (struct entry *e = all, *next; e; e = next) {
       next = e->next_doomed;
       c->destroy(c->context, e->object);
-      entry_free(e);
+      entry_destroy(e);
    }
    pthread_mutex_destroy(&c->lock);
    fdid_hmap_fini(&c->by_key);

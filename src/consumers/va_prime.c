@@ -120,10 +120,10 @@ unnamed_object_size(int fd, uint64_t *size)
 }
 
 /*
- * After fdid_image_finish(): every object of the descriptor, whether or not
+ * After fdid_image_resolve(): every object of the descriptor, whether or not
  * a plane read here names it, is a dma-buf at least as large as it claims
  * (a declared size of 0 means "not given"). Objects the image's planes
- * name were resolved by finish, so their size costs no system call.
+ * name were resolved by fdid_image_resolve(), so their size costs no system call.
  */
 static int
 check_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
@@ -149,9 +149,9 @@ check_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img
 }
 
 static int
-finish(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *img)
+resolve_and_check_objects(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *img)
 {
-   int r = fdid_image_finish(img);
+   int r = fdid_image_resolve(img);
    return r < 0 ? r : check_objects(d, img);
 }
 
@@ -175,7 +175,7 @@ fdid_image_from_va_prime(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image
       if ((r = add_layer(d, l, out)) < 0)
          return r;
    }
-   return finish(d, out);
+   return resolve_and_check_objects(d, out);
 }
 
 FDID_PUBLIC int
@@ -203,14 +203,14 @@ fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned la
    fdid_image_init(out, d->layers[layer].drm_format, w, h);
    if ((r = add_layer(d, layer, out)) < 0)
       return r;
-   return finish(d, out);
+   return resolve_and_check_objects(d, out);
 }
 
 FDID_PUBLIC int
 fdid_image_to_va_prime(const struct fdid_image *img, uint32_t va_fourcc,
                        VADRMPRIMESurfaceDescriptor *out)
 {
-   if (!out || !fdid_image_is_finished(img))
+   if (!out || !fdid_image_is_resolved(img))
       return -EINVAL;
    if (!va_fourcc && !(va_fourcc = fdid_drm_fourcc_to_va(img->fourcc)))
       return -ENOTSUP;

@@ -41,17 +41,18 @@ fdid_vk_format_from_fourcc(uint32_t fourcc)
    return VK_FORMAT_UNDEFINED;
 }
 
-FDID_PUBLIC void
-fdid_vk_import_relink(struct fdid_vk_import *imp)
+FDID_PUBLIC const VkImageDrmFormatModifierExplicitCreateInfoEXT *
+fdid_vk_import_chain(struct fdid_vk_import *imp)
 {
-   if (!imp)
-      return;
+   if (!imp || !imp->n_memories)
+      return NULL;
    imp->modifier_info.pNext = &imp->external_info;
    imp->modifier_info.pPlaneLayouts = imp->plane_layouts;
+   return &imp->modifier_info;
 }
 
 FDID_PUBLIC void
-fdid_vk_import_fini(struct fdid_vk_import *imp)
+fdid_vk_import_finish(struct fdid_vk_import *imp)
 {
    if (!imp)
       return;
@@ -62,7 +63,7 @@ fdid_vk_import_fini(struct fdid_vk_import *imp)
    }
 }
 
-/* Empty, and safe to give fdid_vk_import_fini() whatever happens next. */
+/* Empty, and safe to give fdid_vk_import_finish() whatever happens next. */
 static void
 import_clear(struct fdid_vk_import *imp)
 {
@@ -77,7 +78,7 @@ fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
    if (!out)
       return -EINVAL;
    import_clear(out);
-   if (!fdid_image_is_finished(img))
+   if (!fdid_image_is_resolved(img))
       return -EINVAL;
    if (img->modifier == FDID_MODIFIER_NONE)
       return -ENOTSUP;
@@ -91,7 +92,7 @@ fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
       /* Vulkan closes the fd it is given: never the caller's. */
       int fd = fdid_dup_cloexec(img->objects[o].fd);
       if (fd < 0) {
-         fdid_vk_import_fini(out);
+         fdid_vk_import_finish(out);
          return fd;
       }
       out->memories[o] = (VkImportMemoryFdInfoKHR){
@@ -118,7 +119,8 @@ fdid_image_to_vk(const struct fdid_image *img, struct fdid_vk_import *out)
       .drmFormatModifier = img->modifier,
       .drmFormatModifierPlaneCount = img->n_planes,
    };
-   fdid_vk_import_relink(out);
+   /* No pointer into *out is left in it (fdid_vk_import_chain() makes
+    * them): a copy of it is a plain value. */
    return 0;
 }
 
@@ -148,5 +150,5 @@ fdid_image_from_vk(uint32_t fourcc, uint32_t width, uint32_t height,
       if (r < 0)
          return r;
    }
-   return fdid_image_finish(out);
+   return fdid_image_resolve(out);
 }

@@ -57,7 +57,7 @@ bo_set_id(struct fdid_bo *bo, const struct fdid_buffer_id *id)
 
 /* A new object owning `handle`, in the handle map. dev->lock held. */
 static struct fdid_bo *
-bo_new_locked(struct fdid_device *dev, uint32_t handle)
+bo_create_locked(struct fdid_device *dev, uint32_t handle)
 {
    fdid_assert_locked(&dev->lock);
    struct fdid_bo *bo = calloc(1, sizeof(*bo));
@@ -128,7 +128,7 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
       if (bo) {
          atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
       } else {
-         bo = bo_new_locked(dev, handle);
+         bo = bo_create_locked(dev, handle);
          if (!bo) {
             /* A handle not in the table is the one we were just given. */
             close_handle(dev, handle);
@@ -199,7 +199,7 @@ fdid_bo_export(struct fdid_bo *bo, int *out_fd)
 }
 
 FDID_PUBLIC void
-fdid_bo_release(struct fdid_bo *bo)
+fdid_bo_unref(struct fdid_bo *bo)
 {
    if (!bo)
       return;
@@ -232,7 +232,7 @@ fdid_bo_release(struct fdid_bo *bo)
 
    fdid_bridges_release(bridges);
    free(bo);
-   fdid_device_put(dev);
+   fdid_device_memory_unref(dev);
 }
 
 int
@@ -243,7 +243,7 @@ fdid_bo_adopt_locked(struct fdid_device *dev, uint32_t handle, struct fdid_bo **
       return -ENODEV;
    if (bo_by_handle(dev, handle))
       return -EEXIST;
-   struct fdid_bo *bo = bo_new_locked(dev, handle);
+   struct fdid_bo *bo = bo_create_locked(dev, handle);
    if (!bo)
       return -ENOMEM;
    *out = bo;

@@ -19,7 +19,7 @@ fdid_bridges_release(struct fdid_bridge *list)
 {
    while (list) {
       struct fdid_bridge *next = list->next;
-      fdid_bo_release(list->copy);
+      fdid_bo_unref(list->copy);
       free(list);
       list = next;
    }
@@ -96,7 +96,7 @@ fdid_bo_import_on(struct fdid_bo *bo, struct fdid_device *other, struct fdid_bo 
       e = NULL;
    }
    pthread_mutex_unlock(&dev->lock);
-   fdid_bo_release(cached);
+   fdid_bo_unref(cached);
    fdid_bridges_release(stale);
    free(e);
 

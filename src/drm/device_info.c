@@ -26,7 +26,7 @@ sysfs_device_path(dev_t rdev)
 }
 
 int
-fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
+fdid_device_create(int fd, const struct stat *st, struct fdid_device **out)
 {
    /* libdrm's test: a character device with a drm directory in sysfs.
     * Anything else (EINVAL from libdrm) is not a DRM node, and we never
@@ -42,6 +42,10 @@ fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
    int r = -ENOMEM;
    if (fdid_hmap_init(&dev->by_ino) != 0 || fdid_hmap_init(&dev->by_handle) != 0)
       goto fail;
+   dev->gpu = calloc(1, sizeof(*dev->gpu));
+   if (!dev->gpu)
+      goto fail;
+   pthread_mutex_init(&dev->gpu->lock, NULL);
 
    /* Above the standard streams: a process that closed stdin must not find
     * its next "stdin" to be our DRM fd. */
@@ -71,6 +75,9 @@ fdid_device_new(int fd, const struct stat *st, struct fdid_device **out)
    return 0;
 
 fail:
+   if (dev->gpu)
+      pthread_mutex_destroy(&dev->gpu->lock);
+   free(dev->gpu);
    fdid_hmap_fini(&dev->by_ino);
    fdid_hmap_fini(&dev->by_handle);
    free(dev);
@@ -78,15 +85,17 @@ fail:
 }
 
 void
-fdid_device_put(struct fdid_device *dev)
+fdid_device_memory_unref(struct fdid_device *dev)
 {
    if (atomic_fetch_sub(&dev->keep, 1) != 1)
       return;
    pthread_mutex_destroy(&dev->lock);
    fdid_hmap_fini(&dev->by_ino);
    fdid_hmap_fini(&dev->by_handle);
-   if (dev->drm)
-      drmFreeDevice(&dev->drm);
+   if (dev->gpu->drm)
+      drmFreeDevice(&dev->gpu->drm);
+   pthread_mutex_destroy(&dev->gpu->lock);
+   free(dev->gpu);
    free(dev->sysfs_device);
    free(dev);
 }
@@ -98,24 +107,24 @@ fdid_device_owned_here(const struct fdid_device *dev)
 }
 
 /*
- * libdrm's description of the device, made on first use and kept (a cache
- * in an entry the caller sees as const). Not made in acquire: it reads
- * sysfs and allocates, and libdrm 2.4.114 (Debian 12) dereferences NULL
- * when one of those allocations fails; tests/drm/test_winsys_alloc.c
- * fails every allocation of fdid_device_acquire() in turn.
+ * libdrm's description of the device, made on first use and kept in the
+ * device's gpu info. Not made in acquire: it reads sysfs and allocates,
+ * and libdrm 2.4.114 (Debian 12) dereferences NULL when one of those
+ * allocations fails; tests/drm/test_winsys_alloc.c fails every allocation
+ * of fdid_device_acquire() in turn.
  */
 static drmDevicePtr
-device_drm_info(const struct fdid_device *cdev)
+device_drm_info(const struct fdid_device *dev)
 {
-   struct fdid_device *dev = (struct fdid_device *)cdev;
-   pthread_mutex_lock(&dev->lock);
-   if (!dev->drm_tried) {
-      dev->drm_tried = true;
-      if (drmGetDevice2(dev->fd, 0, &dev->drm) != 0)
-         dev->drm = NULL;
+   struct fdid_gpu_info *gpu = dev->gpu;
+   pthread_mutex_lock(&gpu->lock);
+   if (!gpu->tried) {
+      gpu->tried = true;
+      if (drmGetDevice2(dev->fd, 0, &gpu->drm) != 0)
+         gpu->drm = NULL;
    }
-   drmDevicePtr info = dev->drm;
-   pthread_mutex_unlock(&dev->lock);
+   drmDevicePtr info = gpu->drm;
+   pthread_mutex_unlock(&gpu->lock);
    return info;
 }
 

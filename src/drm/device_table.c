@@ -176,7 +176,7 @@ bucket_remove(struct fdid_device *dev)
 }
 
 static struct fdid_bucket *
-bucket_get(const struct stat *st, bool create)
+bucket_of(const struct stat *st, bool create)
 {
    struct fdid_hnode *n = fdid_hmap_find(&buckets, st->st_dev, st->st_ino);
    if (n)
@@ -201,7 +201,7 @@ lookup_locked(int fd, const struct stat *st, struct fdid_device **out,
               struct fdid_device *insert)
 {
    fdid_assert_locked(&table_lock);
-   struct fdid_bucket *b = bucket_get(st, insert != NULL);
+   struct fdid_bucket *b = bucket_of(st, insert != NULL);
    if (!b)
       return insert ? -ENOMEM : 0;
    bucket_disown_inherited(b, fdid_self_pid());
@@ -249,7 +249,7 @@ fdid_device_acquire(int fd, struct fdid_device **out)
    /* A new description: learn about it without the lock (sysfs reads),
     * then look again, as another thread may have raced us to it. */
    struct fdid_device *dev;
-   r = fdid_device_new(fd, &st, &dev);
+   r = fdid_device_create(fd, &st, &dev);
    if (r < 0)
       return r;
 
@@ -260,7 +260,7 @@ fdid_device_acquire(int fd, struct fdid_device **out)
    if (r != 0 || *out != dev) {
       /* Not used: found in the second look, or an error. */
       close(dev->fd);
-      fdid_device_put(dev);
+      fdid_device_memory_unref(dev);
    }
    return r < 0 ? r : 0;
 }
@@ -274,7 +274,7 @@ fdid_device_ref(struct fdid_device *dev)
 }
 
 FDID_PUBLIC void
-fdid_device_release(struct fdid_device *dev)
+fdid_device_unref(struct fdid_device *dev)
 {
    if (!dev)
       return;
@@ -299,5 +299,5 @@ fdid_device_release(struct fdid_device *dev)
    pthread_mutex_unlock(&table_lock);
 
    fdid_bridges_release(bridges);
-   fdid_device_put(dev);
+   fdid_device_memory_unref(dev);
 }

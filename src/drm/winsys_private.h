@@ -58,6 +58,13 @@ struct fdid_hint {
    bool armed;
 };
 
+/* libdrm's description of a device, made on first use. */
+struct fdid_gpu_info {
+   pthread_mutex_t lock;
+   bool tried;                /* drm was asked for (under lock) */
+   drmDevicePtr drm;          /* NULL when libdrm has none */
+};
+
 struct fdid_device {
    pthread_mutex_t lock;
    atomic_uint users;
@@ -69,8 +76,9 @@ struct fdid_device {
    dev_t st_dev, st_rdev;     /* the node: fstat of the description */
    ino_t st_ino;
    int node_type;             /* DRM_NODE_* */
-   drmDevicePtr drm;          /* libdrm's description, NULL when it has none */
-   bool drm_tried;            /* drm was asked for (under lock) */
+   /* What fdid_device_same_gpu() learns on first use. Apart, with its own
+    * lock, so that a device the caller holds as const can fill it. */
+   struct fdid_gpu_info *gpu;
    char *sysfs_device;        /* realpath of the node's sysfs device, or NULL */
 
    struct fdid_hmap by_ino;     /* fdid_bo.by_ino: dma-buf (st_dev, st_ino) */
@@ -102,8 +110,8 @@ struct fdid_bridge {
 };
 
 /* device_info.c: what the entry knows about its node. */
-int fdid_device_new(int fd, const struct stat *st, struct fdid_device **out);
-void fdid_device_put(struct fdid_device *dev);
+int fdid_device_create(int fd, const struct stat *st, struct fdid_device **out);
+void fdid_device_memory_unref(struct fdid_device *dev);
 
 /* bo.c */
 /* Closes every GEM handle and the dup of a device whose last user is gone

@@ -6,7 +6,7 @@
  * computed in 64 bits (fdid_subsampled_size): in 32 bits it wraps to 0
  * for UINT32_MAX, which turned a UINT32_MAX-wide VA surface's second layer
  * into 0 x 0. Every path that builds an image is checked at the edge:
- * fdid_image_finish() itself, and the VA-API, Vulkan and EGL translators.
+ * fdid_image_resolve() itself, and the VA-API, Vulkan and EGL translators.
  * Translation only: no driver imports here.
  */
 #include <errno.h>
@@ -88,10 +88,10 @@ FDID_TEST(image_plane_at_4gib)
    struct big b = big_new();
    struct fdid_image img;
    nv12_edge(&img, b.fd, 0x2000); /* ends exactly at the buffer's end */
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    nv12_edge(&img, b.fd, 0x2001);
-   CHECK_EQ(fdid_image_finish(&img), -EINVAL);
-   CHECK(!fdid_image_is_finished(&img));
+   CHECK_EQ(fdid_image_resolve(&img), -EINVAL);
+   CHECK(!fdid_image_is_resolved(&img));
    big_free(&b);
 }
 

@@ -156,11 +156,11 @@ FDID_TEST(va_export_reimported_once_with_its_content)
    CHECK_EQ(fdid_image_from_va_prime(&d2, &i2), 0);
    /* Two exports, new fds each time, one buffer. */
    CHECK(fdid_image_equal(&i1, &i2));
-   int r = fdid_import_cache_get(cache, &i1, (void **)&s1, NULL);
+   int r = fdid_import_cache_acquire(cache, &i1, (void **)&s1, NULL);
    if (r == -EIO)
       SKIP("the driver does not import its own PRIME_2 export");
    CHECK_EQ(r, 0);
-   CHECK_EQ(fdid_import_cache_get(cache, &i2, (void **)&s2, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &i2, (void **)&s2, NULL), 0);
    CHECK(s1 == s2);
    CHECK_EQ(v.imports, 1);
    CHECK(luma_access(&v, *s1, true));

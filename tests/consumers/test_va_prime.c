@@ -116,7 +116,7 @@ FDID_TEST(va_round_trip_single_plane_rgb_translation_no_driver)
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    check_round_trip(&img, VA_FOURCC_BGRX);
    /* No modifier given: written as DRM_FORMAT_MOD_INVALID, read back as
     * none. */
@@ -146,7 +146,7 @@ FDID_TEST(va_round_trip_p010_two_objects_translation_no_driver)
    CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
    CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 2);
    check_round_trip(&img, VA_FOURCC_P010);
    buf_free(&uv);
@@ -163,7 +163,7 @@ FDID_TEST(va_i420_three_objects_both_forms_translation_no_driver)
    for (unsigned i = 0; i < 3; i++)
       CHECK_EQ(fdid_image_add_plane(&img, b[i].fd, 0, b[i].pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 3);
    check_round_trip(&img, VA_FOURCC_I420);
 
@@ -383,7 +383,7 @@ FDID_TEST(va_rejects_null_arguments_translation_no_driver)
    buf_free(&b);
 }
 
-/* An image that fdid_image_finish() did not leave (hand-made, or counts
+/* An image that fdid_image_resolve() did not leave (hand-made, or counts
  * overwritten) must not make the writer index past its arrays. */
 FDID_TEST(va_writer_rejects_unfinished_images_translation_no_driver)
 {

@@ -276,6 +276,7 @@ FDID_TEST(vk_memories_are_dups_and_layouts_round_trip_translation_no_driver)
    CHECK(!imp.disjoint);
    CHECK_EQ(imp.plane_memory[1], 0);
    CHECK_EQ(imp.modifier_info.drmFormatModifierPlaneCount, 2);
+   CHECK(fdid_vk_import_chain(&imp) == &imp.modifier_info);
    CHECK(imp.modifier_info.pPlaneLayouts == imp.plane_layouts);
    CHECK(imp.modifier_info.pNext == &imp.external_info);
    CHECK_EQ(imp.plane_layouts[1].offset, b.pitch * H);
@@ -290,11 +291,11 @@ FDID_TEST(vk_memories_are_dups_and_layouts_round_trip_translation_no_driver)
 
    /* Back from what a Vulkan export would give: one fd per plane. */
    int plane_fds[2] = { mfd, mfd };
-   CHECK_EQ(fdid_image_from_vk(NV12, W, H, &imp.modifier_info, plane_fds, &back), 0);
+   CHECK_EQ(fdid_image_from_vk(NV12, W, H, fdid_vk_import_chain(&imp), plane_fds, &back), 0);
    CHECK(fdid_image_equal(&img, &back));
 
    /* fini closes what Vulkan did not take, and only that. */
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    CHECK(fcntl(mfd, F_GETFD) < 0 && errno == EBADF);
    CHECK(fcntl(b.fd, F_GETFD) >= 0);
 
@@ -310,7 +311,7 @@ FDID_TEST(vk_memories_are_dups_and_layouts_round_trip_translation_no_driver)
    CHECK_EQ(imp.n_memories, 2);
    CHECK_EQ(imp.plane_memory[1], 1);
    imp.memories[0].fd = (close(imp.memories[0].fd), -1); /* as if Vulkan took it */
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    buf_free(&other);
    buf_free(&b);
 }
@@ -325,7 +326,7 @@ xr24_image(struct fdid_image *img)
    fdid_image_init(img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(img, b.fd, 0, b.pitch), 0);
    img->modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(img), 0);
+   CHECK_EQ(fdid_image_resolve(img), 0);
    return b;
 }
 
@@ -341,7 +342,7 @@ xr24_image(struct fdid_image *img)
       int r = fdid_image_to_vk(&img, &imp);                                  \
       CHECK_EQ(r, err);                                                      \
       if (r == 0)                                                            \
-         fdid_vk_import_fini(&imp);                                          \
+         fdid_vk_import_finish(&imp);                                          \
       CHECK(fcntl(b.fd, F_GETFD) >= 0);                                      \
       buf_free(&b);                                                          \
    }
@@ -461,15 +462,15 @@ FDID_TEST(cache_dedupes_across_api_forms_translation_no_driver)
    struct fdid_vk_import imp;
    CHECK_EQ(fdid_image_to_vk(&a, &imp), 0);
    int fds[2] = { imp.memories[0].fd, imp.memories[0].fd };
-   CHECK_EQ(fdid_image_from_vk(NV12, W, H, &imp.modifier_info, fds, &v), 0);
+   CHECK_EQ(fdid_image_from_vk(NV12, W, H, fdid_vk_import_chain(&imp), fds, &v), 0);
    void *o1, *o2, *o3;
-   CHECK_EQ(fdid_import_cache_get(cache, &a, &o1, NULL), 0);
-   CHECK_EQ(fdid_import_cache_get(cache, &c, &o2, NULL), 0);
-   CHECK_EQ(fdid_import_cache_get(cache, &v, &o3, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &a, &o1, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &c, &o2, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &v, &o3, NULL), 0);
    CHECK(o1 == o2 && o2 == o3);
    CHECK_EQ(imports, 1);
    CHECK_EQ(fdid_import_cache_count(cache), 1);
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    fdid_import_cache_destroy(cache);
    close(again);
    buf_free(&b);
@@ -519,7 +520,7 @@ nv12_image(struct fdid_image *img, const struct buf *b, int fd0, int fd1)
    CHECK_EQ(fdid_image_add_plane(img, fd0, 0, b->pitch), 0);
    CHECK_EQ(fdid_image_add_plane(img, fd1, b->pitch * H, b->pitch), 0);
    img->modifier = 0;
-   CHECK_EQ(fdid_image_finish(img), 0);
+   CHECK_EQ(fdid_image_resolve(img), 0);
 }
 
 /* The same buffer through a repeated fd, a dup, a fresh export, and VA
@@ -550,7 +551,7 @@ FDID_TEST(cache_one_entry_for_dup_export_and_va_repeated_fds_translation_no_driv
    int created[5];
    for (int i = 0; i < 5; i++) {
       CHECK_EQ(forms[i].n_objects, 1);
-      CHECK_EQ(fdid_import_cache_get(cache, &forms[i], &obj[i], &created[i]), 0);
+      CHECK_EQ(fdid_import_cache_acquire(cache, &forms[i], &obj[i], &created[i]), 0);
       CHECK(obj[i] == obj[0]);
       CHECK_EQ(created[i], i == 0);
    }
@@ -561,16 +562,16 @@ FDID_TEST(cache_one_entry_for_dup_export_and_va_repeated_fds_translation_no_driv
    struct fdid_image moved = forms[0];
    moved.planes[1].offset += b.pitch;
    void *other;
-   CHECK_EQ(fdid_import_cache_get(cache, &moved, &other, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &moved, &other, NULL), 0);
    CHECK(other != obj[0]);
    CHECK_EQ(rec.imports, 2);
    CHECK_EQ(fdid_import_cache_count(cache), 2);
 
    for (int i = 0; i < 5; i++)
-      CHECK_EQ(fdid_import_cache_put(cache, obj[i]), 0);
+      CHECK_EQ(fdid_import_cache_unref(cache, obj[i]), 0);
    CHECK_EQ(rec.destroys, 1);
    CHECK_EQ(rec.destroyed[0], (uintptr_t)obj[0]);
-   CHECK_EQ(fdid_import_cache_put(cache, other), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, other), 0);
    CHECK_EQ(fdid_import_cache_count(cache), 0);
    fdid_import_cache_destroy(cache);
    close(fresh);
@@ -591,21 +592,21 @@ FDID_TEST(cache_release_order_translation_no_driver)
    nv12_image(&ib, &b, b.fd, b.fd);
    nv12_image(&ic, &c, c.fd, c.fd);
    void *x1, *x2, *x3, *y;
-   CHECK_EQ(fdid_import_cache_get(cache, &ib, &x1, NULL), 0);
-   CHECK_EQ(fdid_import_cache_get(cache, &ic, &y, NULL), 0);
-   CHECK_EQ(fdid_import_cache_get(cache, &ib, &x2, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &ib, &x1, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &ic, &y, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &ib, &x2, NULL), 0);
    CHECK_EQ(fdid_import_cache_ref(cache, x1), 0);
    x3 = x1;
    CHECK(x1 == x2 && x1 != y);
 
    /* Middle, last, first: destroyed on the third put, not before. */
-   CHECK_EQ(fdid_import_cache_put(cache, x2), 0);
-   CHECK_EQ(fdid_import_cache_put(cache, x3), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, x2), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, x3), 0);
    CHECK_EQ(rec.destroys, 0);
-   CHECK_EQ(fdid_import_cache_put(cache, x1), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, x1), 0);
    CHECK_EQ(rec.destroys, 1);
    CHECK_EQ(rec.destroyed[0], (uintptr_t)x1);
-   CHECK_EQ(fdid_import_cache_put(cache, x1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_unref(cache, x1), -ENOENT);
    CHECK_EQ(fdid_import_cache_count(cache), 1);
 
    /* c's fd goes; the entry's own dup keeps its identity. */
@@ -614,10 +615,10 @@ FDID_TEST(cache_release_order_translation_no_driver)
    nv12_image(&ic, &c, c.fd, c.fd);
    void *y2;
    int created;
-   CHECK_EQ(fdid_import_cache_get(cache, &ic, &y2, &created), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &ic, &y2, &created), 0);
    CHECK(y2 == y && created == 0);
-   CHECK_EQ(fdid_import_cache_put(cache, y), 0);
-   CHECK_EQ(fdid_import_cache_put(cache, y2), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, y), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, y2), 0);
    CHECK_EQ(rec.destroys, 2);
    CHECK_EQ(rec.destroyed[1], (uintptr_t)y);
    CHECK_EQ(rec.imports, 2);
@@ -641,8 +642,8 @@ FDID_TEST(cache_teardown_destroys_held_entries_translation_no_driver)
       struct fdid_image img;
       nv12_image(&img, &bufs[i], bufs[i].fd, bufs[i].fd);
       void *o;
-      CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), 0);
-      CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), 0);
+      CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), 0);
+      CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), 0);
    }
    /* Each buffer: its card and dma-buf fds, and the entry's dup. */
    CHECK_EQ(fd_count(), before + 3 * 3);
@@ -676,10 +677,10 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    int before = fd_count();
 
    rec.fail_with = -EIO;
-   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), -EIO);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), -EIO);
    rec.fail_with = 0;
    rec.give_null = true;
-   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), -EINVAL);
    rec.give_null = false;
    CHECK_EQ(fdid_import_cache_count(cache), 0);
    CHECK_EQ(fd_count(), before);
@@ -692,7 +693,7 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    int fill[64], n = 0;
    for (int fd; n < 64 && (fd = dup(b.fd)) >= 0;)
       fill[n++] = fd;
-   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), -EMFILE);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), -EMFILE);
    while (n > 0)
       close(fill[--n]);
    CHECK_SYS(setrlimit(RLIMIT_NOFILE, &old));
@@ -702,7 +703,7 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    CHECK_EQ(fd_count(), before);
 
    /* And then it works. */
-   CHECK_EQ(fdid_import_cache_get(cache, &img, &o, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), 0);
    CHECK_EQ(fdid_import_cache_count(cache), 1);
    fdid_import_cache_destroy(cache);
    CHECK_EQ(rec.destroys, 2);
@@ -737,14 +738,14 @@ FDID_TEST(round_trip_through_every_api_form_translation_no_driver)
    struct fdid_vk_import imp;
    CHECK_EQ(fdid_image_to_vk(&from_va, &imp), 0);
    int fds[2] = { imp.memories[0].fd, imp.memories[0].fd };
-   CHECK_EQ(fdid_image_from_vk(NV12, W, H, &imp.modifier_info, fds, &from_vk), 0);
+   CHECK_EQ(fdid_image_from_vk(NV12, W, H, fdid_vk_import_chain(&imp), fds, &from_vk), 0);
    CHECK(fdid_image_equal(&from_va, &from_vk));
 
    EGLint list[FDID_EGL_ATTRIBS_MAX];
    CHECK(fdid_image_to_egl_attribs(&from_vk, NULL, list, FDID_EGL_ATTRIBS_MAX) > 0);
    CHECK_EQ(fdid_image_from_egl_attribs(list, &last, NULL), 0);
    CHECK(fdid_image_equal(&from_egl, &last));
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    close(dup_fd);
    buf_free(&b);
 }
@@ -772,8 +773,8 @@ FDID_TEST(vk_physical_device_nodes_no_driver)
    props.primaryMinor += 1; /* another GPU */
    CHECK_EQ(fdid_device_is_vk_physical_device(dc, &props), 0);
    CHECK_EQ(fdid_device_is_vk_physical_device(NULL, &props), -EINVAL);
-   fdid_device_release(dc);
-   fdid_device_release(dr);
+   fdid_device_unref(dc);
+   fdid_device_unref(dr);
    close(card);
    close(render);
 }

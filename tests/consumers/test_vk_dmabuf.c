@@ -86,6 +86,7 @@ check_round_trip(const struct fdid_image *img, VkFormat format)
    CHECK_EQ(imp.disjoint, img->n_objects > 1);
    CHECK(imp.external_info.sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO);
    CHECK_EQ(imp.external_info.handleTypes, VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT);
+   CHECK(fdid_vk_import_chain(&imp) == &imp.modifier_info);
    CHECK(imp.modifier_info.pNext == &imp.external_info);
    CHECK(imp.modifier_info.pPlaneLayouts == imp.plane_layouts);
    CHECK_EQ(imp.modifier_info.drmFormatModifier, img->modifier);
@@ -115,11 +116,11 @@ check_round_trip(const struct fdid_image *img, VkFormat format)
       plane_fds[p] = imp.memories[imp.plane_memory[p]].fd;
    }
    struct fdid_image back;
-   CHECK_EQ(fdid_image_from_vk(img->fourcc, img->width, img->height, &imp.modifier_info,
+   CHECK_EQ(fdid_image_from_vk(img->fourcc, img->width, img->height, fdid_vk_import_chain(&imp),
                                plane_fds, &back), 0);
    CHECK(fdid_image_equal(img, &back));
 
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    for (unsigned m = 0; m < imp.n_memories; m++) {
       CHECK_EQ(imp.memories[m].fd, -1);
       CHECK(fcntl(memfds[m], F_GETFD) < 0 && errno == EBADF);
@@ -135,7 +136,7 @@ FDID_TEST(vk_round_trip_linear_xr24_translation_no_driver)
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    check_round_trip(&img, VK_FORMAT_B8G8R8A8_UNORM);
    buf_free(&b);
 }
@@ -148,7 +149,7 @@ FDID_TEST(vk_round_trip_nv12_one_object_translation_no_driver)
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, b.pitch * H, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
    buf_free(&b);
 }
@@ -163,7 +164,7 @@ FDID_TEST(vk_round_trip_nv12_two_objects_tiled_translation_no_driver)
    CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
    CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
    img.modifier = 0x0100000000000001ull; /* I915_FORMAT_MOD_X_TILED */
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 2);
    check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
    buf_free(&uv);
@@ -181,7 +182,7 @@ FDID_TEST(vk_round_trip_i420_shared_chroma_object_translation_no_driver)
    CHECK_EQ(fdid_image_add_plane(&img, c.fd, 0, c.pitch), 0);
    CHECK_EQ(fdid_image_add_plane(&img, c.fd, c.pitch * (H / 2), c.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 2);
    check_round_trip(&img, VK_FORMAT_G8_B8_R8_3PLANE_420_UNORM);
    struct fdid_vk_import imp;
@@ -189,7 +190,7 @@ FDID_TEST(vk_round_trip_i420_shared_chroma_object_translation_no_driver)
    CHECK_EQ(imp.plane_memory[0], 0);
    CHECK_EQ(imp.plane_memory[1], 1);
    CHECK_EQ(imp.plane_memory[2], 1);
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    buf_free(&c);
    buf_free(&y);
 }
@@ -206,7 +207,7 @@ FDID_TEST(vk_dup_and_second_export_are_one_memory_translation_no_driver)
    CHECK_EQ(fdid_image_add_plane(&img, dup_fd, 0, b.pitch), 0);
    CHECK_EQ(fdid_image_add_plane(&img, again, b.pitch * H, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 1);
    struct fdid_vk_import imp;
    CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
@@ -221,12 +222,12 @@ FDID_TEST(vk_dup_and_second_export_are_one_memory_translation_no_driver)
    int plane_fds[2] = { CHECK_SYS(fcntl(imp.memories[0].fd, F_DUPFD_CLOEXEC, 0)),
                         prime_export(b.card, b.handle) };
    struct fdid_image back;
-   CHECK_EQ(fdid_image_from_vk(NV12, W, H, &imp.modifier_info, plane_fds, &back), 0);
+   CHECK_EQ(fdid_image_from_vk(NV12, W, H, fdid_vk_import_chain(&imp), plane_fds, &back), 0);
    CHECK_EQ(back.n_objects, 1);
    CHECK(fdid_image_equal(&img, &back));
    close(plane_fds[0]);
    close(plane_fds[1]);
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    CHECK(fd_open(b.fd) && fd_open(dup_fd) && fd_open(again));
    close(again);
    close(dup_fd);
@@ -243,43 +244,47 @@ FDID_TEST(vk_fini_closes_only_what_vulkan_did_not_take_translation_no_driver)
    CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
    CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    struct fdid_vk_import imp;
    CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
    int taken = imp.memories[0].fd, left = imp.memories[1].fd;
    imp.memories[0].fd = -1; /* as after a successful vkAllocateMemory() */
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    CHECK(fd_open(taken));
    CHECK(!fd_open(left));
    close(taken); /* what the driver would do with it, eventually */
    /* fini twice, and on NULL: nothing more. */
-   fdid_vk_import_fini(&imp);
-   fdid_vk_import_fini(NULL);
+   fdid_vk_import_finish(&imp);
+   fdid_vk_import_finish(NULL);
    CHECK(fd_open(y.fd) && fd_open(uv.fd));
    buf_free(&uv);
    buf_free(&y);
 }
 
-/* The chain points into the struct: a copy is relinked to itself. */
-FDID_TEST(vk_relink_points_a_copy_at_itself_translation_no_driver)
+/* A copy is a plain value: nothing in it points into the original, and
+ * its chain, linked on the copy, points into the copy. */
+FDID_TEST(vk_copy_chains_to_itself_translation_no_driver)
 {
    struct buf b = buf_new(H);
    struct fdid_image img;
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    struct fdid_vk_import imp, *copy = malloc(sizeof(*copy));
    CHECK(copy);
    CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
+   CHECK(imp.modifier_info.pPlaneLayouts == NULL && imp.modifier_info.pNext == NULL);
    *copy = imp;
-   CHECK(copy->modifier_info.pPlaneLayouts == imp.plane_layouts);
-   fdid_vk_import_relink(copy);
+   const VkImageDrmFormatModifierExplicitCreateInfoEXT *head = fdid_vk_import_chain(copy);
+   CHECK(head == &copy->modifier_info);
    CHECK(copy->modifier_info.pPlaneLayouts == copy->plane_layouts);
    CHECK(copy->modifier_info.pNext == &copy->external_info);
    CHECK_EQ(copy->modifier_info.pPlaneLayouts[0].rowPitch, b.pitch);
+   CHECK(imp.modifier_info.pPlaneLayouts == NULL); /* the original untouched */
+   CHECK(fdid_vk_import_chain(NULL) == NULL);
    /* One owner of the dups: the copy. */
-   fdid_vk_import_fini(copy);
+   fdid_vk_import_finish(copy);
    free(copy);
    buf_free(&b);
 }
@@ -293,7 +298,7 @@ FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
    struct fdid_image img;
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   CHECK_EQ(fdid_image_finish(&img), 0); /* no modifier: -ENOTSUP */
+   CHECK_EQ(fdid_image_resolve(&img), 0); /* no modifier: -ENOTSUP */
    struct fdid_vk_import imp;
    memset(&imp, 0, sizeof(imp));
    imp.n_memories = 1;
@@ -302,7 +307,7 @@ FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
    CHECK_EQ(imp.n_memories, 0);
    for (unsigned i = 0; i < FDID_IMAGE_MAX_PLANES; i++)
       CHECK_EQ(imp.memories[i].fd, -1);
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    CHECK(fd_open(b.fd));
    CHECK_EQ(fdid_image_to_vk(NULL, &imp), -EINVAL);
    CHECK_EQ(fdid_image_to_vk(&img, NULL), -EINVAL);
@@ -317,7 +322,7 @@ FDID_TEST(vk_to_rejects_unfinished_images_translation_no_driver)
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    struct fdid_vk_import imp;
    bad = img;
    bad.n_planes = FDID_IMAGE_MAX_PLANES + 1;

@@ -163,11 +163,11 @@ vk_import(void *context, const struct fdid_image *img, void **out)
    if (r < 0)
       return r;
    if (imp.disjoint) {
-      fdid_vk_import_fini(&imp);
+      fdid_vk_import_finish(&imp);
       return -ENOTSUP; /* this test's images have one object */
    }
    VkImageCreateInfo ci = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .pNext = &imp.modifier_info,
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .pNext = fdid_vk_import_chain(&imp),
       .imageType = VK_IMAGE_TYPE_2D, .format = imp.format,
       .extent = { img->width, img->height, 1 }, .mipLevels = 1, .arrayLayers = 1,
       .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT,
@@ -177,7 +177,7 @@ vk_import(void *context, const struct fdid_image *img, void **out)
    struct vk_object *o = calloc(1, sizeof(*o));
    if (!o || vkCreateImage(v->dev, &ci, NULL, &o->image) != VK_SUCCESS) {
       free(o);
-      fdid_vk_import_fini(&imp);
+      fdid_vk_import_finish(&imp);
       return -EIO;
    }
    VkMemoryFdPropertiesKHR fdp = { .sType = VK_STRUCTURE_TYPE_MEMORY_FD_PROPERTIES_KHR };
@@ -196,11 +196,11 @@ vk_import(void *context, const struct fdid_image *img, void **out)
    if (!types || vkAllocateMemory(v->dev, &ai, NULL, &o->memory) != VK_SUCCESS) {
       vkDestroyImage(v->dev, o->image, NULL);
       free(o);
-      fdid_vk_import_fini(&imp);
+      fdid_vk_import_finish(&imp);
       return -EIO;
    }
    imp.memories[0].fd = -1; /* Vulkan owns it now */
-   fdid_vk_import_fini(&imp);
+   fdid_vk_import_finish(&imp);
    CHECK_EQ(vkBindImageMemory(v->dev, o->image, o->memory, 0), VK_SUCCESS);
    v->imports++;
    *out = o;
@@ -328,9 +328,9 @@ FDID_TEST(one_vulkan_import_per_buffer_with_the_cpu_pattern)
       fdid_image_init(&img, XR24, W, H);
       img.modifier = FDID_MODIFIER_LINEAR;
       CHECK_EQ(fdid_image_add_plane(&img, fds[i], 0, req.pitch), 0);
-      CHECK_EQ(fdid_image_finish(&img), 0);
+      CHECK_EQ(fdid_image_resolve(&img), 0);
       void *o;
-      int r = fdid_import_cache_get(cache, &img, &o, NULL);
+      int r = fdid_import_cache_acquire(cache, &img, &o, NULL);
       if (r == -EIO && i == 0)
          SKIP("the driver refused this linear XRGB8888 dma-buf");
       CHECK_EQ(r, 0);
@@ -356,7 +356,7 @@ FDID_TEST(one_vulkan_import_per_buffer_with_the_cpu_pattern)
    close(fd3);
    munmap(map, req.size);
    gem_close(card, req.handle);
-   fdid_device_release(gpu);
+   fdid_device_unref(gpu);
    close(card);
 }
 

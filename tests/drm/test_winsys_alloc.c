@@ -43,9 +43,9 @@ static void
 teardown(struct ctx *c)
 {
    close(c->dmabuf);
-   fdid_bo_release(c->src);
-   fdid_device_release(c->a);
-   fdid_device_release(c->b);
+   fdid_bo_unref(c->src);
+   fdid_device_unref(c->a);
+   fdid_device_unref(c->b);
    check_no_gem_left(c->a_fd);
    check_no_gem_left(c->b_fd);
    close(c->a_fd);
@@ -58,12 +58,12 @@ static void
 undo(void *arg, int result)
 {
    struct ctx *c = arg;
-   fdid_bo_release(c->bo);
+   fdid_bo_unref(c->bo);
    c->bo = NULL;
    /* The bridge's cache holds the copy until its source goes. */
-   fdid_bo_release(c->src2);
+   fdid_bo_unref(c->src2);
    c->src2 = NULL;
-   fdid_device_release(c->dev);
+   fdid_device_unref(c->dev);
    c->dev = NULL;
    if (c->fd >= 0)
       close(c->fd);
@@ -140,7 +140,7 @@ FDID_TEST(first_acquire_of_the_process)
    CHECK(alloc_fail_disarm());
    CHECK(dev == NULL);
    CHECK_EQ(fdid_device_acquire(fd, &dev), 0);
-   fdid_device_release(dev);
+   fdid_device_unref(dev);
    check_no_gem_left(fd);
    close(fd);
 }

@@ -45,23 +45,23 @@ FDID_TEST(bridge_is_cached_and_shared)
    struct fdid_bo *self = bridge(src, a);
    CHECK(self == src);
 
-   fdid_bo_release(self);
-   fdid_bo_release(plain);
-   fdid_bo_release(c2);
-   fdid_bo_release(c1);
+   fdid_bo_unref(self);
+   fdid_bo_unref(plain);
+   fdid_bo_unref(c2);
+   fdid_bo_unref(c1);
    /* The cache still holds the copy while the source lives. */
    uint32_t h = fdid_bo_handle(c1);
    CHECK(gem_handle_alive(b_fd, h));
    struct fdid_bo *c3 = bridge(src, b);
    CHECK(c3 == c1);
-   fdid_bo_release(c3);
+   fdid_bo_unref(c3);
 
    /* The source's last reference takes the cached copy with it. */
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
    check_handle_closed(b_fd, h);
    close(dmabuf);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -78,9 +78,9 @@ FDID_TEST(bridge_destination_released_first)
    struct fdid_bo *src = bo_dumb(a, 0x82, &size);
    struct fdid_bo *copy = bridge(src, b);
    uint32_t h = fdid_bo_handle(copy);
-   fdid_bo_release(copy);
+   fdid_bo_unref(copy);
 
-   fdid_device_release(b);
+   fdid_device_unref(b);
    check_handle_closed(b_fd, h);
    check_no_gem_left(b_fd);
 
@@ -88,12 +88,12 @@ FDID_TEST(bridge_destination_released_first)
    struct fdid_bo *fresh = bridge(src, b2);
    CHECK(fdid_bo_handle(fresh) != 0);
    CHECK(bo_check(fresh, size, 0x82));
-   fdid_bo_release(fresh);
-   fdid_device_release(b2);
+   fdid_bo_unref(fresh);
+   fdid_device_unref(b2);
    check_no_gem_left(b_fd);
 
-   fdid_bo_release(src);
-   fdid_device_release(a);
+   fdid_bo_unref(src);
+   fdid_device_unref(a);
    check_no_gem_left(a_fd);
    close(a_fd);
    close(b_fd);
@@ -110,20 +110,20 @@ FDID_TEST(bridge_source_device_released_first)
    struct fdid_bo *on_b = bridge(src, b);
    struct fdid_bo *on_r = bridge(src, r);
    uint32_t hb = fdid_bo_handle(on_b), hr = fdid_bo_handle(on_r);
-   fdid_bo_release(on_b);
-   fdid_bo_release(on_r);
+   fdid_bo_unref(on_b);
+   fdid_bo_unref(on_r);
 
-   fdid_device_release(a);
+   fdid_device_unref(a);
    CHECK_EQ(fdid_bo_handle(src), 0);
    check_handle_closed(b_fd, hb);
    check_handle_closed(r_fd, hr);
    struct fdid_bo *none = NULL;
    CHECK_EQ(fdid_bo_import_on(src, b, &none), -ENODEV);
    CHECK(none == NULL);
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
 
-   fdid_device_release(b);
-   fdid_device_release(r);
+   fdid_device_unref(b);
+   fdid_device_unref(r);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    check_no_gem_left(r_fd);
@@ -151,12 +151,12 @@ FDID_TEST(adopted_handle_has_one_owner)
    struct fdid_bo *self = bo_import(dev, dmabuf);
    CHECK(self == bo);
    CHECK(bo_check(self, d.size, 0x84));
-   fdid_bo_release(self);
-   fdid_bo_release(bo);
+   fdid_bo_unref(self);
+   fdid_bo_unref(bo);
    check_handle_closed(fd, d.handle);
 
    close(dmabuf);
-   fdid_device_release(dev);
+   fdid_device_unref(dev);
    check_no_gem_left(fd);
    close(fd);
 }

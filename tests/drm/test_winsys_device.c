@@ -60,14 +60,14 @@ FDID_TEST(one_description_one_entry)
    CHECK(via_scm == dev);
 
    /* Every reference counts: the entry outlives all but the last. */
-   fdid_device_release(via_scm);
-   fdid_device_release(via_table_fd);
-   fdid_device_release(via_dup);
+   fdid_device_unref(via_scm);
+   fdid_device_unref(via_table_fd);
+   fdid_device_unref(via_dup);
    uint64_t size;
    struct fdid_bo *bo = bo_dumb(dev, 0x71, &size);
    CHECK(bo_check(bo, size, 0x71));
-   fdid_bo_release(bo);
-   fdid_device_release(dev);
+   fdid_bo_unref(bo);
+   fdid_device_unref(dev);
 
    close(sv[0]);
    close(received);
@@ -86,8 +86,8 @@ FDID_TEST(one_entry_in_fork_child)
       int dup_fd = CHECK_SYS(dup(fd));
       struct fdid_device *d2 = dev_acquire(dup_fd);
       CHECK(d1 == d2);
-      fdid_device_release(d2);
-      fdid_device_release(d1);
+      fdid_device_unref(d2);
+      fdid_device_unref(d1);
       close(dup_fd);
       _exit(0);
    }
@@ -114,11 +114,11 @@ FDID_TEST(second_open_second_entry)
    CHECK(on_b != src);
    CHECK(bo_check(on_b, size, 0x72));
 
-   fdid_bo_release(on_b);
-   fdid_bo_release(src);
+   fdid_bo_unref(on_b);
+   fdid_bo_unref(src);
    close(dmabuf);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -145,18 +145,18 @@ many_descriptions(unsigned methods)
       dups[i] = CHECK_SYS(fcntl(fds[i], F_DUPFD_CLOEXEC, 0));
       struct fdid_device *again = dev_acquire(dups[i]);
       CHECK(again == devs[i]);
-      fdid_device_release(again);
+      fdid_device_unref(again);
    }
    /* Out of the middle, then back: the others are still found. */
-   fdid_device_release(devs[N / 2]);
+   fdid_device_unref(devs[N / 2]);
    devs[N / 2] = dev_acquire(dups[N / 2]);
    for (int i = 0; i < N; i++) {
       struct fdid_device *again = dev_acquire(fds[i]);
       CHECK(again == devs[i]);
-      fdid_device_release(again);
+      fdid_device_unref(again);
    }
    for (int i = 0; i < N; i++) {
-      fdid_device_release(devs[i]);
+      fdid_device_unref(devs[i]);
       close(dups[i]);
       close(fds[i]);
    }
@@ -181,8 +181,8 @@ FDID_TEST(card_and_render_same_gpu)
    CHECK(fdid_device_same_gpu(render, card));
    CHECK(fdid_device_same_gpu(card, card));
    CHECK(!fdid_device_same_gpu(card, NULL));
-   fdid_device_release(card);
-   fdid_device_release(render);
+   fdid_device_unref(card);
+   fdid_device_unref(render);
    close(card_fd);
    close(render_fd);
 }
@@ -224,7 +224,7 @@ FDID_TEST(non_drm_fds_refused)
 
    /* The refusals left nothing in the way of a real device. */
    struct fdid_device *dev = dev_acquire(card_fd);
-   fdid_device_release(dev);
+   fdid_device_unref(dev);
 
    close(sv[0]);
    close(sv[1]);
@@ -265,7 +265,7 @@ FDID_TEST(non_dmabuf_import_refused)
    CHECK_EQ(fdid_bo_adopt_handle(dev, 0, &bo), -EINVAL);
    CHECK_EQ(fdid_bo_create_dumb(dev, 0, 4, 32, &bo, NULL, NULL), -EINVAL);
 
-   fdid_device_release(dev);
+   fdid_device_unref(dev);
    check_no_gem_left(card_fd);
    close(file);
    close(p[0]);
@@ -291,9 +291,9 @@ FDID_TEST(fork_child_leaves_parent_handles)
    if (pid == 0) {
       struct fdid_device *mine = dev_acquire(fd);
       CHECK(mine != dev);
-      fdid_device_release(mine);
-      fdid_bo_release(bo);
-      fdid_device_release(dev);
+      fdid_device_unref(mine);
+      fdid_bo_unref(bo);
+      fdid_device_unref(dev);
       _exit(0);
    }
    CHECK_EQ(wait_child(pid), 0);
@@ -301,9 +301,9 @@ FDID_TEST(fork_child_leaves_parent_handles)
    CHECK_EQ(fdid_bo_handle(bo), h);
    CHECK(bo_check(bo, size, 0x73));
 
-   fdid_bo_release(bo);
+   fdid_bo_unref(bo);
    check_handle_closed(fd, h);
-   fdid_device_release(dev);
+   fdid_device_unref(dev);
    check_no_gem_left(fd);
    close(fd);
 }

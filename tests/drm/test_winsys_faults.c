@@ -64,8 +64,8 @@ FDID_TEST(acquire_without_fds)
    dev = dev_acquire(fd);
    uint64_t size;
    struct fdid_bo *bo = bo_dumb(dev, 0xb1, &size);
-   fdid_bo_release(bo);
-   fdid_device_release(dev);
+   fdid_bo_unref(bo);
+   fdid_device_unref(dev);
    check_no_gem_left(fd);
    close(fd);
 }
@@ -90,10 +90,10 @@ FDID_TEST(export_and_bridge_without_fds)
    copy = NULL;
    CHECK_EQ(fdid_bo_import_on(src, b, &copy), 0);
    CHECK(bo_check(copy, size, 0xb2));
-   fdid_bo_release(copy);
-   fdid_bo_release(src);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_bo_unref(copy);
+   fdid_bo_unref(src);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -119,12 +119,12 @@ FDID_TEST(hint_without_fds)
    give_back_fds();
    CHECK(bo_check(got[0], size, 0xb3));
    for (int i = 0; i < 4; i++)
-      fdid_bo_release(got[i]);
+      fdid_bo_unref(got[i]);
 
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
    close(dmabuf);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -171,17 +171,17 @@ FDID_TEST(signal_storm)
       CHECK_EQ(fdid_bo_import_on(src, b, &copy), 0);
       CHECK(copy == x);
       CHECK(bo_check(src, size, 0x5100 + (uint32_t)i));
-      fdid_bo_release(copy);
-      fdid_bo_release(y);
-      fdid_bo_release(x);
+      fdid_bo_unref(copy);
+      fdid_bo_unref(y);
+      fdid_bo_unref(x);
       close(fd);
-      fdid_bo_release(src);
+      fdid_bo_unref(src);
    }
    storm(false);
    printf("# %ld signals during the operations\n", atomic_load(&hits));
    CHECK(atomic_load(&hits) > 10);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);

@@ -54,12 +54,12 @@ pair_setup(struct pair *p)
 static void
 pair_teardown(struct pair *p)
 {
-   fdid_bo_release(p->x);
-   fdid_bo_release(p->y);
+   fdid_bo_unref(p->x);
+   fdid_bo_unref(p->y);
    close(p->x_fd);
    close(p->y_fd);
-   fdid_device_release(p->a);
-   fdid_device_release(p->b);
+   fdid_device_unref(p->a);
+   fdid_device_unref(p->b);
    check_no_gem_left(p->a_fd);
    check_no_gem_left(p->b_fd);
    close(p->a_fd);
@@ -83,7 +83,7 @@ FDID_TEST(same_fd_reimport)
    bool one_method = fdid_probe() & (FDID_METHOD_DUPFD_QUERY | FDID_METHOD_KCMP);
    CHECK_EQ(open_fd_count(), before + (one_method ? 1 : 0));
    for (int i = 0; i < 5; i++)
-      fdid_bo_release(got[i]);
+      fdid_bo_unref(got[i]);
    CHECK_EQ(open_fd_count(), before);
    pair_teardown(&p);
 }
@@ -126,7 +126,7 @@ FDID_TEST(recycled_fd_number)
 
    struct fdid_bo *all[] = { x1, x2, x3, x4, y1, y2, y3 };
    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-      fdid_bo_release(all[i]);
+      fdid_bo_unref(all[i]);
    close(n);
    close(pipe_fds[0]);
    close(pipe_fds[1]);
@@ -142,13 +142,13 @@ FDID_TEST(hint_of_released_object)
    struct fdid_bo *x1 = bo_import(p.b, p.x_fd);
    struct fdid_bo *x2 = bo_import(p.b, p.x_fd);
    uint32_t h = fdid_bo_handle(x1);
-   fdid_bo_release(x1);
-   fdid_bo_release(x2);
+   fdid_bo_unref(x1);
+   fdid_bo_unref(x2);
    check_handle_closed(p.b_fd, h);
    struct fdid_bo *again = bo_import(p.b, p.x_fd);
    CHECK(bo_check(again, p.size, 0xa1));
    CHECK(gem_handle_alive(p.b_fd, fdid_bo_handle(again)));
-   fdid_bo_release(again);
+   fdid_bo_unref(again);
    pair_teardown(&p);
 }
 
@@ -166,7 +166,7 @@ FDID_TEST(shared_slot)
       CHECK(bo_check(got[i], p.size, (i / 2) % 2 ? 0xa2 : 0xa1));
    }
    for (int i = 0; i < 12; i++)
-      fdid_bo_release(got[i]);
+      fdid_bo_unref(got[i]);
    close(f1);
    close(f2);
    pair_teardown(&p);
@@ -187,7 +187,7 @@ FDID_TEST(no_hint_without_one_call_method)
    }
    CHECK_EQ(open_fd_count(), before);
    for (int i = 0; i < 4; i++)
-      fdid_bo_release(got[i]);
+      fdid_bo_unref(got[i]);
    pair_teardown(&p);
 }
 
@@ -202,12 +202,12 @@ FDID_TEST(device_release_with_armed_hints)
    struct fdid_bo *y1 = bo_import(p.b, p.y_fd);
    struct fdid_bo *y2 = bo_import(p.b, p.y_fd);
    int before = open_fd_count();
-   fdid_device_release(p.b);
+   fdid_device_unref(p.b);
    CHECK(open_fd_count() < before);
-   fdid_bo_release(x1);
-   fdid_bo_release(x2);
-   fdid_bo_release(y1);
-   fdid_bo_release(y2);
+   fdid_bo_unref(x1);
+   fdid_bo_unref(x2);
+   fdid_bo_unref(y1);
+   fdid_bo_unref(y2);
    p.b = NULL;
    pair_teardown(&p);
 }

@@ -58,27 +58,27 @@ two_owners(bool first_goes_first, bool second_via_dup)
    CHECK(owner1 == owner2);
    uint32_t h = fdid_bo_handle(owner1);
    /* The exporter's side goes first: the importers keep the buffer. */
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
    close(dmabuf);
    close(other_fd);
 
    struct fdid_bo *stays = first_goes_first ? owner2 : owner1;
-   fdid_bo_release(first_goes_first ? owner1 : owner2);
+   fdid_bo_unref(first_goes_first ? owner1 : owner2);
    CHECK(gem_handle_alive(b_fd, h));
    CHECK_EQ(fdid_bo_handle(stays), h);
    CHECK(bo_check(stays, size, 0x61));
 
-   fdid_bo_release(stays);
+   fdid_bo_unref(stays);
    check_handle_closed(b_fd, h);
    /* The lowest free number comes back for the next buffer: nothing below
     * it is held either. */
    struct fdid_bo *next = bo_dumb(b1, 0x62, &size);
    CHECK_EQ(fdid_bo_handle(next), h);
-   fdid_bo_release(next);
+   fdid_bo_unref(next);
 
-   fdid_device_release(b2);
-   fdid_device_release(b1);
-   fdid_device_release(a);
+   fdid_device_unref(b2);
+   fdid_device_unref(b1);
+   fdid_device_unref(a);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -115,13 +115,13 @@ FDID_TEST(creator_and_self_import_either_order)
       uint32_t h = fdid_bo_handle(made);
       close(dmabuf);
 
-      fdid_bo_release(order ? imported : made);
+      fdid_bo_unref(order ? imported : made);
       CHECK(gem_handle_alive(fd, h));
       CHECK(bo_check(order ? made : imported, size, 0x63));
-      fdid_bo_release(order ? made : imported);
+      fdid_bo_unref(order ? made : imported);
       check_handle_closed(fd, h);
 
-      fdid_device_release(dev);
+      fdid_device_unref(dev);
       check_no_gem_left(fd);
       close(fd);
    }
@@ -140,27 +140,27 @@ FDID_TEST(device_release_closes_handles)
    struct fdid_bo *extra = bo_dumb(b, 0x65, &size);
    uint32_t h_imp = fdid_bo_handle(imp), h_extra = fdid_bo_handle(extra);
 
-   fdid_device_release(b);
+   fdid_device_unref(b);
    check_handle_closed(b_fd, h_imp);
    check_handle_closed(b_fd, h_extra);
    CHECK_EQ(fdid_bo_handle(imp), 0);
    int out = -1;
    CHECK_EQ(fdid_bo_export(imp, &out), -ENODEV);
    CHECK_EQ(out, -1);
-   fdid_bo_release(imp);
-   fdid_bo_release(extra);
+   fdid_bo_unref(imp);
+   fdid_bo_unref(extra);
    check_no_gem_left(b_fd);
 
    /* The same description comes back as a fresh entry. */
    struct fdid_device *b_again = dev_acquire(b_fd);
    struct fdid_bo *imp2 = bo_import(b_again, dmabuf);
    CHECK(bo_check(imp2, size, 0x64));
-   fdid_bo_release(imp2);
-   fdid_device_release(b_again);
+   fdid_bo_unref(imp2);
+   fdid_device_unref(b_again);
 
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
    close(dmabuf);
-   fdid_device_release(a);
+   fdid_device_unref(a);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);

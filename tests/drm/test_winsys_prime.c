@@ -42,20 +42,20 @@ FDID_TEST(reimport_same_object)
    /* The kernel agrees: its import on that description is our handle. */
    CHECK_EQ(prime_import(b_fd, dmabuf), fdid_bo_handle(first));
 
-   fdid_bo_release(via_export);
-   fdid_bo_release(via_dup);
-   fdid_bo_release(again);
+   fdid_bo_unref(via_export);
+   fdid_bo_unref(via_dup);
+   fdid_bo_unref(again);
    CHECK(gem_handle_alive(b_fd, fdid_bo_handle(first)));
    uint32_t h = fdid_bo_handle(first);
-   fdid_bo_release(first);
+   fdid_bo_unref(first);
    check_handle_closed(b_fd, h);
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
 
    close(second_export);
    close(dup_fd);
    close(dmabuf);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -75,7 +75,7 @@ FDID_TEST(self_import_returns_original)
    int dmabuf = bo_export(bo);
    struct fdid_bo *self = bo_import(dev, dmabuf);
    CHECK(self == bo);
-   fdid_bo_release(self);
+   fdid_bo_unref(self);
 
    /* Made without fdid through the caller's fd (same description): the
     * table has never seen this dma-buf's inode, yet it is our buffer. */
@@ -88,13 +88,13 @@ FDID_TEST(self_import_returns_original)
    struct fdid_bo *self3 = bo_import(dev, raw);
    CHECK(self3 == bo2);
 
-   fdid_bo_release(self3);
-   fdid_bo_release(self2);
-   fdid_bo_release(bo2);
-   fdid_bo_release(bo);
+   fdid_bo_unref(self3);
+   fdid_bo_unref(self2);
+   fdid_bo_unref(bo2);
+   fdid_bo_unref(bo);
    close(raw);
    close(dmabuf);
-   fdid_device_release(dev);
+   fdid_device_unref(dev);
    check_no_gem_left(fd);
    close(fd);
 }
@@ -113,7 +113,7 @@ FDID_TEST(importer_outlives_exporter)
    close(dmabuf);
    CHECK(bo_check(imp, size, 0x54));
    uint32_t src_handle = fdid_bo_handle(src);
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
    check_handle_closed(a_fd, src_handle);
    CHECK(bo_check(imp, size, 0x54));
    /* Still writable, and re-exportable from the importer. */
@@ -124,12 +124,12 @@ FDID_TEST(importer_outlives_exporter)
    struct fdid_bo *back_on_a = bo_import(a, again);
    CHECK(bo_check(back_on_a, size, 0x55));
 
-   fdid_bo_release(back_on_a);
-   fdid_bo_release(same);
-   fdid_bo_release(imp);
+   fdid_bo_unref(back_on_a);
+   fdid_bo_unref(same);
+   fdid_bo_unref(imp);
    close(again);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -151,12 +151,12 @@ FDID_TEST(dup_dmabuf_fd)
    struct fdid_bo *self = bo_import(a, dup_fd);
    CHECK(self == src);
 
-   fdid_bo_release(self);
-   fdid_bo_release(imp);
-   fdid_bo_release(src);
+   fdid_bo_unref(self);
+   fdid_bo_unref(imp);
+   fdid_bo_unref(src);
    close(dup_fd);
-   fdid_device_release(b);
-   fdid_device_release(a);
+   fdid_device_unref(b);
+   fdid_device_unref(a);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -181,7 +181,7 @@ FDID_TEST(two_bos_in_turn)
    CHECK(fdid_bo_handle(imp1) != fdid_bo_handle(imp2));
 
    uint32_t h1 = fdid_bo_handle(imp1);
-   fdid_bo_release(imp1);
+   fdid_bo_unref(imp1);
    check_handle_closed(b_fd, h1);
    struct fdid_bo *imp2b = bo_import(b, fd2);
    CHECK(imp2b == imp2);
@@ -190,15 +190,15 @@ FDID_TEST(two_bos_in_turn)
    CHECK(bo_check(imp1b, size, 0x57));
    CHECK(bo_check(imp2b, size, 0x58));
 
-   fdid_bo_release(imp1b);
-   fdid_bo_release(imp2b);
-   fdid_bo_release(imp2);
-   fdid_bo_release(src1);
-   fdid_bo_release(src2);
+   fdid_bo_unref(imp1b);
+   fdid_bo_unref(imp2b);
+   fdid_bo_unref(imp2);
+   fdid_bo_unref(src1);
+   fdid_bo_unref(src2);
    close(fd1);
    close(fd2);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);
@@ -224,15 +224,15 @@ FDID_TEST(render_node_imports)
    struct fdid_bo *r2 = bo_import(render, dmabuf);
    CHECK(r1 == r2);
    uint32_t h = fdid_bo_handle(r1);
-   fdid_bo_release(r1);
+   fdid_bo_unref(r1);
    CHECK(gem_handle_alive(render_fd, h));
-   fdid_bo_release(r2);
+   fdid_bo_unref(r2);
    check_handle_closed(render_fd, h);
 
-   fdid_bo_release(src);
+   fdid_bo_unref(src);
    close(dmabuf);
-   fdid_device_release(card);
-   fdid_device_release(render);
+   fdid_device_unref(card);
+   fdid_device_unref(render);
    check_no_gem_left(card_fd);
    check_no_gem_left(render_fd);
    close(card_fd);

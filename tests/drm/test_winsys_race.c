@@ -174,7 +174,7 @@ FDID_TEST(release_vs_reimport)
    uint32_t h = fdid_bo_handle(obj);
 
    pauser_start(race_reimport);
-   fdid_bo_release(obj);        /* its GEM_CLOSE is held while the racer runs */
+   fdid_bo_unref(obj);        /* its GEM_CLOSE is held while the racer runs */
    pauser_wait_experiment();
 
    /* The import waited for the close and got a handle made after it. */
@@ -185,11 +185,11 @@ FDID_TEST(release_vs_reimport)
    printf("# closed handle %u; the racing import got %u, made after the close\n",
           h, fdid_bo_handle(race_result));
 
-   fdid_bo_release(race_result);
-   fdid_bo_release(src);
+   fdid_bo_unref(race_result);
+   fdid_bo_unref(src);
    close(race_dmabuf);
-   fdid_device_release(a);
-   fdid_device_release(b);
+   fdid_device_unref(a);
+   fdid_device_unref(b);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    pauser_stop();
@@ -220,7 +220,7 @@ FDID_TEST(device_release_vs_reacquire)
    struct fdid_bo *obj = bo_import(b, race_dmabuf);
 
    pauser_start(race_reacquire);
-   fdid_device_release(b);      /* closes obj's handle; held */
+   fdid_device_unref(b);      /* closes obj's handle; held */
    pauser_wait_experiment();
 
    CHECK(!pz.raced_during_hold);
@@ -229,12 +229,12 @@ FDID_TEST(device_release_vs_reacquire)
    CHECK(bo_check(race_result, size, 0xc2));
    CHECK_EQ(fdid_bo_handle(obj), 0);
 
-   fdid_bo_release(obj);
-   fdid_bo_release(race_result);
-   fdid_device_release(race_new_dev);
-   fdid_bo_release(src);
+   fdid_bo_unref(obj);
+   fdid_bo_unref(race_result);
+   fdid_device_unref(race_new_dev);
+   fdid_bo_unref(src);
    close(race_dmabuf);
-   fdid_device_release(a);
+   fdid_device_unref(a);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    pauser_stop();

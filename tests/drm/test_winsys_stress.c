@@ -66,12 +66,12 @@ worker(void *arg)
       case 0: /* import (or re-import) into a slot */
       case 1:
          if (h->bo)
-            fdid_bo_release(h->bo);
+            fdid_bo_unref(h->bo);
          h->bo = import_checked(rand_r(&seed) % 4 ? dev_b : dev_a, exported[i], i);
          h->index = i;
          break;
       case 2: /* release, racing other threads' re-imports */
-         fdid_bo_release(h->bo);
+         fdid_bo_unref(h->bo);
          h->bo = NULL;
          break;
       case 3: { /* export what we hold; the import of that fd is it */
@@ -81,7 +81,7 @@ worker(void *arg)
          struct fdid_bo *again = bo_import(fdid_bo_device(h->bo), fd);
          CHECK(again == h->bo);
          CHECK(bo_check(again, bo_size, seed_of(h->index)));
-         fdid_bo_release(again);
+         fdid_bo_unref(again);
          close(fd);
          break;
       }
@@ -89,13 +89,13 @@ worker(void *arg)
          struct fdid_bo *copy = NULL;
          CHECK_EQ(fdid_bo_import_on(src[i], dev_b, &copy), 0);
          CHECK(bo_check(copy, bo_size, seed_of(i)));
-         fdid_bo_release(copy);
+         fdid_bo_unref(copy);
          break;
       }
       case 5: { /* device references come and go; the entry stays one */
          struct fdid_device *d = dev_acquire(b_fd);
          CHECK(d == dev_b);
-         fdid_device_release(d);
+         fdid_device_unref(d);
          break;
       }
       }
@@ -104,7 +104,7 @@ worker(void *arg)
    for (int s = 0; s < HELD; s++) {
       if (held[s].bo) {
          CHECK(bo_check(held[s].bo, bo_size, seed_of(held[s].index)));
-         fdid_bo_release(held[s].bo);
+         fdid_bo_unref(held[s].bo);
       }
    }
    atomic_fetch_add(&ops, n);
@@ -134,12 +134,12 @@ FDID_TEST(threads_import_export_release)
 
    /* What the bridges cached goes with the sources. */
    for (int i = 0; i < BUFFERS; i++) {
-      fdid_bo_release(src[i]);
+      fdid_bo_unref(src[i]);
       close(exported[i]);
    }
    check_no_gem_left(b_fd);
-   fdid_device_release(dev_b);
-   fdid_device_release(dev_a);
+   fdid_device_unref(dev_b);
+   fdid_device_unref(dev_a);
    check_no_gem_left(a_fd);
    check_no_gem_left(b_fd);
    close(a_fd);

@@ -361,14 +361,14 @@ FDID_TEST(image_rejects_a_fifth_plane_and_bad_arguments)
    for (int i = 0; i < 4; i++)
       CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, 64), 0);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, 64), -E2BIG);
-   CHECK_EQ(fdid_image_finish(&img), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 1);
    img.n_planes = 5; /* filled by hand past the limit */
-   CHECK_EQ(fdid_image_finish(&img), -E2BIG);
+   CHECK_EQ(fdid_image_resolve(&img), -E2BIG);
    CHECK_EQ(fdid_image_add_plane(&img, -1, 0, 64), -EBADF);
    CHECK_EQ(fdid_image_add_plane(NULL, b.fd, 0, 64), -EINVAL);
    fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_finish(&img), -EINVAL); /* no plane */
+   CHECK_EQ(fdid_image_resolve(&img), -EINVAL); /* no plane */
    CHECK_EQ(fdid_is_dmabuf(b.fd), 1);
    CHECK_EQ(fdid_is_dmabuf(b.card), 0);
    CHECK_EQ(fdid_is_dmabuf(-1), -EBADF);
@@ -427,7 +427,7 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    image_of(&img, b.fd, b.d.pitch);
    void *o1, *o2, *o3;
    int created;
-   CHECK_EQ(fdid_import_cache_get(cache, &img, &o1, &created), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o1, &created), 0);
    CHECK_EQ(created, 1);
 
    /* The caller's fd goes; a new export of the buffer still finds the
@@ -435,7 +435,7 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    close(b.fd);
    b.fd = prime_export(b.card, b.d.handle);
    image_of(&img2, b.fd, b.d.pitch);
-   CHECK_EQ(fdid_import_cache_get(cache, &img2, &o2, &created), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img2, &o2, &created), 0);
    CHECK_EQ(created, 0);
    CHECK(o1 == o2);
    CHECK_EQ(cnt.imports, 1);
@@ -444,20 +444,20 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    struct fdid_image img3;
    image_of(&img3, other.fd, other.d.pitch);
    cnt.fail_with = -EIO;
-   CHECK_EQ(fdid_import_cache_get(cache, &img3, &o3, NULL), -EIO);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img3, &o3, NULL), -EIO);
    CHECK_EQ(fdid_import_cache_count(cache), 1);
    cnt.fail_with = 0;
-   CHECK_EQ(fdid_import_cache_get(cache, &img3, &o3, &created), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img3, &o3, &created), 0);
    CHECK(created == 1 && o3 != o1);
    CHECK_EQ(fdid_import_cache_count(cache), 2);
 
    CHECK_EQ(fdid_import_cache_ref(cache, o3), 0);
-   CHECK_EQ(fdid_import_cache_put(cache, o1), 0);
-   CHECK_EQ(fdid_import_cache_put(cache, o2), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, o1), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, o2), 0);
    CHECK_EQ(cnt.destroys, 1);
-   CHECK_EQ(fdid_import_cache_put(cache, o1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_unref(cache, o1), -ENOENT);
    CHECK_EQ(fdid_import_cache_ref(cache, o1), -ENOENT);
-   CHECK_EQ(fdid_import_cache_put(cache, o3), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, o3), 0);
    CHECK_EQ(cnt.destroys, 1);
    /* Teardown destroys what is left, held or not. */
    fdid_import_cache_destroy(cache);
@@ -467,7 +467,7 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
    struct fdid_image raw;
    fdid_image_init(&raw, XR24, W, H);
-   CHECK_EQ(fdid_import_cache_get(cache, &raw, &o1, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &raw, &o1, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_create(&cnt, NULL, count_destroy, &cache), -EINVAL);
    fdid_import_cache_destroy(cache);
    buf_free(&other);
@@ -485,7 +485,7 @@ race_thread(void *arg)
 {
    struct race *r = arg;
    for (int i = 0; i < 64; i++)
-      CHECK_EQ(fdid_import_cache_get(r->cache, r->img, &r->got[i], NULL), 0);
+      CHECK_EQ(fdid_import_cache_acquire(r->cache, r->img, &r->got[i], NULL), 0);
    return NULL;
 }
 
@@ -511,7 +511,7 @@ FDID_TEST(cache_race_gives_one_object)
    for (int i = 0; i < 4; i++) {
       for (int k = 0; k < 64; k++) {
          CHECK(r[i].got[k] == r[0].got[0]);
-         CHECK_EQ(fdid_import_cache_put(cache, r[i].got[k]), 0);
+         CHECK_EQ(fdid_import_cache_unref(cache, r[i].got[k]), 0);
       }
    }
    CHECK_EQ(cnt.destroys, cnt.imports);

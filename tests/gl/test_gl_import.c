@@ -64,8 +64,8 @@ static void
 buffer_fini(struct buffer *b)
 {
    munmap(b->map, b->size);
-   fdid_bo_release(b->bo);
-   fdid_device_release(b->dev);
+   fdid_bo_unref(b->bo);
+   fdid_device_unref(b->dev);
    check_no_gem_left(b->card);
    close(b->card);
 }
@@ -147,7 +147,7 @@ FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
       struct fdid_image img;
       image_from_fd(&img, fds[i], b.pitch);
       int created;
-      CHECK_EQ(fdid_import_cache_get(cache, &img, &images[i], &created), 0);
+      CHECK_EQ(fdid_import_cache_acquire(cache, &img, &images[i], &created), 0);
       CHECK_EQ(created, i == 0);
       CHECK(images[i] == images[0]);
    }
@@ -176,12 +176,12 @@ FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
 
    /* Three of four references dropped: the EGLImage stays. */
    for (int i = 0; i < 3; i++)
-      CHECK_EQ(fdid_import_cache_put(cache, images[i]), 0);
+      CHECK_EQ(fdid_import_cache_unref(cache, images[i]), 0);
    CHECK_EQ(ec.destroys, 0);
-   CHECK_EQ(fdid_import_cache_put(cache, images[3]), 0);
+   CHECK_EQ(fdid_import_cache_unref(cache, images[3]), 0);
    CHECK_EQ(ec.destroys, 1);
    CHECK_EQ(fdid_import_cache_count(cache), 0);
-   CHECK_EQ(fdid_import_cache_put(cache, images[3]), -ENOENT);
+   CHECK_EQ(fdid_import_cache_unref(cache, images[3]), -ENOENT);
    fdid_import_cache_destroy(cache);
    gl_context_fini(&gl);
    buffer_fini(&b);
@@ -201,7 +201,7 @@ FDID_TEST(rendering_into_the_eglimage_is_seen_by_the_cpu)
    struct fdid_image img;
    image_from_fd(&img, fd, b.pitch);
    void *image;
-   CHECK_EQ(fdid_import_cache_get(cache, &img, &image, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &image, NULL), 0);
    close(fd);
 
    GLuint tex = texture_of(&gl, image), fbo;
@@ -282,9 +282,9 @@ FDID_TEST(egl_display_device_through_the_winsys)
    CHECK(fdid_device_same_gpu(edev, mine));
    printf("# EGL gave %s\n", same ? "its own fd (the display's description)"
                                    : "a device file (fdid's own description)");
-   fdid_device_release(mine);
-   fdid_device_release(mesa);
-   fdid_device_release(edev);
+   fdid_device_unref(mine);
+   fdid_device_unref(mesa);
+   fdid_device_unref(edev);
    close(own);
    CHECK_EQ(fdid_egl_display_device(EGL_NO_DISPLAY, &edev, NULL), -EINVAL);
    gl_context_fini(&gl);

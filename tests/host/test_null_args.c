@@ -49,8 +49,8 @@ FDID_TEST(image)
    fdid_image_init(NULL, 0, 1, 1); /* nothing happens */
    fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
    CHECK_EQ(fdid_image_add_plane(NULL, 0, 0, 0), -EINVAL);
-   CHECK_EQ(fdid_image_finish(NULL), -EINVAL);
-   CHECK(!fdid_image_is_finished(NULL));
+   CHECK_EQ(fdid_image_resolve(NULL), -EINVAL);
+   CHECK(!fdid_image_is_resolved(NULL));
    CHECK(!fdid_image_equal(NULL, &img));
    CHECK(!fdid_image_equal(&img, NULL));
    CHECK(!fdid_image_equal(NULL, NULL));
@@ -72,28 +72,28 @@ FDID_TEST(import_cache)
    struct fdid_image img;
    fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
    void *obj;
-   CHECK_EQ(fdid_import_cache_get(NULL, &img, &obj, NULL), -EINVAL);
-   CHECK_EQ(fdid_import_cache_get(c, NULL, &obj, NULL), -EINVAL);
-   CHECK_EQ(fdid_import_cache_get(c, &img, NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(NULL, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(c, NULL, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(c, &img, NULL, NULL), -EINVAL);
    /* An image that was never finished, and one whose finish failed. */
-   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(c, &img, &obj, NULL), -EINVAL);
    CHECK_EQ(fdid_image_add_plane(&img, STDIN_FILENO, 0, 16), 0);
    img.n_objects = 3; /* as a stale or hand-edited image may say */
    img.planes[0].object = 2;
-   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(c, &img, &obj, NULL), -EINVAL);
    img.n_objects = 1000; /* indexing by it would run past the arrays */
    img.planes[0].object = 0;
-   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(c, &img, &obj, NULL), -EINVAL);
    img.n_objects = 1;
    img.planes[0].object = 7;
-   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
-   CHECK(fdid_image_finish(&img) < 0); /* stdin is no dma-buf */
+   CHECK_EQ(fdid_import_cache_acquire(c, &img, &obj, NULL), -EINVAL);
+   CHECK(fdid_image_resolve(&img) < 0); /* stdin is no dma-buf */
    CHECK_EQ(img.n_objects, 0);
-   CHECK_EQ(fdid_import_cache_get(c, &img, &obj, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_acquire(c, &img, &obj, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_ref(NULL, &x), -EINVAL);
    CHECK_EQ(fdid_import_cache_ref(c, NULL), -EINVAL);
-   CHECK_EQ(fdid_import_cache_put(NULL, &x), -EINVAL);
-   CHECK_EQ(fdid_import_cache_put(c, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_unref(NULL, &x), -EINVAL);
+   CHECK_EQ(fdid_import_cache_unref(c, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_count(NULL), 0);
    CHECK_EQ(fdid_import_cache_count(c), 0);
    fdid_import_cache_destroy(NULL);
@@ -107,7 +107,7 @@ FDID_TEST(winsys)
    struct fdid_bo *bo;
    CHECK_EQ(fdid_device_acquire(STDIN_FILENO, NULL), -EINVAL);
    CHECK(fdid_device_ref(NULL) == NULL);
-   fdid_device_release(NULL);
+   fdid_device_unref(NULL);
    CHECK(!fdid_device_same_gpu(NULL, NULL));
    CHECK_EQ(fdid_device_fd(NULL), -1);
    CHECK_EQ(fdid_device_node_type(NULL), -1);
@@ -117,7 +117,7 @@ FDID_TEST(winsys)
    CHECK(fdid_bo_ref(NULL) == NULL);
    int fd;
    CHECK_EQ(fdid_bo_export(NULL, &fd), -EINVAL);
-   fdid_bo_release(NULL);
+   fdid_bo_unref(NULL);
    CHECK_EQ(fdid_bo_adopt_handle(NULL, 1, &bo), -EINVAL);
    CHECK_EQ(fdid_bo_create_dumb(NULL, 1, 1, 32, &bo, NULL, NULL), -EINVAL);
    uint64_t off;
@@ -168,11 +168,11 @@ FDID_TEST(vulkan)
    struct fdid_image img;
    int fds[1] = { STDIN_FILENO };
    CHECK_EQ(fdid_image_to_vk(NULL, &imp), -EINVAL);
-   fdid_vk_import_fini(&imp); /* a failed to_vk leaves it safe to fini */
+   fdid_vk_import_finish(&imp); /* a failed to_vk leaves it safe to fini */
    fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
    CHECK_EQ(fdid_image_to_vk(&img, NULL), -EINVAL);
-   fdid_vk_import_relink(NULL);
-   fdid_vk_import_fini(NULL);
+   CHECK(fdid_vk_import_chain(NULL) == NULL);
+   fdid_vk_import_finish(NULL);
    VkSubresourceLayout layout = { 0 };
    VkImageDrmFormatModifierExplicitCreateInfoEXT info = {
       .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT,

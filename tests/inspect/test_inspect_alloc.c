@@ -72,8 +72,8 @@ cleanup(void *arg, int result)
 {
    struct run *r = arg;
    if (r->grouped)
-      grouping_free(&r->groups);
-   scan_free(&r->scan);
+      grouping_finish(&r->groups);
+   scan_finish(&r->scan);
    r->grouped = false;
 }
 
