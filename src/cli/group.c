@@ -15,6 +15,7 @@
 #include <fdid/identity.h>
 
 #include "group.h"
+#include "util/array.h"
 
 struct ctx {
    struct grouping *g;
@@ -51,14 +52,8 @@ static int
 push(struct ctx *c, struct fd_entry **holders, size_t n, bool verified)
 {
    struct grouping *g = c->g;
-   if (g->n_descs == c->cap) {
-      size_t cap = c->cap ? c->cap * 2 : 256;
-      struct description *d = realloc(g->descs, cap * sizeof(*d));
-      if (!d)
-         return -ENOMEM;
-      g->descs = d;
-      c->cap = cap;
-   }
+   if (fdid_array_reserve(&g->descs, &c->cap, g->n_descs + 1, sizeof(*g->descs)) != 0)
+      return -ENOMEM;
    g->descs[g->n_descs++] = (struct description){ holders, n, verified, NULL };
    return 0;
 }

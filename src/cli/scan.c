@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "scan.h"
+#include "util/array.h"
 
 #define DRM_MAJOR 226
 
@@ -171,14 +172,8 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
       return 0;
    }
 
-   if (s->n_fds == s->cap_fds) {
-      size_t cap = s->cap_fds ? s->cap_fds * 2 : 256;
-      struct fd_entry *grown = realloc(s->fds, cap * sizeof(*grown));
-      if (!grown)
-         return -ENOMEM;
-      s->fds = grown;
-      s->cap_fds = cap;
-   }
+   if (fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + 1, sizeof(*s->fds)) != 0)
+      return -ENOMEM;
    struct fd_entry *e = &s->fds[s->n_fds];
    memset(e, 0, sizeof(*e));
    e->proc = p;

@@ -138,20 +138,30 @@ build(struct parsed *p, struct fdid_image *out, struct fdid_egl_hints *hints)
    return r;
 }
 
-FDID_PUBLIC int
-fdid_image_from_egl_attribs(const EGLint *attribs, struct fdid_image *out,
-                            struct fdid_egl_hints *hints)
+/* The i-th element of an EGLint (wide false) or EGLAttrib list. */
+static int64_t
+list_at(const void *list, bool wide, unsigned i)
 {
-   if (!attribs || !out)
+   return wide ? (int64_t)((const EGLAttrib *)list)[i] : ((const EGLint *)list)[i];
+}
+
+static int
+parse_list(const void *list, bool wide, struct fdid_image *out, struct fdid_egl_hints *hints)
+{
+   if (!list || !out)
       return -EINVAL;
    struct parsed p = { 0 };
    /* No length bound is needed: there are 29 distinct attributes, so a
     * list missing its EGL_NONE ends at its 30th pair at the latest, on a
     * repeated or unknown attribute. */
    for (unsigned i = 0;; i += 2) {
-      if (attribs[i] == EGL_NONE)
+      int64_t attr = list_at(list, wide, i);
+      if (attr == EGL_NONE)
          break;
-      int r = take(&p, attribs[i], attribs[i + 1]);
+      /* An EGLAttrib name past 32 bits names no attribute. */
+      if (attr < INT32_MIN || attr > INT32_MAX)
+         return -EINVAL;
+      int r = take(&p, attr, list_at(list, wide, i + 1));
       if (r < 0)
          return r;
    }
@@ -159,22 +169,17 @@ fdid_image_from_egl_attribs(const EGLint *attribs, struct fdid_image *out,
 }
 
 FDID_PUBLIC int
+fdid_image_from_egl_attribs(const EGLint *attribs, struct fdid_image *out,
+                            struct fdid_egl_hints *hints)
+{
+   return parse_list(attribs, false, out, hints);
+}
+
+FDID_PUBLIC int
 fdid_image_from_egl_attrib_list(const EGLAttrib *attribs, struct fdid_image *out,
                                 struct fdid_egl_hints *hints)
 {
-   if (!attribs || !out)
-      return -EINVAL;
-   struct parsed p = { 0 };
-   for (unsigned i = 0;; i += 2) {
-      if (attribs[i] == EGL_NONE)
-         break;
-      if (attribs[i] < INT32_MIN || attribs[i] > INT32_MAX)
-         return -EINVAL;
-      int r = take(&p, (int64_t)attribs[i], (int64_t)attribs[i + 1]);
-      if (r < 0)
-         return r;
-   }
-   return build(&p, out, hints);
+   return parse_list(attribs, true, out, hints);
 }
 
 FDID_PUBLIC int

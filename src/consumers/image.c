@@ -11,7 +11,7 @@
 #include "util/buffer_id.h"
 #include "util/fstat_raw.h"
 #include "util/macros.h"
-#include "fourcc.h"
+#include "formats.h"
 
 struct plane_format {
    uint8_t cpp, hsub, vsub;
@@ -23,38 +23,11 @@ struct format {
    struct plane_format p[3];
 };
 
-/* The formats graphics and video stacks pass between APIs most. */
 static const struct format formats[] = {
-   { FOURCC('X', 'R', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('A', 'R', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('X', 'B', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('A', 'B', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('R', 'A', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('B', 'A', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('R', 'X', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('B', 'X', '2', '4'), 1, { { 4, 1, 1 } } },
-   { FOURCC('X', 'R', '3', '0'), 1, { { 4, 1, 1 } } },
-   { FOURCC('A', 'R', '3', '0'), 1, { { 4, 1, 1 } } },
-   { FOURCC('X', 'B', '3', '0'), 1, { { 4, 1, 1 } } },
-   { FOURCC('A', 'B', '3', '0'), 1, { { 4, 1, 1 } } },
-   { FOURCC('A', 'B', '4', 'H'), 1, { { 8, 1, 1 } } },
-   { FOURCC('R', 'G', '1', '6'), 1, { { 2, 1, 1 } } },
-   { FOURCC('R', '8', ' ', ' '), 1, { { 1, 1, 1 } } },
-   { FOURCC('R', '1', '6', ' '), 1, { { 2, 1, 1 } } },
-   { FOURCC('G', 'R', '8', '8'), 1, { { 2, 1, 1 } } },
-   { FOURCC('G', 'R', '3', '2'), 1, { { 4, 1, 1 } } },
-   { FOURCC('Y', 'U', 'Y', 'V'), 1, { { 2, 1, 1 } } },
-   { FOURCC('U', 'Y', 'V', 'Y'), 1, { { 2, 1, 1 } } },
-   { FOURCC('N', 'V', '1', '2'), 2, { { 1, 1, 1 }, { 2, 2, 2 } } },
-   { FOURCC('N', 'V', '2', '1'), 2, { { 1, 1, 1 }, { 2, 2, 2 } } },
-   { FOURCC('N', 'V', '1', '6'), 2, { { 1, 1, 1 }, { 2, 2, 1 } } },
-   { FOURCC('P', '0', '1', '0'), 2, { { 2, 1, 1 }, { 4, 2, 2 } } },
-   { FOURCC('P', '0', '1', '2'), 2, { { 2, 1, 1 }, { 4, 2, 2 } } },
-   { FOURCC('P', '0', '1', '6'), 2, { { 2, 1, 1 }, { 4, 2, 2 } } },
-   { FOURCC('Y', 'U', '1', '2'), 3, { { 1, 1, 1 }, { 1, 2, 2 }, { 1, 2, 2 } } },
-   { FOURCC('Y', 'V', '1', '2'), 3, { { 1, 1, 1 }, { 1, 2, 2 }, { 1, 2, 2 } } },
-   { FOURCC('Y', 'U', '1', '6'), 3, { { 1, 1, 1 }, { 1, 2, 1 }, { 1, 2, 1 } } },
-   { FOURCC('Y', 'U', '2', '4'), 3, { { 1, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 } } },
+#define FORMAT(a, b, c, d, vk, va, n, c0, h0, v0, c1, h1, v1, c2, h2, v2) \
+   { FOURCC(a, b, c, d), n, { { c0, h0, v0 }, { c1, h1, v1 }, { c2, h2, v2 } } },
+   FDID_FORMATS
+#undef FORMAT
 };
 
 static const struct format *

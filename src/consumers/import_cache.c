@@ -198,37 +198,41 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
    return 0;
 }
 
-FDID_PUBLIC int
-fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
+/* One more (+1) or one less (-1) reference to object's entry; the last
+ * one destroys it, outside the lock (the destroy callback may be slow or
+ * reenter). 0, -EINVAL, or -ENOENT for an object not in the cache. */
+static int
+adjust_refs(struct fdid_import_cache *c, void *object, int delta)
 {
    if (!c || !object)
       return -EINVAL;
    pthread_mutex_lock(&c->lock);
    struct entry *e = find_obj_locked(c, object);
-   if (e)
-      e->refs++;
+   bool last = false;
+   if (e) {
+      e->refs += (unsigned)delta;
+      last = e->refs == 0;
+      if (last)
+         unlink_locked(c, e);
+   }
    pthread_mutex_unlock(&c->lock);
+   if (last) {
+      c->destroy(c->context, e->object);
+      entry_destroy(e);
+   }
    return e ? 0 : -ENOENT;
+}
+
+FDID_PUBLIC int
+fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
+{
+   return adjust_refs(c, object, 1);
 }
 
 FDID_PUBLIC int
 fdid_import_cache_unref(struct fdid_import_cache *c, void *object)
 {
-   if (!c || !object)
-      return -EINVAL;
-   pthread_mutex_lock(&c->lock);
-   struct entry *e = find_obj_locked(c, object);
-   bool last = e && --e->refs == 0;
-   if (last)
-      unlink_locked(c, e);
-   pthread_mutex_unlock(&c->lock);
-   if (!e)
-      return -ENOENT;
-   if (last) {
-      c->destroy(c->context, e->object);
-      entry_destroy(e);
-   }
-   return 0;
+   return adjust_refs(c, object, -1);
 }
 
 FDID_PUBLIC size_t

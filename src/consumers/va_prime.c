@@ -9,56 +9,41 @@
 #include "util/buffer_id.h"
 #include "util/fstat_raw.h"
 #include "util/macros.h"
-#include "fourcc.h"
+#include "formats.h"
 
-/* VA names byte order in memory, DRM a little-endian word: VA's RGBA
- * (bytes R, G, B, A) is DRM's ABGR8888. */
+/* The VA-API column of formats.h. */
+#define NO_VA 0
 static const struct {
    uint32_t va, drm;
 } fourccs[] = {
-   { VA_FOURCC_NV12, FOURCC('N', 'V', '1', '2') },
-   { VA_FOURCC_NV21, FOURCC('N', 'V', '2', '1') },
-   { VA_FOURCC_P010, FOURCC('P', '0', '1', '0') },
-   { VA_FOURCC_P012, FOURCC('P', '0', '1', '2') },
-   { VA_FOURCC_P016, FOURCC('P', '0', '1', '6') },
-   { VA_FOURCC_YV12, FOURCC('Y', 'V', '1', '2') },
-   { VA_FOURCC_I420, FOURCC('Y', 'U', '1', '2') },
-   { VA_FOURCC_YUY2, FOURCC('Y', 'U', 'Y', 'V') },
-   { VA_FOURCC_UYVY, FOURCC('U', 'Y', 'V', 'Y') },
-   { VA_FOURCC_RGBA, FOURCC('A', 'B', '2', '4') },
-   { VA_FOURCC_RGBX, FOURCC('X', 'B', '2', '4') },
-   { VA_FOURCC_BGRA, FOURCC('A', 'R', '2', '4') },
-   { VA_FOURCC_BGRX, FOURCC('X', 'R', '2', '4') },
-   { VA_FOURCC_ARGB, FOURCC('B', 'A', '2', '4') },
-   { VA_FOURCC_XRGB, FOURCC('B', 'X', '2', '4') },
-   { VA_FOURCC_ABGR, FOURCC('R', 'A', '2', '4') },
-   { VA_FOURCC_XBGR, FOURCC('R', 'X', '2', '4') },
-   /* The 10-bit RGB codes are packed words on both sides: the same code. */
-   { VA_FOURCC_A2R10G10B10, FOURCC('A', 'R', '3', '0') },
-   { VA_FOURCC_X2R10G10B10, FOURCC('X', 'R', '3', '0') },
-   { VA_FOURCC_A2B10G10R10, FOURCC('A', 'B', '3', '0') },
-   { VA_FOURCC_X2B10G10R10, FOURCC('X', 'B', '3', '0') },
+#define FORMAT(a, b, c, d, vk, va, ...) { va, FOURCC(a, b, c, d) },
+   FDID_FORMATS
+#undef FORMAT
 };
 #define N_FOURCCS (sizeof(fourccs) / sizeof(fourccs[0]))
 
-FDID_PUBLIC uint32_t
-fdid_va_fourcc_to_drm(uint32_t va_fourcc)
+/* One direction or the other of the table; 0 for none (and for 0, which
+ * stands for "VA has none" in the table). */
+static uint32_t
+map_fourcc(uint32_t code, bool from_va)
 {
-   for (size_t i = 0; i < N_FOURCCS; i++) {
-      if (fourccs[i].va == va_fourcc)
-         return fourccs[i].drm;
+   for (size_t i = 0; code && i < N_FOURCCS; i++) {
+      if ((from_va ? fourccs[i].va : fourccs[i].drm) == code)
+         return from_va ? fourccs[i].drm : fourccs[i].va;
    }
    return 0;
 }
 
 FDID_PUBLIC uint32_t
+fdid_va_fourcc_to_drm(uint32_t va_fourcc)
+{
+   return map_fourcc(va_fourcc, true);
+}
+
+FDID_PUBLIC uint32_t
 fdid_drm_fourcc_to_va(uint32_t drm_fourcc)
 {
-   for (size_t i = 0; i < N_FOURCCS; i++) {
-      if (fourccs[i].drm == drm_fourcc)
-         return fourccs[i].va;
-   }
-   return 0;
+   return map_fourcc(drm_fourcc, false);
 }
 
 static int

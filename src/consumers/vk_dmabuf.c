@@ -8,27 +8,17 @@
 #include "fdid/vk_dmabuf.h"
 #include "util/fd_util.h"
 #include "util/macros.h"
-#include "fourcc.h"
+#include "formats.h"
 
-/* DRM little-endian words to Vulkan's component order: DRM ARGB8888 is
- * bytes B, G, R, A, which is VK_FORMAT_B8G8R8A8_UNORM. */
+/* The Vulkan column of formats.h. */
+#define NO_VK VK_FORMAT_UNDEFINED
 static const struct {
    uint32_t fourcc;
    VkFormat format;
 } formats[] = {
-   { FOURCC('A', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
-   { FOURCC('X', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
-   { FOURCC('A', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
-   { FOURCC('X', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
-   { FOURCC('A', 'R', '3', '0'), VK_FORMAT_A2R10G10B10_UNORM_PACK32 },
-   { FOURCC('A', 'B', '3', '0'), VK_FORMAT_A2B10G10R10_UNORM_PACK32 },
-   { FOURCC('R', 'G', '1', '6'), VK_FORMAT_R5G6B5_UNORM_PACK16 },
-   { FOURCC('R', '8', ' ', ' '), VK_FORMAT_R8_UNORM },
-   { FOURCC('G', 'R', '8', '8'), VK_FORMAT_R8G8_UNORM },
-   { FOURCC('R', '1', '6', ' '), VK_FORMAT_R16_UNORM },
-   { FOURCC('N', 'V', '1', '2'), VK_FORMAT_G8_B8R8_2PLANE_420_UNORM },
-   { FOURCC('Y', 'U', '1', '2'), VK_FORMAT_G8_B8_R8_3PLANE_420_UNORM },
-   { FOURCC('P', '0', '1', '0'), VK_FORMAT_G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16 },
+#define FORMAT(a, b, c, d, vk, ...) { FOURCC(a, b, c, d), vk },
+   FDID_FORMATS
+#undef FORMAT
 };
 
 FDID_PUBLIC VkFormat
