@@ -23,6 +23,7 @@
 #include <fdid/import_cache.h>
 
 #include "syscall_count.h"
+#include "util/clock.h"
 
 enum { W = 256, H = 256, REPEATS = 5 };
 static long rounds = 2000;
@@ -44,14 +45,6 @@ die(const char *what)
 {
    fprintf(stderr, "bench_egl_import: %s (%s)\n", what, strerror(errno));
    exit(1);
-}
-
-static double
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static void
@@ -149,9 +142,9 @@ best_ns(void (*loop)(void *, long), long n)
 {
    double best = 0;
    for (int r = 0; r < REPEATS; r++) {
-      double t0 = now_ns();
+      double t0 = fdid_now_ns();
       loop(NULL, n);
-      double t = (now_ns() - t0) / (double)n;
+      double t = (fdid_now_ns() - t0) / (double)n;
       if (r == 0 || t < best)
          best = t;
    }

@@ -16,20 +16,13 @@
 #include <fdid/identity.h>
 
 #include "syscall_count.h"
+#include "util/clock.h"
 
 enum { REPEATS = 7 };
 /* FDID_BENCH_ROUNDS shortens a run (under emulation, in the guest). */
 static long ROUNDS = 200000;
 
 static int pipe_fds[2];
-
-static double
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 struct subject {
    const char *name;
@@ -96,9 +89,9 @@ time_subject(const struct subject *s)
    setup_subject((void *)s);
    double best = 1e18;
    for (int r = 0; r < REPEATS; r++) {
-      double t0 = now_ns();
+      double t0 = fdid_now_ns();
       s->loop(NULL, ROUNDS);
-      double ns = (now_ns() - t0) / ROUNDS;
+      double ns = (fdid_now_ns() - t0) / ROUNDS;
       if (ns < best)
          best = ns;
    }

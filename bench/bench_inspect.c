@@ -31,14 +31,7 @@
 
 #include "group.h"
 #include "scan.h"
-
-static double
-now_s(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "util/clock.h"
 
 static void
 die(const char *what)
@@ -151,7 +144,7 @@ naive_group(const struct scan *s, double budget, bool *complete, size_t *groups)
       die("malloc");
    for (size_t i = 0; i < n; i++)
       parent[i] = i;
-   double start = now_s(), pairs = 0;
+   double start = (fdid_now_ns() * 1e-9), pairs = 0;
    *complete = true;
    for (size_t i = 0; i < n && *complete; i++) {
       const struct fd_entry *a = &s->fds[i];
@@ -162,7 +155,7 @@ naive_group(const struct scan *s, double budget, bool *complete, size_t *groups)
          if (r == 0)
             parent[find(parent, i)] = find(parent, j);
       }
-      if (now_s() - start > budget)
+      if ((fdid_now_ns() * 1e-9) - start > budget)
          *complete = false;
    }
    *groups = 0;
@@ -185,20 +178,20 @@ bench_size(size_t n_fds, double naive_budget)
    struct world w;
    make_world(&w, n_fds, procs);
 
-   double t0 = now_s();
+   double t0 = (fdid_now_ns() * 1e-9);
    struct scan s;
    if (scan_processes(w.pids, w.n_pids, &s) < 0)
       die("scan");
-   double t1 = now_s();
+   double t1 = (fdid_now_ns() * 1e-9);
    struct grouping g;
    if (group_descriptions(&s, &g) < 0)
       die("group");
-   double t2 = now_s();
+   double t2 = (fdid_now_ns() * 1e-9);
 
    bool complete;
    size_t naive_groups;
    double pairs_done = naive_group(&s, naive_budget, &complete, &naive_groups);
-   double t3 = now_s();
+   double t3 = (fdid_now_ns() * 1e-9);
    double all_pairs = (double)s.n_fds * (double)(s.n_fds - 1) / 2;
    double naive_group_s = (t3 - t2) * (complete ? 1 : all_pairs / pairs_done);
    if (complete && naive_groups != g.n_descs) {

@@ -28,16 +28,9 @@
 #include <fdid/winsys.h>
 
 #include "syscall_count.h"
+#include "util/clock.h"
 
 enum { ROUNDS = 20000, REPEATS = 7, FIRST_IMPORTS = 200 };
-
-static double
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void
 die(const char *what, int err)
@@ -318,9 +311,9 @@ static double
 time_once(const struct subject *s)
 {
    long rounds = rounds_of(s);
-   double t0 = now_ns();
+   double t0 = fdid_now_ns();
    s->loop(NULL, rounds);
-   double ns = (now_ns() - t0) / (double)rounds;
+   double ns = (fdid_now_ns() - t0) / (double)rounds;
    if (s->loop == loop_fdid_first)
       release_fresh();
    return ns;

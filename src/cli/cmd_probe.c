@@ -13,24 +13,17 @@
 #include <fdid/identity.h>
 
 #include "cli.h"
+#include "util/clock.h"
 
 enum { ROUNDS = 20000 };
 
 static double
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static double
 ns_per_null_syscall(void)
 {
-   double t0 = now_ns();
+   double t0 = fdid_now_ns();
    for (int i = 0; i < ROUNDS; i++)
       (void)getppid();
-   return (now_ns() - t0) / ROUNDS;
+   return (fdid_now_ns() - t0) / ROUNDS;
 }
 
 /* One method alone, asked about the two ends of a pipe (different
@@ -39,10 +32,10 @@ static double
 ns_per_question(unsigned method, int a, int b)
 {
    fdid_set_allowed_methods(method);
-   double t0 = now_ns();
+   double t0 = fdid_now_ns();
    for (int i = 0; i < ROUNDS; i++)
       (void)fdid_same_file_description(a, b);
-   double ns = (now_ns() - t0) / ROUNDS;
+   double ns = (fdid_now_ns() - t0) / ROUNDS;
    fdid_set_allowed_methods(FDID_METHOD_ALL);
    return ns;
 }

@@ -26,10 +26,8 @@
 
 #include "drm_util.h"
 #include "fdid_test.h"
+#include "fourccs.h"
 
-#define NV12 0x3231564eu /* 'N','V','1','2' */
-#define R8 0x20203852u
-#define GR88 0x38385247u
 /* A tiled layout (I915_FORMAT_MOD_X_TILED): only offsets are checked. */
 #define MOD_TILED ((1ull << 56) | 1)
 #define SIZE ((1ull << 32) - 4096)
@@ -186,8 +184,4 @@ FDID_TEST(egl_largest_sizes_translation_no_driver)
 }
 #endif
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

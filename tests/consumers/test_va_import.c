@@ -174,8 +174,4 @@ FDID_TEST(va_export_reimported_once_with_its_content)
    va_fini(&v);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -17,17 +17,8 @@
 
 #include "drm_util.h"
 #include "fdid_test.h"
+#include "fourccs.h"
 
-/* DRM fourccs, spelled out so the test needs no drm_fourcc.h. */
-#define DRM_CODE(a, b, c, d) \
-   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
-#define NV12 DRM_CODE('N', 'V', '1', '2')
-#define P010 DRM_CODE('P', '0', '1', '0')
-#define YU12 DRM_CODE('Y', 'U', '1', '2')
-#define YV12 DRM_CODE('Y', 'V', '1', '2')
-#define XR24 DRM_CODE('X', 'R', '2', '4')
-#define R8 DRM_CODE('R', '8', ' ', ' ')
-#define GR88 DRM_CODE('G', 'R', '8', '8')
 enum { W = 64, H = 64 };
 
 /* A vgem dumb buffer (32 bpp rows) and one PRIME export of it. */
@@ -276,14 +267,14 @@ FDID_TEST(va_fourcc_table_translation_no_driver)
       { VA_FOURCC_P010, P010 },
       { VA_FOURCC_YV12, YV12 },
       { VA_FOURCC_I420, YU12 },
-      { VA_FOURCC_YUY2, DRM_CODE('Y', 'U', 'Y', 'V') },
+      { VA_FOURCC_YUY2, TEST_FOURCC('Y', 'U', 'Y', 'V') },
       /* VA names bytes in memory, DRM a little-endian word. */
-      { VA_FOURCC_RGBA, DRM_CODE('A', 'B', '2', '4') },
-      { VA_FOURCC_RGBX, DRM_CODE('X', 'B', '2', '4') },
-      { VA_FOURCC_BGRA, DRM_CODE('A', 'R', '2', '4') },
+      { VA_FOURCC_RGBA, TEST_FOURCC('A', 'B', '2', '4') },
+      { VA_FOURCC_RGBX, TEST_FOURCC('X', 'B', '2', '4') },
+      { VA_FOURCC_BGRA, TEST_FOURCC('A', 'R', '2', '4') },
       { VA_FOURCC_BGRX, XR24 },
-      { VA_FOURCC_ARGB, DRM_CODE('B', 'A', '2', '4') },
-      { VA_FOURCC_XRGB, DRM_CODE('B', 'X', '2', '4') },
+      { VA_FOURCC_ARGB, TEST_FOURCC('B', 'A', '2', '4') },
+      { VA_FOURCC_XRGB, TEST_FOURCC('B', 'X', '2', '4') },
    };
    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
       CHECK_EQ(fdid_va_fourcc_to_drm(known[i].va), known[i].drm);
@@ -415,8 +406,4 @@ FDID_TEST(va_writer_rejects_unfinished_images_translation_no_driver)
    buf_free(&b);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

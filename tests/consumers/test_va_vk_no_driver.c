@@ -24,11 +24,8 @@
 
 #include "drm_util.h"
 #include "fdid_test.h"
+#include "fourccs.h"
 
-#define NV12 0x3231564eu
-#define R8 0x20203852u
-#define GR88 0x38385247u
-#define XR24 0x34325258u
 enum { W = 64, H = 64 };
 
 struct buf {
@@ -779,8 +776,4 @@ FDID_TEST(vk_physical_device_nodes_no_driver)
    close(render);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -19,12 +19,8 @@
 
 #include "drm_util.h"
 #include "fdid_test.h"
+#include "fourccs.h"
 
-#define DRM_CODE(a, b, c, d) \
-   ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
-#define NV12 DRM_CODE('N', 'V', '1', '2')
-#define YU12 DRM_CODE('Y', 'U', '1', '2')
-#define XR24 DRM_CODE('X', 'R', '2', '4')
 enum { W = 64, H = 64 };
 
 struct buf {
@@ -383,16 +379,16 @@ FDID_TEST(vk_format_table_translation_no_driver)
       uint32_t fourcc;
       VkFormat format;
    } known[] = {
-      { DRM_CODE('A', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
+      { TEST_FOURCC('A', 'R', '2', '4'), VK_FORMAT_B8G8R8A8_UNORM },
       { XR24, VK_FORMAT_B8G8R8A8_UNORM },
-      { DRM_CODE('A', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
-      { DRM_CODE('X', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
-      { DRM_CODE('R', '8', ' ', ' '), VK_FORMAT_R8_UNORM },
-      { DRM_CODE('G', 'R', '8', '8'), VK_FORMAT_R8G8_UNORM },
+      { TEST_FOURCC('A', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
+      { TEST_FOURCC('X', 'B', '2', '4'), VK_FORMAT_R8G8B8A8_UNORM },
+      { TEST_FOURCC('R', '8', ' ', ' '), VK_FORMAT_R8_UNORM },
+      { TEST_FOURCC('G', 'R', '8', '8'), VK_FORMAT_R8G8_UNORM },
       { NV12, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM },
       { YU12, VK_FORMAT_G8_B8_R8_3PLANE_420_UNORM },
-      { DRM_CODE('P', '0', '1', '0'), VK_FORMAT_G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16 },
-      { DRM_CODE('R', 'G', '1', '6'), VK_FORMAT_R5G6B5_UNORM_PACK16 },
+      { TEST_FOURCC('P', '0', '1', '0'), VK_FORMAT_G10X6_B10X6R10X6_2PLANE_420_UNORM_3PACK16 },
+      { TEST_FOURCC('R', 'G', '1', '6'), VK_FORMAT_R5G6B5_UNORM_PACK16 },
    };
    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
       CHECK_EQ(fdid_vk_format_from_fourcc(known[i].fourcc), known[i].format);
@@ -400,8 +396,4 @@ FDID_TEST(vk_format_table_translation_no_driver)
    CHECK_EQ(fdid_vk_format_from_fourcc(0x12345678), VK_FORMAT_UNDEFINED);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -27,8 +27,8 @@
 
 #include "drm_util.h"
 #include "fdid_test.h"
+#include "fourccs.h"
 
-#define XR24 0x34325258u
 enum { W = 64, H = 64 };
 
 static const char *const needed[] = {
@@ -332,7 +332,7 @@ FDID_TEST(one_vulkan_import_per_buffer_with_the_cpu_pattern)
       void *o;
       int r = fdid_import_cache_acquire(cache, &img, &o, NULL);
       if (r == -EIO && i == 0)
-         SKIP("the driver refused this linear XRGB8888 dma-buf");
+         SKIP("the driver refused this linear XR24 dma-buf");
       CHECK_EQ(r, 0);
       objects[i] = o;
    }
@@ -360,8 +360,4 @@ FDID_TEST(one_vulkan_import_per_buffer_with_the_cpu_pattern)
    close(card);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

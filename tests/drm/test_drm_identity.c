@@ -86,8 +86,4 @@ FDID_TEST(card_and_render_node)
    close(card);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -170,8 +170,4 @@ FDID_TEST(bridge)
    each(op_bridge, "bridge");
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -161,8 +161,4 @@ FDID_TEST(adopted_handle_has_one_owner)
    close(fd);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -308,8 +308,4 @@ FDID_TEST(fork_child_leaves_parent_handles)
    close(fd);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

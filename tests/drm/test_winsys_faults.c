@@ -17,6 +17,7 @@
 
 #include <fdid/winsys.h>
 
+#include "faults.h"
 #include "fdid_test.h"
 #include "test_winsys_util.h"
 
@@ -32,23 +33,15 @@ exhaust_fds(void)
    CHECK_SYS(getrlimit(RLIMIT_NOFILE, &rl));
    rl.rlim_cur = 256;
    CHECK_SYS(setrlimit(RLIMIT_NOFILE, &rl));
-   filled = 0;
-   while (filled < MAX_FILL) {
-      int fd = eventfd(0, EFD_CLOEXEC);
-      if (fd < 0) {
-         CHECK_EQ(errno, EMFILE);
-         return;
-      }
-      fill[filled++] = fd;
-   }
-   fdid_test_fail(__FILE__, __LINE__, "could not exhaust the fd table");
+   filled = fill_fds(fill, MAX_FILL);
+   CHECK(filled < MAX_FILL); /* the table is full */
 }
 
 static void
 give_back_fds(void)
 {
-   while (filled > 0)
-      close(fill[--filled]);
+   close_fds(fill, filled);
+   filled = 0;
 }
 
 FDID_TEST(acquire_without_fds)
@@ -131,28 +124,6 @@ FDID_TEST(hint_without_fds)
    close(b_fd);
 }
 
-static atomic_long hits;
-
-static void
-on_alarm(int sig)
-{
-   (void)sig;
-   atomic_fetch_add_explicit(&hits, 1, memory_order_relaxed);
-}
-
-static void
-storm(bool on)
-{
-   struct sigaction sa;
-   memset(&sa, 0, sizeof(sa));
-   sa.sa_handler = on ? on_alarm : SIG_IGN;
-   sigemptyset(&sa.sa_mask);
-   sa.sa_flags = 0; /* no SA_RESTART: interruptible calls see EINTR */
-   CHECK_SYS(sigaction(SIGALRM, &sa, NULL));
-   struct itimerval it = { .it_interval = { 0, on ? 50 : 0 }, .it_value = { 0, on ? 50 : 0 } };
-   CHECK_SYS(setitimer(ITIMER_REAL, &it, NULL));
-}
-
 /* Import, re-import, export, bridge and release under a SIGALRM storm:
  * every call succeeds (libdrm's drmIoctl() restarts on EINTR and EAGAIN),
  * content checks hold and the kernel is left with no handle. */
@@ -160,8 +131,7 @@ FDID_TEST(signal_storm)
 {
    int a_fd = open_card(), b_fd = open_card();
    struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
-   atomic_store(&hits, 0);
-   storm(true);
+      signal_storm(true);
    for (int i = 0; i < 200; i++) {
       uint64_t size;
       struct fdid_bo *src = bo_dumb(a, 0x5100 + (uint32_t)i, &size);
@@ -177,9 +147,9 @@ FDID_TEST(signal_storm)
       close(fd);
       fdid_bo_unref(src);
    }
-   storm(false);
-   printf("# %ld signals during the operations\n", atomic_load(&hits));
-   CHECK(atomic_load(&hits) > 10);
+   signal_storm(false);
+   printf("# %ld signals during the operations\n", signal_storm_hits());
+   CHECK(signal_storm_hits() > 10);
    fdid_device_unref(a);
    fdid_device_unref(b);
    check_no_gem_left(a_fd);
@@ -188,8 +158,4 @@ FDID_TEST(signal_storm)
    close(b_fd);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -212,8 +212,4 @@ FDID_TEST(device_release_with_armed_hints)
    pair_teardown(&p);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -239,8 +239,4 @@ FDID_TEST(render_node_imports)
    close(render_fd);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

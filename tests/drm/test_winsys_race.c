@@ -242,8 +242,4 @@ FDID_TEST(device_release_vs_reacquire)
    close(b_fd);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

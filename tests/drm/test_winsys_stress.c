@@ -146,8 +146,4 @@ FDID_TEST(threads_import_export_release)
    close(b_fd);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

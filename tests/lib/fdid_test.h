@@ -9,7 +9,7 @@
  * instead ("PIGLIT: {...}" lines), so one source serves both harnesses.
  *
  *   FDID_TEST(name) { CHECK(cond); CHECK_EQ(a, b); ... }
- *   int main(int argc, char **argv) { return fdid_test_main(argc, argv); }
+ *   FDID_TEST_MAIN()
  *
  * A subtest passes by returning, fails on a failed check, a crash or a
  * non-zero exit, and skips through SKIP("why"). Arguments on the command
@@ -72,5 +72,12 @@ void fdid_test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf
    })
 
 #define SKIP(...) fdid_test_skip(__VA_ARGS__)
+
+/* The main() of a test program: runs its subtests. */
+#define FDID_TEST_MAIN()                                                     \
+   int main(int argc, char **argv)                                          \
+   {                                                                         \
+      return fdid_test_main(argc, argv);                                     \
+   }
 
 #endif /* FDID_TEST_H */

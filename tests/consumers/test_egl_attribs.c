@@ -17,13 +17,12 @@
 #include <fdid/import_cache.h>
 
 #include "fdid_test.h"
+#include "fourccs.h"
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
 #include "drm_util.h"
 
-#define XR24 0x34325258u
-#define NV12 0x3231564eu
 enum { W = 64, H = 64 };
 
 struct buf {
@@ -519,8 +518,4 @@ FDID_TEST(cache_race_gives_one_object)
    buf_free(&b);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -27,9 +27,8 @@
 #endif
 
 #include "fdid_test.h"
+#include "fourccs.h"
 
-/* XR24: one plane, 4 bytes a pixel. */
-#define FDID_FOURCC_TEST 0x34325258u
 
 static int
 import(void *context, const struct fdid_image *img, void **object)
@@ -47,7 +46,7 @@ FDID_TEST(image)
 {
    struct fdid_image img;
    fdid_image_init(NULL, 0, 1, 1); /* nothing happens */
-   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   fdid_image_init(&img, XR24, 4, 4);
    CHECK_EQ(fdid_image_add_plane(NULL, 0, 0, 0), -EINVAL);
    CHECK_EQ(fdid_image_resolve(NULL), -EINVAL);
    CHECK(!fdid_image_is_resolved(NULL));
@@ -56,8 +55,8 @@ FDID_TEST(image)
    CHECK(!fdid_image_equal(NULL, NULL));
    /* Optional outputs. */
    unsigned cpp = 0;
-   CHECK(fdid_fourcc_plane_info(FDID_FOURCC_TEST, 0, NULL, NULL, NULL));
-   CHECK(fdid_fourcc_plane_info(FDID_FOURCC_TEST, 0, &cpp, NULL, NULL));
+   CHECK(fdid_fourcc_plane_info(XR24, 0, NULL, NULL, NULL));
+   CHECK(fdid_fourcc_plane_info(XR24, 0, &cpp, NULL, NULL));
    CHECK_EQ(cpp, 4);
 }
 
@@ -70,7 +69,7 @@ FDID_TEST(import_cache)
    CHECK_EQ(fdid_import_cache_create(&x, import, destroy, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_create(NULL, import, destroy, &c), 0); /* context is opaque */
    struct fdid_image img;
-   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   fdid_image_init(&img, XR24, 4, 4);
    void *obj;
    CHECK_EQ(fdid_import_cache_acquire(NULL, &img, &obj, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_acquire(c, NULL, &obj, NULL), -EINVAL);
@@ -139,7 +138,7 @@ FDID_TEST(egl)
    CHECK_EQ(fdid_image_from_egl_attrib_list(NULL, &img, NULL), -EINVAL);
    CHECK_EQ(fdid_image_from_egl_attrib_list(attribs64, NULL, NULL), -EINVAL);
    CHECK_EQ(fdid_image_to_egl_attribs(NULL, NULL, list, FDID_EGL_ATTRIBS_MAX), -EINVAL);
-   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   fdid_image_init(&img, XR24, 4, 4);
    CHECK_EQ(fdid_image_to_egl_attribs(&img, NULL, NULL, 0), -EINVAL);
    /* Not finished: refused, not written. */
    CHECK_EQ(fdid_image_to_egl_attribs(&img, NULL, list, FDID_EGL_ATTRIBS_MAX), -EINVAL);
@@ -156,7 +155,7 @@ FDID_TEST(va)
    CHECK_EQ(fdid_image_from_va_prime_layer(NULL, 0, &img), -EINVAL);
    CHECK_EQ(fdid_image_from_va_prime_layer(&d, 0, NULL), -EINVAL);
    CHECK_EQ(fdid_image_to_va_prime(NULL, 0, &d), -EINVAL);
-   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   fdid_image_init(&img, XR24, 4, 4);
    CHECK_EQ(fdid_image_to_va_prime(&img, 0, NULL), -EINVAL);
 }
 #endif
@@ -169,7 +168,7 @@ FDID_TEST(vulkan)
    int fds[1] = { STDIN_FILENO };
    CHECK_EQ(fdid_image_to_vk(NULL, &imp), -EINVAL);
    fdid_vk_import_finish(&imp); /* a failed to_vk leaves it safe to fini */
-   fdid_image_init(&img, FDID_FOURCC_TEST, 4, 4);
+   fdid_image_init(&img, XR24, 4, 4);
    CHECK_EQ(fdid_image_to_vk(&img, NULL), -EINVAL);
    CHECK(fdid_vk_import_chain(NULL) == NULL);
    fdid_vk_import_finish(NULL);
@@ -179,16 +178,12 @@ FDID_TEST(vulkan)
       .drmFormatModifierPlaneCount = 1,
       .pPlaneLayouts = &layout,
    };
-   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, NULL, fds, &img), -EINVAL);
-   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, &info, NULL, &img), -EINVAL);
-   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, &info, fds, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, NULL, fds, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, &info, NULL, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, &info, fds, NULL), -EINVAL);
    info.pPlaneLayouts = NULL;
-   CHECK_EQ(fdid_image_from_vk(FDID_FOURCC_TEST, 4, 4, &info, fds, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, &info, fds, &img), -EINVAL);
 }
 #endif
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

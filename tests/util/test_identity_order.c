@@ -116,8 +116,4 @@ FDID_TEST(no_order_without_kcmp)
    close(p[1]);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

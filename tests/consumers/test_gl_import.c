@@ -22,10 +22,10 @@
 #include <fdid/winsys.h>
 
 #include "fdid_test.h"
+#include "fourccs.h"
 #include "gl_context.h"
 #include "test_winsys_util.h"
 
-#define XRGB8888 0x34325258u /* 'XR24' */
 enum { W = 64, H = 64 };
 
 struct buffer {
@@ -107,7 +107,7 @@ static void
 image_from_fd(struct fdid_image *img, int fd, uint32_t pitch)
 {
    const EGLint attribs[] = {
-      EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)XRGB8888,
+      EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)XR24,
       EGL_DMA_BUF_PLANE0_FD_EXT, fd, EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
       EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)pitch, EGL_NONE,
    };
@@ -209,7 +209,7 @@ FDID_TEST(rendering_into_the_eglimage_is_seen_by_the_cpu)
    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex, 0);
    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
-      SKIP("this driver cannot render into an XRGB8888 EGLImage");
+      SKIP("this driver cannot render into an XR24 EGLImage");
    glViewport(0, 0, W, H);
    glClearColor(0.0f, 1.0f, 0.0f, 1.0f);
    glClear(GL_COLOR_BUFFER_BIT);
@@ -290,8 +290,4 @@ FDID_TEST(egl_display_device_through_the_winsys)
    gl_context_fini(&gl);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

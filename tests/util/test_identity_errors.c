@@ -87,8 +87,4 @@ FDID_TEST(bad_pid)
    close(good);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -140,8 +140,4 @@ FDID_TEST(unknown_mask_bits_ignored)
    CHECK_EQ(fdid_allowed_methods(), FDID_METHOD_ALL);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

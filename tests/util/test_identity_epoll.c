@@ -188,8 +188,4 @@ FDID_TEST(kcmp_blocked_by_a_filter_is_not_supported)
    close(ep);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -17,8 +17,4 @@ FDID_TEST(dup_is_same)
    close(b);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

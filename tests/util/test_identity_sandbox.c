@@ -211,8 +211,4 @@ FDID_TEST(env_intersects_api)
    CHECK_EQ(fdid_allowed_methods(), FDID_METHOD_KCMP);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

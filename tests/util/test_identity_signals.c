@@ -16,30 +16,9 @@
 
 #include <fdid/identity.h>
 
+#include "faults.h"
 #include "fdid_test.h"
 #include "test_util.h"
-
-static atomic_long hits;
-
-static void
-on_alarm(int sig)
-{
-   (void)sig;
-   atomic_fetch_add_explicit(&hits, 1, memory_order_relaxed);
-}
-
-static void
-storm(bool on)
-{
-   struct sigaction sa;
-   memset(&sa, 0, sizeof(sa));
-   sa.sa_handler = on ? on_alarm : SIG_IGN;
-   sigemptyset(&sa.sa_mask);
-   sa.sa_flags = 0; /* no SA_RESTART: interrupted calls fail with EINTR */
-   CHECK_SYS(sigaction(SIGALRM, &sa, NULL));
-   struct itimerval it = { .it_interval = { 0, on ? 50 : 0 }, .it_value = { 0, on ? 50 : 0 } };
-   CHECK_SYS(setitimer(ITIMER_REAL, &it, NULL));
-}
 
 static void
 ask_many(unsigned mask, pid_t other, int rounds)
@@ -93,14 +72,13 @@ run(unsigned mask)
    char c;
    CHECK_EQ(read(ready[0], &c, 1), 1);
    close(ready[0]);
-   atomic_store(&hits, 0);
-   storm(true);
+      signal_storm(true);
    ask_many(mask, child, 2000);
-   storm(false);
+   signal_storm(false);
    close(go[1]);
    CHECK_SYS(waitpid(child, NULL, 0));
-   printf("# %ld signals during the questions\n", atomic_load(&hits));
-   CHECK(atomic_load(&hits) > 10);
+   printf("# %ld signals during the questions\n", signal_storm_hits());
+   CHECK(signal_storm_hits() > 10);
 }
 
 FDID_TEST(all_methods)
@@ -123,8 +101,4 @@ FDID_TEST(dupfd_query_alone)
    run(FDID_METHOD_DUPFD_QUERY);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

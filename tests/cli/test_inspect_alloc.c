@@ -98,8 +98,4 @@ FDID_TEST(each_allocation_fails_in_turn)
    close(p[1]);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

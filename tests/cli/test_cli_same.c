@@ -147,8 +147,4 @@ FDID_TEST(probe_honours_fdid_methods)
    CHECK(strstr(r.out, "kcmp         no ") != NULL);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

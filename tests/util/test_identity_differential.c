@@ -371,8 +371,4 @@ FDID_TEST(random_operations_against_model)
    close(scm[1]);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

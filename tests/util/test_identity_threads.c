@@ -104,8 +104,4 @@ FDID_TEST(excluded_method_never_called_by_any_thread)
    close_fds();
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -268,8 +268,4 @@ FDID_TEST(state_right_after_raw_clone)
    check_child_sees_own_table(true);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

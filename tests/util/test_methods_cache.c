@@ -83,8 +83,4 @@ FDID_TEST(stale_mask_never_installed)
    sem_destroy(&release);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -12,23 +12,8 @@
 
 #include <fdid/identity.h>
 
+#include "faults.h"
 #include "fdid_test.h"
-
-/* Fill the fd table up to the limit; returns how many were opened. */
-static int
-exhaust_fds(int *fds, int max)
-{
-   int n = 0;
-   while (n < max) {
-      int fd = eventfd(0, EFD_CLOEXEC);
-      if (fd < 0) {
-         CHECK_EQ(errno, EMFILE);
-         break;
-      }
-      fds[n++] = fd;
-   }
-   return n;
-}
 
 static void
 set_nofile(rlim_t n)
@@ -47,7 +32,7 @@ FDID_TEST(epoll_trick_out_of_fds)
 
    set_nofile(64);
    int fds[64];
-   int n = exhaust_fds(fds, 64);
+   int n = fill_fds(fds, 64);
    /* No fd left for the epoll set: say so, never guess. */
    CHECK_EQ(fdid_same_file_description(a, d), -EMFILE);
    CHECK_EQ(fdid_same_file_description(a, b), -EMFILE);
@@ -61,7 +46,7 @@ FDID_TEST(epoll_trick_out_of_fds)
    CHECK(r >= 1 && r <= 3);
    /* Every temporary was closed: the table is as full as before. */
    int again[2];
-   CHECK_EQ(exhaust_fds(again, 2), 2);
+   CHECK_EQ(fill_fds(again, 2), 2);
    CHECK_EQ(eventfd(0, 0), -1);
    close(again[0]);
    close(again[1]);
@@ -85,7 +70,7 @@ FDID_TEST(one_call_methods_need_no_fd)
 
    set_nofile(64);
    int fds[64];
-   int n = exhaust_fds(fds, 64);
+   int n = fill_fds(fds, 64);
    for (unsigned m = 1; m <= FDID_METHOD_KCMP; m <<= 1) {
       if (!(working & m))
          continue;
@@ -109,7 +94,7 @@ FDID_TEST(probe_out_of_fds_retries)
    int d = CHECK_SYS(dup(a));
    set_nofile(64);
    int fds[64];
-   int n = exhaust_fds(fds, 64);
+   int n = fill_fds(fds, 64);
 
    CHECK_EQ(fdid_probe(), 0); /* first use: no fd to probe with */
    int r = fdid_same_file_description(a, d);
@@ -123,8 +108,4 @@ FDID_TEST(probe_out_of_fds_retries)
    close(d);
 }
 
-int
-main(int argc, char **argv)
-{
-   return fdid_test_main(argc, argv);
-}
+FDID_TEST_MAIN()

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Faults the tests inflict: a full fd table, a storm of signals. Failures
+ * fail the subtest. */
+#ifndef FDID_TEST_FAULTS_H
+#define FDID_TEST_FAULTS_H
+
+#include <stdbool.h>
+
+/* Opens eventfds into fds[] until the table is full (EMFILE) or max are
+ * open; returns how many. */
+int fill_fds(int *fds, int max);
+void close_fds(const int *fds, int n);
+
+/* On: a SIGALRM every 50 µs to a handler installed without SA_RESTART, so
+ * that every interruptible call sees EINTR. Off: the timer stopped and the
+ * signal ignored. */
+void signal_storm(bool on);
+/* Signals handled since the storm was turned on. */
+long signal_storm_hits(void);
+
+#endif
