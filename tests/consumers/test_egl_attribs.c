@@ -25,38 +25,6 @@
 
 enum { W = 64, H = 64 };
 
-struct buf {
-   int card;
-   struct dumb d;
-   int fd; /* a dma-buf of it */
-};
-
-/* bpp 32: an XR24 image W x H; bpp 8 with height H * 3 / 2: NV12. */
-static struct buf
-buf_new(uint32_t w, uint32_t h, uint32_t bpp)
-{
-   struct buf b;
-   b.card = open_card();
-   struct drm_mode_create_dumb req = { .width = w, .height = h, .bpp = bpp };
-   CHECK_SYS(drmIoctl(b.card, DRM_IOCTL_MODE_CREATE_DUMB, &req));
-   b.d = (struct dumb){ req.handle, req.pitch, req.size };
-   b.fd = prime_export(b.card, b.d.handle);
-   return b;
-}
-
-static void
-buf_free(struct buf *b)
-{
-   close(b->fd);
-   gem_close(b->card, b->d.handle);
-   close(b->card);
-}
-
-static void
-check_open(int fd)
-{
-   CHECK(fcntl(fd, F_GETFD) >= 0);
-}
 
 /* An XR24 list over fd with the buffer's pitch, with room for more. */
 static int
@@ -80,9 +48,9 @@ parse(const EGLint *a)
 
 FDID_TEST(round_trip_with_modifier_and_hints)
 {
-   struct buf b = buf_new(W, H, 32);
+   struct buf b = buf_create(W, H, 32);
    EGLint a[64];
-   int n = xr24_list(a, b.fd, b.d.pitch);
+   int n = xr24_list(a, b.fd, b.pitch);
    const EGLint more[] = { EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0, EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, 0,
                            EGL_SAMPLE_RANGE_HINT_EXT, EGL_YUV_NARROW_RANGE_EXT,
                            EGL_IMAGE_PRESERVED_KHR, EGL_TRUE, EGL_NONE };
@@ -92,7 +60,7 @@ FDID_TEST(round_trip_with_modifier_and_hints)
    CHECK_EQ(fdid_image_from_egl_attribs(a, &img, &hints), 0);
    CHECK_EQ(img.modifier, FDID_MODIFIER_LINEAR);
    CHECK_EQ(img.n_objects, 1);
-   CHECK_EQ(img.objects[0].size, b.d.size);
+   CHECK_EQ(img.objects[0].size, b.size);
    EGLint out[FDID_EGL_ATTRIBS_MAX];
    int len = fdid_image_to_egl_attribs(&img, &hints, out, FDID_EGL_ATTRIBS_MAX);
    CHECK(len > 0 && out[len - 1] == EGL_NONE);
@@ -112,23 +80,23 @@ FDID_TEST(round_trip_with_modifier_and_hints)
    CHECK(fdid_image_equal(&img, &back));
    wide[1] = (EGLAttrib)1 << 40; /* a width no EGLint holds */
    CHECK_EQ(fdid_image_from_egl_attrib_list(wide, &back, NULL), -EINVAL);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 FDID_TEST(one_object_behind_repeated_fds_dups_and_exports)
 {
-   struct buf b = buf_new(W, H * 3 / 2, 8); /* NV12: Y then UV, one buffer */
+   struct buf b = buf_create(W, H * 3 / 2, 8); /* NV12: Y then UV, one buffer */
    int dup_fd = CHECK_SYS(dup(b.fd));
-   int again = prime_export(b.card, b.d.handle); /* GEM's one dma-buf, again */
+   int again = prime_export(b.card, b.handle); /* GEM's one dma-buf, again */
    int fds[][2] = { { b.fd, b.fd }, { b.fd, dup_fd }, { again, b.fd } };
    struct fdid_image first;
    for (int i = 0; i < 3; i++) {
       const EGLint a[] = {
          EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)NV12,
          EGL_DMA_BUF_PLANE0_FD_EXT, fds[i][0], EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
-         EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)b.d.pitch,
+         EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)b.pitch,
          EGL_DMA_BUF_PLANE1_FD_EXT, fds[i][1], EGL_DMA_BUF_PLANE1_OFFSET_EXT,
-         (EGLint)(b.d.pitch * H), EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)b.d.pitch, EGL_NONE,
+         (EGLint)(b.pitch * H), EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)b.pitch, EGL_NONE,
       };
       struct fdid_image img;
       CHECK_EQ(fdid_image_from_egl_attribs(a, &img, NULL), 0);
@@ -141,7 +109,7 @@ FDID_TEST(one_object_behind_repeated_fds_dups_and_exports)
    }
    close(again);
    close(dup_fd);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 static void image_of(struct fdid_image *img, int fd, uint32_t pitch);
@@ -163,11 +131,11 @@ struct bad_list {
 static int
 bad_list_begin(struct bad_list *c)
 {
-   c->b = buf_new(W, H, 32);
+   c->b = buf_create(W, H, 32);
    CHECK_SYS(pipe2(c->pipe, O_CLOEXEC));
    for (size_t i = 0; i < sizeof(c->a) / sizeof(c->a[0]); i++)
       c->a[i] = EGL_NONE;
-   return xr24_list(c->a, c->b.fd, c->b.d.pitch);
+   return xr24_list(c->a, c->b.fd, c->b.pitch);
 }
 
 static void
@@ -179,12 +147,12 @@ bad_list_end(struct bad_list *c, int err)
       wide[i] = c->a[i];
    struct fdid_image img;
    CHECK_EQ(fdid_image_from_egl_attrib_list(wide, &img, NULL), err);
-   check_open(c->b.fd);
-   check_open(c->pipe[0]);
-   check_open(c->pipe[1]);
+   CHECK(fd_is_open(c->b.fd));
+   CHECK(fd_is_open(c->pipe[0]));
+   CHECK(fd_is_open(c->pipe[1]));
    close(c->pipe[0]);
    close(c->pipe[1]);
-   buf_free(&c->b);
+   buf_destroy(&c->b);
 }
 
 /* a: the list, n: the index of its EGL_NONE, c: the buffer and pipe.
@@ -226,7 +194,7 @@ EGL_CASE(rejects_plane_hole, -EINVAL, a[6] = EGL_DMA_BUF_PLANE1_FD_EXT,
 EGL_CASE(rejects_plane_hole_after_plane0, -EINVAL, a[5] = 0x20202020,
          a[n] = EGL_DMA_BUF_PLANE2_FD_EXT, a[n + 1] = c.b.fd,
          a[n + 2] = EGL_DMA_BUF_PLANE2_OFFSET_EXT, a[n + 3] = 0,
-         a[n + 4] = EGL_DMA_BUF_PLANE2_PITCH_EXT, a[n + 5] = (EGLint)c.b.d.pitch)
+         a[n + 4] = EGL_DMA_BUF_PLANE2_PITCH_EXT, a[n + 5] = (EGLint)c.b.pitch)
 EGL_CASE(rejects_modifier_lo_without_hi, -EINVAL, a[n] = EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT,
          a[n + 1] = 0)
 EGL_CASE(rejects_modifier_hi_without_lo, -EINVAL, a[n] = EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT,
@@ -237,11 +205,11 @@ EGL_CASE(rejects_modifier_on_absent_plane, -EINVAL, a[n] = EGL_DMA_BUF_PLANE1_MO
 EGL_CASE(rejects_too_few_planes_for_format, -EINVAL, a[5] = (EGLint)NV12)
 EGL_CASE(rejects_too_many_planes_for_format, -EINVAL, a[n] = EGL_DMA_BUF_PLANE1_FD_EXT,
          a[n + 1] = c.b.fd, a[n + 2] = EGL_DMA_BUF_PLANE1_OFFSET_EXT, a[n + 3] = 0,
-         a[n + 4] = EGL_DMA_BUF_PLANE1_PITCH_EXT, a[n + 5] = (EGLint)c.b.d.pitch)
-EGL_CASE(rejects_offset_past_object_end, -EINVAL, a[9] = (EGLint)c.b.d.size)
+         a[n + 4] = EGL_DMA_BUF_PLANE1_PITCH_EXT, a[n + 5] = (EGLint)c.b.pitch)
+EGL_CASE(rejects_offset_past_object_end, -EINVAL, a[9] = (EGLint)c.b.size)
 EGL_CASE(rejects_plane_running_past_object_end, -EINVAL, a[9] = 4)
 EGL_CASE(rejects_pitch_shorter_than_a_row, -EINVAL, a[11] = W * 4 - 4)
-EGL_CASE(rejects_pitch_times_rows_past_object_end, -EINVAL, a[11] = (EGLint)c.b.d.pitch * 2)
+EGL_CASE(rejects_pitch_times_rows_past_object_end, -EINVAL, a[11] = (EGLint)c.b.pitch * 2)
 EGL_CASE(rejects_height_past_object_end, -EINVAL, a[3] = H * 2)
 EGL_CASE(rejects_fd_not_open, -EBADF, a[7] = 1000)
 EGL_CASE(rejects_negative_fd, -EINVAL, a[7] = -1)
@@ -286,28 +254,28 @@ FDID_TEST(egl_rejects_null_arguments)
 
 FDID_TEST(egl_rejects_planes_with_different_modifiers)
 {
-   struct buf nv = buf_new(W, H * 3 / 2, 8);
+   struct buf nv = buf_create(W, H * 3 / 2, 8);
    const EGLint mixed[] = {
       EGL_WIDTH, W, EGL_HEIGHT, H, EGL_LINUX_DRM_FOURCC_EXT, (EGLint)NV12,
       EGL_DMA_BUF_PLANE0_FD_EXT, nv.fd, EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
-      EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)nv.d.pitch,
+      EGL_DMA_BUF_PLANE0_PITCH_EXT, (EGLint)nv.pitch,
       EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0, EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, 0,
-      EGL_DMA_BUF_PLANE1_FD_EXT, nv.fd, EGL_DMA_BUF_PLANE1_OFFSET_EXT, (EGLint)(nv.d.pitch * H),
-      EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)nv.d.pitch,
+      EGL_DMA_BUF_PLANE1_FD_EXT, nv.fd, EGL_DMA_BUF_PLANE1_OFFSET_EXT, (EGLint)(nv.pitch * H),
+      EGL_DMA_BUF_PLANE1_PITCH_EXT, (EGLint)nv.pitch,
       EGL_DMA_BUF_PLANE1_MODIFIER_LO_EXT, 1, EGL_DMA_BUF_PLANE1_MODIFIER_HI_EXT, 0, EGL_NONE,
    };
    CHECK_EQ(parse(mixed), -EINVAL);
-   check_open(nv.fd);
-   buf_free(&nv);
+   CHECK(fd_is_open(nv.fd));
+   buf_destroy(&nv);
 }
 
 /* A tiled modifier: only offsets are checked (the layout is the driver's),
  * and the modifier's high word reads back. */
 FDID_TEST(egl_tiled_modifier_checks_offsets_only)
 {
-   struct buf b = buf_new(W, H, 32);
+   struct buf b = buf_create(W, H, 32);
    EGLint a[64];
-   int n = xr24_list(a, b.fd, b.d.pitch);
+   int n = xr24_list(a, b.fd, b.pitch);
    const EGLint mod[] = { EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, 0x1234,
                           EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, (EGLint)0x81000000u, EGL_NONE };
    memcpy(&a[n], mod, sizeof(mod));
@@ -315,18 +283,18 @@ FDID_TEST(egl_tiled_modifier_checks_offsets_only)
    struct fdid_image img;
    CHECK_EQ(fdid_image_from_egl_attribs(a, &img, NULL), 0);
    CHECK_EQ(img.modifier, 0x8100000000001234ull);
-   a[9] = (EGLint)b.d.size; /* an offset past the end is still wrong */
+   a[9] = (EGLint)b.size; /* an offset past the end is still wrong */
    CHECK_EQ(fdid_image_from_egl_attribs(a, &img, NULL), -EINVAL);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 /* The writer: what it writes reads back, so it refuses what no EGLint
  * holds, and writes nothing then. */
 FDID_TEST(egl_writer_refuses_what_no_eglint_holds)
 {
-   struct buf b = buf_new(W, H, 32);
+   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
-   image_of(&img, b.fd, b.d.pitch);
+   image_of(&img, b.fd, b.pitch);
    EGLint out[FDID_EGL_ATTRIBS_MAX];
    for (unsigned i = 0; i < FDID_EGL_ATTRIBS_MAX; i++)
       out[i] = 7;
@@ -348,13 +316,13 @@ FDID_TEST(egl_writer_refuses_what_no_eglint_holds)
    struct fdid_image back;
    CHECK_EQ(fdid_image_from_egl_attribs(out, &back, NULL), 0);
    CHECK(fdid_image_equal(&img, &back));
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 /* The image itself: more than 4 planes, and add_plane's own checks. */
 FDID_TEST(image_rejects_a_fifth_plane_and_bad_arguments)
 {
-   struct buf b = buf_new(W, H, 32);
+   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
    fdid_image_init(&img, 0x20202020, W, H);
    for (int i = 0; i < 4; i++)
@@ -372,8 +340,8 @@ FDID_TEST(image_rejects_a_fifth_plane_and_bad_arguments)
    CHECK_EQ(fdid_is_dmabuf(b.card), 0);
    CHECK_EQ(fdid_is_dmabuf(-1), -EBADF);
    CHECK_EQ(fdid_is_dmabuf(1000), -EBADF);
-   check_open(b.fd);
-   buf_free(&b);
+   CHECK(fd_is_open(b.fd));
+   buf_destroy(&b);
 }
 
 /* ---- the import cache, with a counting callback ------------------------ */
@@ -417,13 +385,13 @@ image_of(struct fdid_image *img, int fd, uint32_t pitch)
 
 FDID_TEST(cache_counting_callback_references_and_teardown)
 {
-   struct buf b = buf_new(W, H, 32), other = buf_new(W, H, 32);
+   struct buf b = buf_create(W, H, 32), other = buf_create(W, H, 32);
    struct counter cnt = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0 };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
 
    struct fdid_image img, img2;
-   image_of(&img, b.fd, b.d.pitch);
+   image_of(&img, b.fd, b.pitch);
    void *o1, *o2, *o3;
    int created;
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o1, &created), 0);
@@ -432,8 +400,8 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    /* The caller's fd goes; a new export of the buffer still finds the
     * entry, which kept the dma-buf's identity alive with its own dup. */
    close(b.fd);
-   b.fd = prime_export(b.card, b.d.handle);
-   image_of(&img2, b.fd, b.d.pitch);
+   b.fd = prime_export(b.card, b.handle);
+   image_of(&img2, b.fd, b.pitch);
    CHECK_EQ(fdid_import_cache_acquire(cache, &img2, &o2, &created), 0);
    CHECK_EQ(created, 0);
    CHECK(o1 == o2);
@@ -441,7 +409,7 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
 
    /* Another buffer, another object; a failing import caches nothing. */
    struct fdid_image img3;
-   image_of(&img3, other.fd, other.d.pitch);
+   image_of(&img3, other.fd, other.pitch);
    cnt.fail_with = -EIO;
    CHECK_EQ(fdid_import_cache_acquire(cache, &img3, &o3, NULL), -EIO);
    CHECK_EQ(fdid_import_cache_count(cache), 1);
@@ -469,8 +437,8 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    CHECK_EQ(fdid_import_cache_acquire(cache, &raw, &o1, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_create(&cnt, NULL, count_destroy, &cache), -EINVAL);
    fdid_import_cache_destroy(cache);
-   buf_free(&other);
-   buf_free(&b);
+   buf_destroy(&other);
+   buf_destroy(&b);
 }
 
 struct race {
@@ -490,12 +458,12 @@ race_thread(void *arg)
 
 FDID_TEST(cache_race_gives_one_object)
 {
-   struct buf b = buf_new(W, H, 32);
+   struct buf b = buf_create(W, H, 32);
    struct counter cnt = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0 };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
    struct fdid_image img;
-   image_of(&img, b.fd, b.d.pitch);
+   image_of(&img, b.fd, b.pitch);
    struct race r[4];
    pthread_t t[4];
    for (int i = 0; i < 4; i++) {
@@ -515,7 +483,7 @@ FDID_TEST(cache_race_gives_one_object)
    }
    CHECK_EQ(cnt.destroys, cnt.imports);
    fdid_import_cache_destroy(cache);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 FDID_TEST_MAIN()

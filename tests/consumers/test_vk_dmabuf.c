@@ -9,6 +9,7 @@
  * name ends in _translation_no_driver.
  */
 #include <errno.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -23,48 +24,6 @@
 
 enum { W = 64, H = 64 };
 
-struct buf {
-   int card;
-   uint32_t handle, pitch;
-   uint64_t size;
-   int fd;
-};
-
-static struct buf
-buf_new(uint32_t rows)
-{
-   struct buf b;
-   b.card = open_card();
-   struct dumb d = dumb_create(b.card, W, rows);
-   b.handle = d.handle;
-   b.pitch = d.pitch;
-   b.size = d.size;
-   b.fd = prime_export(b.card, b.handle);
-   return b;
-}
-
-static void
-buf_free(struct buf *b)
-{
-   close(b->fd);
-   gem_close(b->card, b->handle);
-   close(b->card);
-}
-
-static bool
-fd_open(int fd)
-{
-   return fcntl(fd, F_GETFD) >= 0;
-}
-
-static bool
-same_dmabuf(int a, int b)
-{
-   struct stat sa, sb;
-   CHECK_SYS(fstat(a, &sa));
-   CHECK_SYS(fstat(b, &sb));
-   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
 
 /*
  * img -> Vulkan import structures -> (the fds a Vulkan export would give,
@@ -122,24 +81,24 @@ check_round_trip(const struct fdid_image *img, VkFormat format)
       CHECK(fcntl(memfds[m], F_GETFD) < 0 && errno == EBADF);
    }
    for (unsigned p = 0; p < img->n_planes; p++)
-      CHECK(fd_open(img->planes[p].fd));
+      CHECK(fd_is_open(img->planes[p].fd));
 }
 
 FDID_TEST(vk_round_trip_linear_xr24_translation_no_driver)
 {
-   struct buf b = buf_new(H);
+   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
    img.modifier = FDID_MODIFIER_LINEAR;
    CHECK_EQ(fdid_image_resolve(&img), 0);
    check_round_trip(&img, VK_FORMAT_B8G8R8A8_UNORM);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 FDID_TEST(vk_round_trip_nv12_one_object_translation_no_driver)
 {
-   struct buf b = buf_new(H * 3 / 2);
+   struct buf b = buf_create(W, H * 3 / 2, 32);
    struct fdid_image img;
    fdid_image_init(&img, NV12, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
@@ -147,14 +106,14 @@ FDID_TEST(vk_round_trip_nv12_one_object_translation_no_driver)
    img.modifier = FDID_MODIFIER_LINEAR;
    CHECK_EQ(fdid_image_resolve(&img), 0);
    check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 /* A tiled modifier (the layout is the driver's): only offsets are checked,
  * the modifier is carried through as is. */
 FDID_TEST(vk_round_trip_nv12_two_objects_tiled_translation_no_driver)
 {
-   struct buf y = buf_new(H), uv = buf_new(H / 2);
+   struct buf y = buf_create(W, H, 32), uv = buf_create(W, H / 2, 32);
    struct fdid_image img;
    fdid_image_init(&img, NV12, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
@@ -163,15 +122,15 @@ FDID_TEST(vk_round_trip_nv12_two_objects_tiled_translation_no_driver)
    CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(img.n_objects, 2);
    check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
-   buf_free(&uv);
-   buf_free(&y);
+   buf_destroy(&uv);
+   buf_destroy(&y);
 }
 
 /* I420 with luma alone and both chroma planes on a second buffer: two
  * memories, planes 1 and 2 on the second. */
 FDID_TEST(vk_round_trip_i420_shared_chroma_object_translation_no_driver)
 {
-   struct buf y = buf_new(H), c = buf_new(H);
+   struct buf y = buf_create(W, H, 32), c = buf_create(W, H, 32);
    struct fdid_image img;
    fdid_image_init(&img, YU12, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
@@ -187,15 +146,15 @@ FDID_TEST(vk_round_trip_i420_shared_chroma_object_translation_no_driver)
    CHECK_EQ(imp.plane_memory[1], 1);
    CHECK_EQ(imp.plane_memory[2], 1);
    fdid_vk_import_finish(&imp);
-   buf_free(&c);
-   buf_free(&y);
+   buf_destroy(&c);
+   buf_destroy(&y);
 }
 
 /* Planes naming one buffer by its fd, a dup and a second PRIME export:
  * one object, so one memory and a non-disjoint image. */
 FDID_TEST(vk_dup_and_second_export_are_one_memory_translation_no_driver)
 {
-   struct buf b = buf_new(H * 3 / 2);
+   struct buf b = buf_create(W, H * 3 / 2, 32);
    int dup_fd = CHECK_SYS(fcntl(b.fd, F_DUPFD_CLOEXEC, 0));
    int again = prime_export(b.card, b.handle);
    struct fdid_image img;
@@ -224,17 +183,17 @@ FDID_TEST(vk_dup_and_second_export_are_one_memory_translation_no_driver)
    close(plane_fds[0]);
    close(plane_fds[1]);
    fdid_vk_import_finish(&imp);
-   CHECK(fd_open(b.fd) && fd_open(dup_fd) && fd_open(again));
+   CHECK(fd_is_open(b.fd) && fd_is_open(dup_fd) && fd_is_open(again));
    close(again);
    close(dup_fd);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 /* A memory Vulkan took (the caller set its fd to -1) is not closed by
  * fini; the others are. */
 FDID_TEST(vk_fini_closes_only_what_vulkan_did_not_take_translation_no_driver)
 {
-   struct buf y = buf_new(H), uv = buf_new(H / 2);
+   struct buf y = buf_create(W, H, 32), uv = buf_create(W, H / 2, 32);
    struct fdid_image img;
    fdid_image_init(&img, NV12, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
@@ -246,22 +205,22 @@ FDID_TEST(vk_fini_closes_only_what_vulkan_did_not_take_translation_no_driver)
    int taken = imp.memories[0].fd, left = imp.memories[1].fd;
    imp.memories[0].fd = -1; /* as after a successful vkAllocateMemory() */
    fdid_vk_import_finish(&imp);
-   CHECK(fd_open(taken));
-   CHECK(!fd_open(left));
+   CHECK(fd_is_open(taken));
+   CHECK(!fd_is_open(left));
    close(taken); /* what the driver would do with it, eventually */
    /* fini twice, and on NULL: nothing more. */
    fdid_vk_import_finish(&imp);
    fdid_vk_import_finish(NULL);
-   CHECK(fd_open(y.fd) && fd_open(uv.fd));
-   buf_free(&uv);
-   buf_free(&y);
+   CHECK(fd_is_open(y.fd) && fd_is_open(uv.fd));
+   buf_destroy(&uv);
+   buf_destroy(&y);
 }
 
 /* A copy is a plain value: nothing in it points into the original, and
  * its chain, linked on the copy, points into the copy. */
 FDID_TEST(vk_copy_chains_to_itself_translation_no_driver)
 {
-   struct buf b = buf_new(H);
+   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
@@ -282,7 +241,7 @@ FDID_TEST(vk_copy_chains_to_itself_translation_no_driver)
    /* One owner of the dups: the copy. */
    fdid_vk_import_finish(copy);
    free(copy);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 /* After a refusal *out is empty with every fd -1, whatever it held
@@ -290,7 +249,7 @@ FDID_TEST(vk_copy_chains_to_itself_translation_no_driver)
  * stale memories[0] named). */
 FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
 {
-   struct buf b = buf_new(H);
+   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
@@ -304,16 +263,16 @@ FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
    for (unsigned i = 0; i < FDID_IMAGE_MAX_PLANES; i++)
       CHECK_EQ(imp.memories[i].fd, -1);
    fdid_vk_import_finish(&imp);
-   CHECK(fd_open(b.fd));
+   CHECK(fd_is_open(b.fd));
    CHECK_EQ(fdid_image_to_vk(NULL, &imp), -EINVAL);
    CHECK_EQ(fdid_image_to_vk(&img, NULL), -EINVAL);
-   buf_free(&b);
+   buf_destroy(&b);
 }
 
 /* Hand-made or overwritten images must not index past the arrays. */
 FDID_TEST(vk_to_rejects_unfinished_images_translation_no_driver)
 {
-   struct buf b = buf_new(H);
+   struct buf b = buf_create(W, H, 32);
    struct fdid_image img, bad;
    fdid_image_init(&img, XR24, W, H);
    CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
@@ -333,18 +292,22 @@ FDID_TEST(vk_to_rejects_unfinished_images_translation_no_driver)
    bad = img;
    bad.planes[0].object = 1;
    CHECK_EQ(fdid_image_to_vk(&bad, &imp), -EINVAL);
-   CHECK(fd_open(b.fd));
-   buf_free(&b);
+   CHECK(fd_is_open(b.fd));
+   buf_destroy(&b);
 }
 
-/* from_vk refusals beyond test_va_vk_no_driver.c's: each with the caller's
- * fds still open. */
+/* from_vk's refusals, one subtest each: the good XR24 layout over a fresh
+ * buffer, one thing broken, the exact errno, and the caller's fds (the
+ * buffer's, a pipe's, a memfd's) still open. */
 #define VK_FROM_CASE(tname, err, ...)                                        \
    FDID_TEST(vk_from_##tname##_translation_no_driver)                        \
    {                                                                         \
-      struct buf b = buf_new(H);                                             \
+      struct buf b = buf_create(W, H, 32);                                   \
+      int p[2];                                                              \
+      CHECK_SYS(pipe2(p, O_CLOEXEC));                                        \
       int mfd = CHECK_SYS(memfd_create("not-a-dmabuf", MFD_CLOEXEC));        \
       CHECK_SYS(ftruncate(mfd, (off_t)b.size));                              \
+      uint32_t fourcc = XR24, width = W;                                     \
       VkSubresourceLayout layout = { .offset = 0, .rowPitch = b.pitch };     \
       VkImageDrmFormatModifierExplicitCreateInfoEXT info = {                 \
          .sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT, \
@@ -357,10 +320,12 @@ FDID_TEST(vk_to_rejects_unfinished_images_translation_no_driver)
       const int *fdsp = fds;                                                 \
       struct fdid_image img;                                                 \
       __VA_ARGS__;                                                           \
-      CHECK_EQ(fdid_image_from_vk(XR24, W, H, infop, fdsp, &img), err);      \
-      CHECK(fd_open(b.fd) && fd_open(mfd));                                  \
+      CHECK_EQ(fdid_image_from_vk(fourcc, width, H, infop, fdsp, &img), err); \
+      CHECK(fd_is_open(b.fd) && fd_is_open(p[0]) && fd_is_open(mfd));       \
       close(mfd);                                                            \
-      buf_free(&b);                                                          \
+      close(p[0]);                                                           \
+      close(p[1]);                                                           \
+      buf_destroy(&b);                                                       \
    }
 
 VK_FROM_CASE(accepts_the_good_layout, 0, (void)0)
@@ -372,6 +337,21 @@ VK_FROM_CASE(rejects_wrong_stype, -EINVAL,
 VK_FROM_CASE(rejects_invalid_modifier, -EINVAL, info.drmFormatModifier = FDID_MODIFIER_NONE)
 VK_FROM_CASE(rejects_row_pitch_just_over_32_bits, -EINVAL,
              layout.rowPitch = (VkDeviceSize)UINT32_MAX + 1)
+VK_FROM_CASE(rejects_zero_planes, -E2BIG, info.drmFormatModifierPlaneCount = 0)
+VK_FROM_CASE(rejects_five_planes, -E2BIG, info.drmFormatModifierPlaneCount = 5)
+VK_FROM_CASE(rejects_plane_count_wrong_for_format, -EINVAL, fourcc = NV12)
+VK_FROM_CASE(rejects_row_pitch_over_32_bits, -EINVAL, layout.rowPitch = (VkDeviceSize)1 << 33)
+VK_FROM_CASE(rejects_offset_over_32_bits, -EINVAL, layout.offset = (VkDeviceSize)1 << 32)
+VK_FROM_CASE(rejects_array_pitch, -EINVAL, layout.arrayPitch = 4096)
+VK_FROM_CASE(rejects_depth_pitch, -EINVAL, layout.depthPitch = 4096)
+VK_FROM_CASE(rejects_pitch_shorter_than_a_row, -EINVAL, layout.rowPitch = 16)
+VK_FROM_CASE(rejects_offset_past_object_end, -EINVAL, layout.offset = b.size)
+VK_FROM_CASE(rejects_null_plane_layouts, -EINVAL, info.pPlaneLayouts = NULL)
+VK_FROM_CASE(rejects_pipe_not_a_dmabuf, -EBADFD, fds[0] = p[0])
+VK_FROM_CASE(rejects_fd_not_open, -EBADF, fds[0] = 1000)
+VK_FROM_CASE(rejects_negative_fd, -EBADF, fds[0] = -1)
+VK_FROM_CASE(rejects_zero_width, -EINVAL, width = 0)
+VK_FROM_CASE(rejects_zero_fourcc, -EINVAL, fourcc = 0)
 
 FDID_TEST(vk_format_table_translation_no_driver)
 {
@@ -394,6 +374,79 @@ FDID_TEST(vk_format_table_translation_no_driver)
       CHECK_EQ(fdid_vk_format_from_fourcc(known[i].fourcc), known[i].format);
    CHECK_EQ(fdid_vk_format_from_fourcc(0), VK_FORMAT_UNDEFINED);
    CHECK_EQ(fdid_vk_format_from_fourcc(0x12345678), VK_FORMAT_UNDEFINED);
+}
+
+/* ---- Vulkan validation: one subtest per refusal ------------------------ */
+
+/* A finished linear XR24 image of a fresh buffer. */
+static struct buf
+xr24_image(struct fdid_image *img)
+{
+   struct buf b = buf_create(W, H, 32);
+   fdid_image_init(img, XR24, W, H);
+   CHECK_EQ(fdid_image_add_plane(img, b.fd, 0, b.pitch), 0);
+   img->modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_resolve(img), 0);
+   return b;
+}
+
+/* to_vk's errno; on failure nothing is open that was not before (the
+ * harness checks), and the caller's fd is. */
+#define VK_TO_CASE(tname, err, ...)                                          \
+   FDID_TEST(vk_to_##tname##_translation_no_driver)                          \
+   {                                                                         \
+      struct fdid_image img;                                                 \
+      struct buf b = xr24_image(&img);                                       \
+      struct fdid_vk_import imp;                                             \
+      __VA_ARGS__;                                                           \
+      int r = fdid_image_to_vk(&img, &imp);                                  \
+      CHECK_EQ(r, err);                                                      \
+      if (r == 0)                                                            \
+         fdid_vk_import_finish(&imp);                                          \
+      CHECK(fd_is_open(b.fd));                                      \
+      buf_destroy(&b);                                                          \
+   }
+
+VK_TO_CASE(accepts_a_linear_image, 0, (void)0)
+VK_TO_CASE(rejects_image_without_modifier, -ENOTSUP, img.modifier = FDID_MODIFIER_NONE)
+VK_TO_CASE(rejects_fourcc_without_vkformat, -ENOTSUP, img.fourcc = 0x12345678)
+VK_TO_CASE(rejects_unfinished_image, -EINVAL, img.n_objects = 0)
+
+/* The second dup fails (no fd left): -EMFILE, and the first is closed. */
+FDID_TEST(vk_to_fd_exhaustion_closes_its_dups_translation_no_driver)
+{
+   /* NV12 on two objects: Y on one buffer, CbCr on another. */
+   struct buf b = buf_create(W, H, 8), other = buf_create(W, H, 8);
+   struct fdid_image img;
+   fdid_image_init(&img, NV12, W, H);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
+   CHECK_EQ(fdid_image_add_plane(&img, other.fd, 0, other.pitch), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
+   CHECK_EQ(img.n_objects, 2);
+
+   /* Fill every free slot under a low limit, then free exactly one. */
+   struct rlimit old, low;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &old));
+   low = old;
+   low.rlim_cur = 64;
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &low));
+   int fill[64], n = 0;
+   for (int fd; n < 64 && (fd = dup(b.fd)) >= 0;)
+      fill[n++] = fd;
+   CHECK(n > 0 && n < 64);
+   close(fill[--n]);
+   struct fdid_vk_import imp;
+   CHECK_EQ(fdid_image_to_vk(&img, &imp), -EMFILE);
+   /* The one slot is free again: to_vk closed the dup it made. */
+   int probe = dup(b.fd);
+   CHECK(probe >= 0);
+   close(probe);
+   while (n > 0)
+      close(fill[--n]);
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &old));
+   buf_destroy(&other);
+   buf_destroy(&b);
 }
 
 FDID_TEST_MAIN()

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -108,4 +109,41 @@ check_no_handles(int fd, uint32_t below)
       if (gem_handle_alive(fd, h))
          fdid_test_fail(__FILE__, __LINE__, "GEM handle %u still open", h);
    }
+}
+
+struct buf
+buf_create(uint32_t width, uint32_t height, uint32_t bpp)
+{
+   struct buf b;
+   b.card = open_card();
+   struct drm_mode_create_dumb req = { .width = width, .height = height, .bpp = bpp };
+   CHECK_SYS(drmIoctl(b.card, DRM_IOCTL_MODE_CREATE_DUMB, &req));
+   b.handle = req.handle;
+   b.pitch = req.pitch;
+   b.size = req.size;
+   b.fd = prime_export(b.card, b.handle);
+   return b;
+}
+
+void
+buf_destroy(struct buf *b)
+{
+   close(b->fd);
+   gem_close(b->card, b->handle);
+   close(b->card);
+}
+
+bool
+fd_is_open(int fd)
+{
+   return fcntl(fd, F_GETFD) >= 0;
+}
+
+bool
+same_dmabuf(int a, int b)
+{
+   struct stat sa, sb;
+   CHECK_SYS(fstat(a, &sa));
+   CHECK_SYS(fstat(b, &sb));
+   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

@@ -31,4 +31,21 @@ void gem_close(int fd, uint32_t handle);
 /* No GEM handle below `below` is open on fd's description. */
 void check_no_handles(int fd, uint32_t below);
 
+/* What a producer hands a consumer: a vgem dumb buffer (width x height at
+ * bpp) on its own open of card0, and one PRIME export of it. */
+struct buf {
+   int card;
+   uint32_t handle, pitch;
+   uint64_t size;
+   int fd; /* the dma-buf */
+};
+struct buf buf_create(uint32_t width, uint32_t height, uint32_t bpp);
+/* Closes the export, the handle and the card. */
+void buf_destroy(struct buf *b);
+
+/* Is fd open? */
+bool fd_is_open(int fd);
+/* Are a and b fds of one dma-buf (one inode)? */
+bool same_dmabuf(int a, int b);
+
 #endif

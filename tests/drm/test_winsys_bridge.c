@@ -28,8 +28,9 @@ bridge(struct fdid_bo *bo, struct fdid_device *other)
  * the second bridge and a plain import give the same object. */
 FDID_TEST(bridge_is_cached_and_shared)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
+   int b_fd = t.b_fd;
    uint64_t size;
    struct fdid_bo *src = bo_dumb(a, 0x81, &size);
 
@@ -60,12 +61,7 @@ FDID_TEST(bridge_is_cached_and_shared)
    fdid_bo_unref(src);
    check_handle_closed(b_fd, h);
    close(dmabuf);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* The destination released first: its handles close with it, and the

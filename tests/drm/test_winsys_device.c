@@ -100,8 +100,8 @@ FDID_TEST(one_entry_in_fork_child)
  * namespace, the same GPU. */
 FDID_TEST(second_open_second_entry)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
    CHECK(a != b);
    CHECK(fdid_device_same_gpu(a, b));
    CHECK(fdid_device_fd(a) != fdid_device_fd(b));
@@ -117,12 +117,7 @@ FDID_TEST(second_open_second_entry)
    fdid_bo_unref(on_b);
    fdid_bo_unref(src);
    close(dmabuf);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* Many descriptions of one node share a bucket: each fd, and a dup of

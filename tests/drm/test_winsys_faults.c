@@ -65,8 +65,8 @@ FDID_TEST(acquire_without_fds)
 
 FDID_TEST(export_and_bridge_without_fds)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
    uint64_t size;
    struct fdid_bo *src = bo_dumb(a, 0xb2, &size);
 
@@ -85,20 +85,15 @@ FDID_TEST(export_and_bridge_without_fds)
    CHECK(bo_check(copy, size, 0xb2));
    fdid_bo_unref(copy);
    fdid_bo_unref(src);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* The hint cannot get its reference fd: the imports stay right, on the
  * fstat path. */
 FDID_TEST(hint_without_fds)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
    uint64_t size;
    struct fdid_bo *src = bo_dumb(a, 0xb3, &size);
    int dmabuf = bo_export(src);
@@ -116,12 +111,7 @@ FDID_TEST(hint_without_fds)
 
    fdid_bo_unref(src);
    close(dmabuf);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* Import, re-import, export, bridge and release under a SIGALRM storm:
@@ -129,8 +119,8 @@ FDID_TEST(hint_without_fds)
  * content checks hold and the kernel is left with no handle. */
 FDID_TEST(signal_storm)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
       signal_storm(true);
    for (int i = 0; i < 200; i++) {
       uint64_t size;
@@ -150,12 +140,7 @@ FDID_TEST(signal_storm)
    signal_storm(false);
    printf("# %ld signals during the operations\n", signal_storm_hits());
    CHECK(signal_storm_hits() > 10);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 FDID_TEST_MAIN()

@@ -19,8 +19,9 @@
  * same fd, a dup of it, and a second export of the same buffer. */
 FDID_TEST(reimport_same_object)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
+   int b_fd = t.b_fd;
    CHECK(a != b);
 
    uint64_t size;
@@ -54,12 +55,7 @@ FDID_TEST(reimport_same_object)
    close(second_export);
    close(dup_fd);
    close(dmabuf);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* Self-import on the exporting description gives the original object,
@@ -103,8 +99,9 @@ FDID_TEST(self_import_returns_original)
  * importer's object valid: the contents read back through its mapping. */
 FDID_TEST(importer_outlives_exporter)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
+   int a_fd = t.a_fd;
    uint64_t size;
    struct fdid_bo *src = bo_dumb(a, 0x54, &size);
    int dmabuf = bo_export(src);
@@ -128,19 +125,14 @@ FDID_TEST(importer_outlives_exporter)
    fdid_bo_unref(same);
    fdid_bo_unref(imp);
    close(again);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* IGT's with_fd_dup: the original dma-buf fd closed, a dup imports. */
 FDID_TEST(dup_dmabuf_fd)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
    uint64_t size;
    struct fdid_bo *src = bo_dumb(a, 0x56, &size);
    int dmabuf = bo_export(src);
@@ -155,12 +147,7 @@ FDID_TEST(dup_dmabuf_fd)
    fdid_bo_unref(imp);
    fdid_bo_unref(src);
    close(dup_fd);
-   fdid_device_unref(b);
-   fdid_device_unref(a);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* IGT's with_two_bos: two buffers in turn keep their own objects; the
@@ -168,8 +155,9 @@ FDID_TEST(dup_dmabuf_fd)
  * new object with the right contents. */
 FDID_TEST(two_bos_in_turn)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
+   struct two_cards t = two_cards_open();
+   struct fdid_device *a = t.a, *b = t.b;
+   int b_fd = t.b_fd;
    uint64_t size;
    struct fdid_bo *src1 = bo_dumb(a, 0x57, &size);
    struct fdid_bo *src2 = bo_dumb(a, 0x58, &size);
@@ -197,12 +185,7 @@ FDID_TEST(two_bos_in_turn)
    fdid_bo_unref(src2);
    close(fd1);
    close(fd2);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
-   close(a_fd);
-   close(b_fd);
+   two_cards_close(&t);
 }
 
 /* A render node imports (it cannot make dumb buffers). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <unistd.h>
 #include <xf86drm.h>
 
 #include "fdid_test.h"
@@ -83,4 +84,43 @@ check_no_gem_left(int fd)
    struct dumb d = dumb_create(fd, 4, 4);
    CHECK_EQ(d.handle, 1);
    gem_close(fd, d.handle);
+}
+
+struct two_cards
+two_cards_open(void)
+{
+   struct two_cards t;
+   t.a_fd = open_card();
+   t.b_fd = open_card();
+   t.a = dev_acquire(t.a_fd);
+   t.b = dev_acquire(t.b_fd);
+   return t;
+}
+
+void
+two_cards_close(struct two_cards *t)
+{
+   fdid_device_unref(t->a);
+   fdid_device_unref(t->b);
+   check_no_gem_left(t->a_fd);
+   check_no_gem_left(t->b_fd);
+   close(t->a_fd);
+   close(t->b_fd);
+}
+
+struct one_card
+one_card_open(void)
+{
+   struct one_card c;
+   c.fd = open_card();
+   c.dev = dev_acquire(c.fd);
+   return c;
+}
+
+void
+one_card_close(struct one_card *c)
+{
+   fdid_device_unref(c->dev);
+   check_no_gem_left(c->fd);
+   close(c->fd);
 }

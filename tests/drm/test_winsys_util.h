@@ -14,6 +14,25 @@
 enum { BO_W = 64, BO_H = 64 };
 
 struct fdid_device *dev_acquire(int fd);
+
+/* Two opens of card0: two descriptions, two GEM namespaces, and the
+ * devices fdid makes of them. */
+struct two_cards {
+   int a_fd, b_fd;
+   struct fdid_device *a, *b;
+};
+struct two_cards two_cards_open(void);
+/* Unrefs both devices; then the kernel must say that no GEM handle is left
+ * on either description (check_no_gem_left); closes both. */
+void two_cards_close(struct two_cards *t);
+
+/* One open of card0 and its device, the same way. */
+struct one_card {
+   int fd;
+   struct fdid_device *dev;
+};
+struct one_card one_card_open(void);
+void one_card_close(struct one_card *c);
 /* A BO_W x BO_H, 32 bpp dumb buffer made by the table, filled with seed's
  * pattern; *size receives its size. */
 struct fdid_bo *bo_dumb(struct fdid_device *dev, uint32_t seed, uint64_t *size);
