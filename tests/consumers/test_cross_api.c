@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 
 #include "drm_util.h"
+#include "faults.h"
 #include "fdid_test.h"
 #include "fourccs.h"
 #include "va_descriptors.h"
@@ -339,18 +340,10 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    CHECK_EQ(fdid_import_cache_count(cache), 0);
    CHECK_EQ(fd_count(), before);
 
-   struct rlimit old, low;
-   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &old));
-   low = old;
-   low.rlim_cur = 64;
-   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &low));
-   int fill[64], n = 0;
-   for (int fd; n < 64 && (fd = dup(b.fd)) >= 0;)
-      fill[n++] = fd;
+   struct fd_squeeze sq;
+   fd_squeeze_begin(&sq, b.fd, 0);
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), -EMFILE);
-   while (n > 0)
-      close(fill[--n]);
-   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &old));
+   fd_squeeze_end(&sq);
    CHECK_EQ(rec.imports, 2);
    CHECK_EQ(rec.destroys, 1); /* the object made for the entry that failed */
    CHECK_EQ(fdid_import_cache_count(cache), 0);

@@ -52,12 +52,8 @@ check_round_trip(const struct fdid_image *img, uint32_t va_fourcc)
 
 FDID_TEST(va_round_trip_single_plane_rgb_translation_no_driver)
 {
-   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
-   fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(&img), 0);
+   struct buf b = xr24_image(&img, FDID_MODIFIER_LINEAR);
    check_round_trip(&img, VA_FOURCC_BGRX);
    /* No modifier given: written as DRM_FORMAT_MOD_INVALID, read back as
     * none. */
@@ -81,17 +77,10 @@ FDID_TEST(va_round_trip_nv12_one_object_translation_no_driver)
  * back. */
 FDID_TEST(va_round_trip_p010_two_objects_translation_no_driver)
 {
-   struct buf y = buf_create(W, H, 32), uv = buf_create(W, H / 2, 32);
-   struct fdid_image img;
-   fdid_image_init(&img, P010, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
-   CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(&img), 0);
-   CHECK_EQ(img.n_objects, 2);
-   check_round_trip(&img, VA_FOURCC_P010);
-   buf_destroy(&uv);
-   buf_destroy(&y);
+   struct two_objects t;
+   two_objects_create(&t, P010, FDID_MODIFIER_LINEAR);
+   check_round_trip(&t.img, VA_FOURCC_P010);
+   two_objects_destroy(&t);
 }
 
 /* I420 on three buffers, composed form and back, and the separate form of

@@ -19,10 +19,11 @@
 #include <fdid/vk_dmabuf.h>
 
 #include "drm_util.h"
+#include "faults.h"
 #include "fdid_test.h"
 #include "fourccs.h"
+#include "test_images.h"
 
-enum { W = 64, H = 64 };
 
 
 /*
@@ -86,12 +87,8 @@ check_round_trip(const struct fdid_image *img, VkFormat format)
 
 FDID_TEST(vk_round_trip_linear_xr24_translation_no_driver)
 {
-   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
-   fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(&img), 0);
+   struct buf b = xr24_image(&img, FDID_MODIFIER_LINEAR);
    check_round_trip(&img, VK_FORMAT_B8G8R8A8_UNORM);
    buf_destroy(&b);
 }
@@ -113,17 +110,10 @@ FDID_TEST(vk_round_trip_nv12_one_object_translation_no_driver)
  * the modifier is carried through as is. */
 FDID_TEST(vk_round_trip_nv12_two_objects_tiled_translation_no_driver)
 {
-   struct buf y = buf_create(W, H, 32), uv = buf_create(W, H / 2, 32);
-   struct fdid_image img;
-   fdid_image_init(&img, NV12, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
-   CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
-   img.modifier = 0x0100000000000001ull; /* I915_FORMAT_MOD_X_TILED */
-   CHECK_EQ(fdid_image_resolve(&img), 0);
-   CHECK_EQ(img.n_objects, 2);
-   check_round_trip(&img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
-   buf_destroy(&uv);
-   buf_destroy(&y);
+   struct two_objects t;
+   two_objects_create(&t, NV12, 0x0100000000000001ull); /* I915_FORMAT_MOD_X_TILED */
+   check_round_trip(&t.img, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM);
+   two_objects_destroy(&t);
 }
 
 /* I420 with luma alone and both chroma planes on a second buffer: two
@@ -193,15 +183,10 @@ FDID_TEST(vk_dup_and_second_export_are_one_memory_translation_no_driver)
  * fini; the others are. */
 FDID_TEST(vk_fini_closes_only_what_vulkan_did_not_take_translation_no_driver)
 {
-   struct buf y = buf_create(W, H, 32), uv = buf_create(W, H / 2, 32);
-   struct fdid_image img;
-   fdid_image_init(&img, NV12, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, y.fd, 0, y.pitch), 0);
-   CHECK_EQ(fdid_image_add_plane(&img, uv.fd, 0, uv.pitch), 0);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(&img), 0);
+   struct two_objects t;
+   two_objects_create(&t, NV12, FDID_MODIFIER_LINEAR);
    struct fdid_vk_import imp;
-   CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
+   CHECK_EQ(fdid_image_to_vk(&t.img, &imp), 0);
    int taken = imp.memories[0].fd, left = imp.memories[1].fd;
    imp.memories[0].fd = -1; /* as after a successful vkAllocateMemory() */
    fdid_vk_import_finish(&imp);
@@ -211,21 +196,16 @@ FDID_TEST(vk_fini_closes_only_what_vulkan_did_not_take_translation_no_driver)
    /* fini twice, and on NULL: nothing more. */
    fdid_vk_import_finish(&imp);
    fdid_vk_import_finish(NULL);
-   CHECK(fd_is_open(y.fd) && fd_is_open(uv.fd));
-   buf_destroy(&uv);
-   buf_destroy(&y);
+   CHECK(fd_is_open(t.y.fd) && fd_is_open(t.uv.fd));
+   two_objects_destroy(&t);
 }
 
 /* A copy is a plain value: nothing in it points into the original, and
  * its chain, linked on the copy, points into the copy. */
 FDID_TEST(vk_copy_chains_to_itself_translation_no_driver)
 {
-   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
-   fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(&img), 0);
+   struct buf b = xr24_image(&img, FDID_MODIFIER_LINEAR);
    struct fdid_vk_import imp, *copy = malloc(sizeof(*copy));
    CHECK(copy);
    CHECK_EQ(fdid_image_to_vk(&img, &imp), 0);
@@ -249,11 +229,8 @@ FDID_TEST(vk_copy_chains_to_itself_translation_no_driver)
  * stale memories[0] named). */
 FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
 {
-   struct buf b = buf_create(W, H, 32);
    struct fdid_image img;
-   fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   CHECK_EQ(fdid_image_resolve(&img), 0); /* no modifier: -ENOTSUP */
+   struct buf b = xr24_image(&img, FDID_MODIFIER_NONE); /* to Vulkan: -ENOTSUP */
    struct fdid_vk_import imp;
    memset(&imp, 0, sizeof(imp));
    imp.n_memories = 1;
@@ -272,12 +249,8 @@ FDID_TEST(vk_to_failure_leaves_nothing_to_close_translation_no_driver)
 /* Hand-made or overwritten images must not index past the arrays. */
 FDID_TEST(vk_to_rejects_unfinished_images_translation_no_driver)
 {
-   struct buf b = buf_create(W, H, 32);
    struct fdid_image img, bad;
-   fdid_image_init(&img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(&img), 0);
+   struct buf b = xr24_image(&img, FDID_MODIFIER_LINEAR);
    struct fdid_vk_import imp;
    bad = img;
    bad.n_planes = FDID_IMAGE_MAX_PLANES + 1;
@@ -378,25 +351,13 @@ FDID_TEST(vk_format_table_translation_no_driver)
 
 /* ---- Vulkan validation: one subtest per refusal ------------------------ */
 
-/* A finished linear XR24 image of a fresh buffer. */
-static struct buf
-xr24_image(struct fdid_image *img)
-{
-   struct buf b = buf_create(W, H, 32);
-   fdid_image_init(img, XR24, W, H);
-   CHECK_EQ(fdid_image_add_plane(img, b.fd, 0, b.pitch), 0);
-   img->modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_resolve(img), 0);
-   return b;
-}
-
 /* to_vk's errno; on failure nothing is open that was not before (the
  * harness checks), and the caller's fd is. */
 #define VK_TO_CASE(tname, err, ...)                                          \
    FDID_TEST(vk_to_##tname##_translation_no_driver)                          \
    {                                                                         \
       struct fdid_image img;                                                 \
-      struct buf b = xr24_image(&img);                                       \
+      struct buf b = xr24_image(&img, FDID_MODIFIER_LINEAR);                                       \
       struct fdid_vk_import imp;                                             \
       __VA_ARGS__;                                                           \
       int r = fdid_image_to_vk(&img, &imp);                                  \
@@ -415,38 +376,19 @@ VK_TO_CASE(rejects_unfinished_image, -EINVAL, img.n_objects = 0)
 /* The second dup fails (no fd left): -EMFILE, and the first is closed. */
 FDID_TEST(vk_to_fd_exhaustion_closes_its_dups_translation_no_driver)
 {
-   /* NV12 on two objects: Y on one buffer, CbCr on another. */
-   struct buf b = buf_create(W, H, 8), other = buf_create(W, H, 8);
-   struct fdid_image img;
-   fdid_image_init(&img, NV12, W, H);
-   img.modifier = FDID_MODIFIER_LINEAR;
-   CHECK_EQ(fdid_image_add_plane(&img, b.fd, 0, b.pitch), 0);
-   CHECK_EQ(fdid_image_add_plane(&img, other.fd, 0, other.pitch), 0);
-   CHECK_EQ(fdid_image_resolve(&img), 0);
-   CHECK_EQ(img.n_objects, 2);
-
-   /* Fill every free slot under a low limit, then free exactly one. */
-   struct rlimit old, low;
-   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &old));
-   low = old;
-   low.rlim_cur = 64;
-   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &low));
-   int fill[64], n = 0;
-   for (int fd; n < 64 && (fd = dup(b.fd)) >= 0;)
-      fill[n++] = fd;
-   CHECK(n > 0 && n < 64);
-   close(fill[--n]);
+   struct two_objects t;
+   two_objects_create(&t, NV12, FDID_MODIFIER_LINEAR);
+   /* Every free slot taken under a low limit but exactly one. */
+   struct fd_squeeze sq;
+   fd_squeeze_begin(&sq, t.y.fd, 1);
    struct fdid_vk_import imp;
-   CHECK_EQ(fdid_image_to_vk(&img, &imp), -EMFILE);
+   CHECK_EQ(fdid_image_to_vk(&t.img, &imp), -EMFILE);
    /* The one slot is free again: to_vk closed the dup it made. */
-   int probe = dup(b.fd);
+   int probe = dup(t.y.fd);
    CHECK(probe >= 0);
    close(probe);
-   while (n > 0)
-      close(fill[--n]);
-   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &old));
-   buf_destroy(&other);
-   buf_destroy(&b);
+   fd_squeeze_end(&sq);
+   two_objects_destroy(&t);
 }
 
 FDID_TEST_MAIN()

@@ -9,7 +9,7 @@
 
 #include "drm_util.h"
 
-enum { W = 64, H = 64 };
+#include "test_images.h"
 
 /* NV12 on one buffer, composed form: one object, one layer, Y then CbCr.
  * The buffer holds at least H * 3 / 2 rows of its pitch. */

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -30,6 +31,33 @@ close_fds(const int *fds, int n)
 {
    while (n > 0)
       close(fds[--n]);
+}
+
+void
+fd_squeeze_begin(struct fd_squeeze *s, int fd, int keep_free)
+{
+   struct rlimit rl;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &rl));
+   s->old_limit = (long)rl.rlim_cur;
+   rl.rlim_cur = 64;
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &rl));
+   s->n = 0;
+   for (int d; s->n < 64 && (d = dup(fd)) >= 0;)
+      s->fill[s->n++] = d;
+   CHECK(s->n > keep_free && s->n < 64);
+   for (int i = 0; i < keep_free; i++)
+      close(s->fill[--s->n]);
+}
+
+void
+fd_squeeze_end(struct fd_squeeze *s)
+{
+   close_fds(s->fill, s->n);
+   s->n = 0;
+   struct rlimit rl;
+   CHECK_SYS(getrlimit(RLIMIT_NOFILE, &rl));
+   rl.rlim_cur = (rlim_t)s->old_limit;
+   CHECK_SYS(setrlimit(RLIMIT_NOFILE, &rl));
 }
 
 static atomic_long hits;

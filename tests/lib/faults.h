@@ -11,6 +11,17 @@
 int fill_fds(int *fds, int max);
 void close_fds(const int *fds, int n);
 
+/* The fd table squeezed: RLIMIT_NOFILE lowered to 64 and every slot under
+ * it taken but `keep_free` (dups of `fd`). end() gives them back and
+ * restores the limit. */
+struct fd_squeeze {
+   long old_limit;
+   int fill[64];
+   int n;
+};
+void fd_squeeze_begin(struct fd_squeeze *s, int fd, int keep_free);
+void fd_squeeze_end(struct fd_squeeze *s);
+
 /* On: a SIGALRM every 50 µs to a handler installed without SA_RESTART, so
  * that every interruptible call sees EINTR. Off: the timer stopped and the
  * signal ignored. */
