@@ -212,21 +212,37 @@ loop_fdid_reimport_other_fd(void *arg, long rounds)
 
 /* iris, freedreno, etnaviv: ask the kernel for the handle, then find the
  * buffer by handle under the bufmgr lock. */
+/* What every driver's re-import starts with: the kernel's handle for the
+ * dma-buf on the importer's description. */
+static uint32_t
+peer_prime_handle(void)
+{
+   uint32_t handle;
+   if (drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &handle) != 0)
+      die("PRIME_FD_TO_HANDLE", errno);
+   return handle;
+}
+
+/* ... and ends with: the reference dropped under the table's lock. */
+static void
+peer_unref(struct mesa_bo *bo)
+{
+   pthread_mutex_lock(&st.mesa.lock);
+   bo->refcount--;
+   pthread_mutex_unlock(&st.mesa.lock);
+}
+
 static void
 loop_mesa_reimport(void *arg, long rounds)
 {
    for (long i = 0; i < rounds; i++) {
-      uint32_t handle;
-      if (drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &handle) != 0)
-         die("PRIME_FD_TO_HANDLE", errno);
+      uint32_t handle = peer_prime_handle();
       pthread_mutex_lock(&st.mesa.lock);
       struct mesa_bo *bo = mesa_lookup(st.mesa.by_handle, handle);
       if (bo)
          bo->refcount++;
       pthread_mutex_unlock(&st.mesa.lock);
-      pthread_mutex_lock(&st.mesa.lock);
-      bo->refcount--;
-      pthread_mutex_unlock(&st.mesa.lock);
+      peer_unref(bo);
    }
 }
 
@@ -235,9 +251,7 @@ static void
 loop_amdgpu_reimport(void *arg, long rounds)
 {
    for (long i = 0; i < rounds; i++) {
-      uint32_t handle;
-      if (drmPrimeFDToHandle(st.mesa_importer, st.dmabuf, &handle) != 0)
-         die("PRIME_FD_TO_HANDLE", errno);
+      uint32_t handle = peer_prime_handle();
       off_t size = lseek(st.dmabuf, 0, SEEK_END);
       lseek(st.dmabuf, 0, SEEK_SET);
       pthread_mutex_lock(&st.mesa.lock);
@@ -246,9 +260,7 @@ loop_amdgpu_reimport(void *arg, long rounds)
       if (bo && twin && (uint64_t)size >= bo->size)
          bo->refcount++;
       pthread_mutex_unlock(&st.mesa.lock);
-      pthread_mutex_lock(&st.mesa.lock);
-      bo->refcount--;
-      pthread_mutex_unlock(&st.mesa.lock);
+      peer_unref(bo);
    }
 }
 

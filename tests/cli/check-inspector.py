@@ -12,6 +12,7 @@ Prints TAP. The fdid binary is FDID_CLI or ../../src/cli/fdid next to this
 script in the build tree; inspect_holder (DRM cases) sits beside it. The
 DRM case needs /dev/dri/card0 (the vgem guest) and skips elsewhere.
 """
+import contextlib
 import json
 import os
 import resource
@@ -44,13 +45,13 @@ class Holder:
     # keep an earlier one's open, or that one never sees its release.
     _alive = set()
 
-    def __init__(self, setup=lambda: {}):
-        rd, wr = os.pipe()
+    def __init__(self, setup=lambda: {}, wait=True):
+        self._rd, wr = os.pipe()
         self._ctl_r, self._ctl_w = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:
             try:
-                os.close(rd)
+                os.close(self._rd)
                 os.close(self._ctl_w)
                 for fd in Holder._alive:
                     os.close(fd)
@@ -63,7 +64,12 @@ class Holder:
         os.close(wr)
         os.close(self._ctl_r)
         Holder._alive.add(self._ctl_w)
-        with os.fdopen(rd) as f:
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self):
+        """Reads the holder's report (setup() done)."""
+        with os.fdopen(self._rd) as f:
             line = f.readline()
         if not line:
             raise AssertionError("holder died during setup")
@@ -258,28 +264,7 @@ class _ScmHolder(Holder):
     the fork, so the report is read in wait_ready()."""
 
     def __init__(self, setup, sock):
-        self._rd, wr = os.pipe()
-        self._ctl_r, self._ctl_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:
-            try:
-                os.close(self._rd)
-                os.close(self._ctl_w)
-                info = setup()
-                os.write(wr, (json.dumps(info) + "\n").encode())
-                os.close(wr)
-                os.read(self._ctl_r, 1)
-            finally:
-                os._exit(0)
-        os.close(wr)
-        os.close(self._ctl_r)
-
-    def wait_ready(self):
-        with os.fdopen(self._rd) as f:
-            line = f.readline()
-        if not line:
-            raise AssertionError("holder died during setup")
-        self.info = json.loads(line)
+        super().__init__(setup, wait=False)
 
 
 def case_pipe_ends_are_two_descriptions():
@@ -567,18 +552,31 @@ def case_cli_usage():
         os.close(fd)
 
 
-def case_drm_and_dmabuf():
-    """In the vgem guest: DRM fds and dma-bufs shared by fork, a second
-    export of one buffer (GEM keeps one dma-buf per object), a dup; and
-    `fdid dmabuf` counts each buffer's size once."""
+@contextlib.contextmanager
+def drm_holder(names=()):
+    """inspect_holder (DRM fds and dma-bufs, then a fork; dma-bufs named
+    with `names`, any bytes) for the guest's DRM cases: yields its report,
+    and releases it (it must exit 0) at the end."""
     if not os.path.exists("/dev/dri/card0"):
         raise Skip("no /dev/dri/card0 (runs in the vgem guest)")
-    p = subprocess.Popen([HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen([HOLDER] + [n.hex() for n in names], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
     try:
         line = p.stdout.readline()
         if not line:
             raise AssertionError("inspect_holder failed")
-        i = json.loads(line)
+        yield json.loads(line)
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+    assert p.returncode == 0
+
+
+def case_drm_and_dmabuf():
+    """In the vgem guest: DRM fds and dma-bufs shared by fork, a second
+    export of one buffer (GEM keeps one dma-buf per object), a dup; and
+    `fdid dmabuf` counts each buffer's size once."""
+    with drm_holder() as i:
         P, C = i["parent"], i["child"]
         both = (P, C)
         doc = ls_json([P, C])
@@ -601,10 +599,6 @@ def case_drm_and_dmabuf():
         assert s["dmabuf_bytes_per_fd"] == 6 * i["d_size"] + 2 * i["e_size"], s
         table = run_fdid(["dmabuf", "-p", str(P), "-p", str(C)]).stdout
         assert f"{i['d_size'] + i['e_size']} bytes" in table, table
-    finally:
-        p.stdin.close()
-        p.wait(timeout=30)
-    assert p.returncode == 0
 
 
 # ---- hostile input: what other processes control -------------------------
@@ -839,17 +833,9 @@ def case_hostile_dmabuf_names():
     fdinfo) that inject size:, exp_name:, ino: and count: lines change no
     number: sizes are the inodes', the exporter the kernel's, and each
     name comes back byte for byte."""
-    if not os.path.exists("/dev/dri/card0"):
-        raise Skip("no /dev/dri/card0 (runs in the vgem guest)")
     names = [b"x\nsize:\t99999999999", b"y\nsize:\t0", b"e\nexp_name:\ti915",
              b"i\nino:\t1\ncount:\t99", b"\x1b[31m\xff\n\tsize:1", b"size:\t7"]
-    p = subprocess.Popen([HOLDER] + [n.hex() for n in names], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True)
-    try:
-        line = p.stdout.readline()
-        if not line:
-            raise AssertionError("inspect_holder failed")
-        i = json.loads(line)
+    with drm_holder(names) as i:
         P, C = i["parent"], i["child"]
         doc = json.loads(run_fdid(["dmabuf", "-J", "-p", str(P), "-p", str(C)]).stdout)
         exporters = set()
@@ -868,10 +854,6 @@ def case_hostile_dmabuf_names():
         assert_no_raw_controls(table)
         assert f"{want} bytes".encode() in table and b"i915" not in table, table
         assert_no_raw_controls(run_fdid_bytes(["ls", "-a", "-p", str(P)]).stdout)
-    finally:
-        p.stdin.close()
-        p.wait(timeout=30)
-    assert p.returncode == 0
 
 
 CASES = [v for k, v in list(globals().items()) if k.startswith("case_")]

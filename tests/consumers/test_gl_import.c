@@ -125,34 +125,57 @@ texture_of(struct gl_context *gl, void *image)
    return tex;
 }
 
+/* A GL context, a buffer, and an EGL import cache on the context: each
+ * subtest's scene. */
+struct scene {
+   struct gl_context gl;
+   struct buffer b;
+   struct egl_ctx ec;
+   struct fdid_import_cache *cache;
+};
+
+static void
+scene_begin(struct scene *sc)
+{
+   gl_context_init(&sc->gl);
+   buffer_init(&sc->b);
+   sc->ec = (struct egl_ctx){ &sc->gl, 0, 0 };
+   CHECK_EQ(fdid_import_cache_create(&sc->ec, egl_import, egl_destroy, &sc->cache), 0);
+}
+
+/* The cache is destroyed, whatever it still holds; then GL and the
+ * buffer. */
+static void
+scene_end(struct scene *sc)
+{
+   fdid_import_cache_destroy(sc->cache);
+   gl_context_fini(&sc->gl);
+   buffer_fini(&sc->b);
+}
+
 FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
 {
-   struct gl_context gl;
-   gl_context_init(&gl);
-   struct buffer b;
-   buffer_init(&b);
-   struct egl_ctx ec = { &gl, 0, 0 };
-   struct fdid_import_cache *cache;
-   CHECK_EQ(fdid_import_cache_create(&ec, egl_import, egl_destroy, &cache), 0);
+   struct scene sc;
+   scene_begin(&sc);
 
    /* First import, then the same buffer through a dup, a second export
     * (GEM hands out the same dma-buf again) and the first fd again. */
    int fd1, fd3;
-   CHECK_EQ(fdid_bo_export(b.bo, &fd1), 0);
+   CHECK_EQ(fdid_bo_export(sc.b.bo, &fd1), 0);
    int fd2 = CHECK_SYS(dup(fd1));
-   CHECK_EQ(fdid_bo_export(b.bo, &fd3), 0);
+   CHECK_EQ(fdid_bo_export(sc.b.bo, &fd3), 0);
    int fds[] = { fd1, fd2, fd3, fd1 };
    void *images[4];
    for (int i = 0; i < 4; i++) {
       struct fdid_image img;
-      image_from_fd(&img, fds[i], b.pitch);
+      image_from_fd(&img, fds[i], sc.b.pitch);
       int created;
-      CHECK_EQ(fdid_import_cache_acquire(cache, &img, &images[i], &created), 0);
+      CHECK_EQ(fdid_import_cache_acquire(sc.cache, &img, &images[i], &created), 0);
       CHECK_EQ(created, i == 0);
       CHECK(images[i] == images[0]);
    }
-   CHECK_EQ(ec.imports, 1);
-   CHECK_EQ(fdid_import_cache_count(cache), 1);
+   CHECK_EQ(sc.ec.imports, 1);
+   CHECK_EQ(fdid_import_cache_count(sc.cache), 1);
 
    /* The caller's fds can go: the entry keeps the buffer's identity. */
    close(fd1);
@@ -160,7 +183,7 @@ FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
    close(fd3);
 
    /* Sampling the EGLImage gives the pattern written through mmap. */
-   GLuint tex = texture_of(&gl, images[0]);
+   GLuint tex = texture_of(&sc.gl, images[0]);
    static unsigned char rgba[W * H * 4];
    gl_sample_texture(tex, W, H, rgba);
    for (int y = 0; y < H; y++) {
@@ -176,35 +199,28 @@ FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
 
    /* Three of four references dropped: the EGLImage stays. */
    for (int i = 0; i < 3; i++)
-      CHECK_EQ(fdid_import_cache_unref(cache, images[i]), 0);
-   CHECK_EQ(ec.destroys, 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, images[3]), 0);
-   CHECK_EQ(ec.destroys, 1);
-   CHECK_EQ(fdid_import_cache_count(cache), 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, images[3]), -ENOENT);
-   fdid_import_cache_destroy(cache);
-   gl_context_fini(&gl);
-   buffer_fini(&b);
+      CHECK_EQ(fdid_import_cache_unref(sc.cache, images[i]), 0);
+   CHECK_EQ(sc.ec.destroys, 0);
+   CHECK_EQ(fdid_import_cache_unref(sc.cache, images[3]), 0);
+   CHECK_EQ(sc.ec.destroys, 1);
+   CHECK_EQ(fdid_import_cache_count(sc.cache), 0);
+   CHECK_EQ(fdid_import_cache_unref(sc.cache, images[3]), -ENOENT);
+   scene_end(&sc);
 }
 
 FDID_TEST(rendering_into_the_eglimage_is_seen_by_the_cpu)
 {
-   struct gl_context gl;
-   gl_context_init(&gl);
-   struct buffer b;
-   buffer_init(&b);
-   struct egl_ctx ec = { &gl, 0, 0 };
-   struct fdid_import_cache *cache;
-   CHECK_EQ(fdid_import_cache_create(&ec, egl_import, egl_destroy, &cache), 0);
+   struct scene sc;
+   scene_begin(&sc);
    int fd;
-   CHECK_EQ(fdid_bo_export(b.bo, &fd), 0);
+   CHECK_EQ(fdid_bo_export(sc.b.bo, &fd), 0);
    struct fdid_image img;
-   image_from_fd(&img, fd, b.pitch);
+   image_from_fd(&img, fd, sc.b.pitch);
    void *image;
-   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &image, NULL), 0);
+   CHECK_EQ(fdid_import_cache_acquire(sc.cache, &img, &image, NULL), 0);
    close(fd);
 
-   GLuint tex = texture_of(&gl, image), fbo;
+   GLuint tex = texture_of(&sc.gl, image), fbo;
    glGenFramebuffers(1, &fbo);
    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex, 0);
@@ -217,7 +233,7 @@ FDID_TEST(rendering_into_the_eglimage_is_seen_by_the_cpu)
    CHECK_EQ(glGetError(), GL_NO_ERROR);
    for (int y = 0; y < H; y++) {
       for (int x = 0; x < W; x++) {
-         uint32_t p = b.map[y * (b.pitch / 4) + x] & 0xffffff;
+         uint32_t p = sc.b.map[y * (sc.b.pitch / 4) + x] & 0xffffff;
          if (p != 0x00ff00)
             fdid_test_fail(__FILE__, __LINE__, "pixel %d,%d: %06x after a green clear", x, y, p);
       }
@@ -227,10 +243,10 @@ FDID_TEST(rendering_into_the_eglimage_is_seen_by_the_cpu)
    glDeleteTextures(1, &tex);
 
    /* Teardown with a reference still held destroys the EGLImage. */
-   fdid_import_cache_destroy(cache);
-   CHECK_EQ(ec.destroys, 1);
-   gl_context_fini(&gl);
-   buffer_fini(&b);
+   fdid_import_cache_destroy(sc.cache);
+   sc.cache = NULL;
+   CHECK_EQ(sc.ec.destroys, 1);
+   scene_end(&sc);
 }
 
 /* The DRM device behind the EGLDisplay, through the winsys: the display's

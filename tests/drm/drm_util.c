@@ -10,22 +10,25 @@
 #include "drm_util.h"
 #include "fdid_test.h"
 
+static int
+open_node(const char *path)
+{
+   int fd = open(path, O_RDWR | O_CLOEXEC);
+   if (fd < 0)
+      SKIP("no %s (run in the vgem guest): %s", path, strerror(errno));
+   return fd;
+}
+
 int
 open_card(void)
 {
-   int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
-   if (fd < 0)
-      SKIP("no /dev/dri/card0 (run in the vgem guest): %s", strerror(errno));
-   return fd;
+   return open_node("/dev/dri/card0");
 }
 
 int
 open_render(void)
 {
-   int fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
-   if (fd < 0)
-      SKIP("no /dev/dri/renderD128 (run in the vgem guest): %s", strerror(errno));
-   return fd;
+   return open_node("/dev/dri/renderD128");
 }
 
 struct dumb

@@ -15,8 +15,7 @@
 #include "test_winsys_util.h"
 
 struct ctx {
-   int a_fd, b_fd;             /* two descriptions of card0 */
-   struct fdid_device *a, *b;  /* held across runs */
+   struct two_cards t;         /* two descriptions of card0, held across runs */
    struct fdid_bo *src;        /* a buffer of a */
    int dmabuf;                 /* its dma-buf */
    /* made by one run, undone by cleanup */
@@ -29,12 +28,9 @@ struct ctx {
 static void
 setup(struct ctx *c)
 {
-   c->a_fd = open_card();
-   c->b_fd = open_card();
-   c->a = dev_acquire(c->a_fd);
-   c->b = dev_acquire(c->b_fd);
+   c->t = two_cards_open();
    uint64_t size;
-   c->src = bo_dumb(c->a, 0xa11c, &size);
+   c->src = bo_dumb(c->t.a, 0xa11c, &size);
    c->dmabuf = bo_export(c->src);
    c->fd = -1;
 }
@@ -44,12 +40,7 @@ teardown(struct ctx *c)
 {
    close(c->dmabuf);
    fdid_bo_unref(c->src);
-   fdid_device_unref(c->a);
-   fdid_device_unref(c->b);
-   check_no_gem_left(c->a_fd);
-   check_no_gem_left(c->b_fd);
-   close(c->a_fd);
-   close(c->b_fd);
+   two_cards_close(&c->t);
 }
 
 /* After each run: what it made is undone, and b's description (where the
@@ -68,7 +59,7 @@ undo(void *arg, int result)
    if (c->fd >= 0)
       close(c->fd);
    c->fd = -1;
-   check_no_handles(c->b_fd, 64);
+   check_no_handles(c->t.b_fd, 64);
 }
 
 static int
@@ -86,7 +77,7 @@ static int
 op_import(void *arg)
 {
    struct ctx *c = arg;
-   return fdid_bo_import(c->b, c->dmabuf, &c->bo);
+   return fdid_bo_import(c->t.b, c->dmabuf, &c->bo);
 }
 
 static int
@@ -95,7 +86,7 @@ op_create_dumb(void *arg)
    struct ctx *c = arg;
    uint32_t pitch;
    uint64_t size;
-   return fdid_bo_create_dumb(c->b, 32, 32, 32, &c->bo, &pitch, &size);
+   return fdid_bo_create_dumb(c->t.b, 32, 32, 32, &c->bo, &pitch, &size);
 }
 
 static int
@@ -111,8 +102,8 @@ op_bridge(void *arg)
    struct ctx *c = arg;
    uint32_t pitch;
    uint64_t size;
-   int r = fdid_bo_create_dumb(c->a, 16, 16, 32, &c->src2, &pitch, &size);
-   return r < 0 ? r : fdid_bo_import_on(c->src2, c->b, &c->bo);
+   int r = fdid_bo_create_dumb(c->t.a, 16, 16, 32, &c->src2, &pitch, &size);
+   return r < 0 ? r : fdid_bo_import_on(c->src2, c->t.b, &c->bo);
 }
 
 static void

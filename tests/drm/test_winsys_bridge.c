@@ -29,21 +29,19 @@ bridge(struct fdid_bo *bo, struct fdid_device *other)
 FDID_TEST(bridge_is_cached_and_shared)
 {
    struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   int b_fd = t.b_fd;
    uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0x81, &size);
+   struct fdid_bo *src = bo_dumb(t.a, 0x81, &size);
 
-   struct fdid_bo *c1 = bridge(src, b);
+   struct fdid_bo *c1 = bridge(src, t.b);
    CHECK(c1 != src);
    CHECK(bo_check(c1, size, 0x81));
-   struct fdid_bo *c2 = bridge(src, b);
+   struct fdid_bo *c2 = bridge(src, t.b);
    CHECK(c2 == c1);
    int dmabuf = bo_export(src);
-   struct fdid_bo *plain = bo_import(b, dmabuf);
+   struct fdid_bo *plain = bo_import(t.b, dmabuf);
    CHECK(plain == c1);
    /* Onto its own device: the buffer itself. */
-   struct fdid_bo *self = bridge(src, a);
+   struct fdid_bo *self = bridge(src, t.a);
    CHECK(self == src);
 
    fdid_bo_unref(self);
@@ -52,14 +50,14 @@ FDID_TEST(bridge_is_cached_and_shared)
    fdid_bo_unref(c1);
    /* The cache still holds the copy while the source lives. */
    uint32_t h = fdid_bo_handle(c1);
-   CHECK(gem_handle_alive(b_fd, h));
-   struct fdid_bo *c3 = bridge(src, b);
+   CHECK(gem_handle_alive(t.b_fd, h));
+   struct fdid_bo *c3 = bridge(src, t.b);
    CHECK(c3 == c1);
    fdid_bo_unref(c3);
 
    /* The source's last reference takes the cached copy with it. */
    fdid_bo_unref(src);
-   check_handle_closed(b_fd, h);
+   check_handle_closed(t.b_fd, h);
    close(dmabuf);
    two_cards_close(&t);
 }

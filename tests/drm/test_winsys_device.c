@@ -101,16 +101,15 @@ FDID_TEST(one_entry_in_fork_child)
 FDID_TEST(second_open_second_entry)
 {
    struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   CHECK(a != b);
-   CHECK(fdid_device_same_gpu(a, b));
-   CHECK(fdid_device_fd(a) != fdid_device_fd(b));
+   CHECK(t.a != t.b);
+   CHECK(fdid_device_same_gpu(t.a, t.b));
+   CHECK(fdid_device_fd(t.a) != fdid_device_fd(t.b));
 
    /* Separate namespaces: a buffer of a is not an object of b. */
    uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0x72, &size);
+   struct fdid_bo *src = bo_dumb(t.a, 0x72, &size);
    int dmabuf = bo_export(src);
-   struct fdid_bo *on_b = bo_import(b, dmabuf);
+   struct fdid_bo *on_b = bo_import(t.b, dmabuf);
    CHECK(on_b != src);
    CHECK(bo_check(on_b, size, 0x72));
 

@@ -66,22 +66,21 @@ FDID_TEST(acquire_without_fds)
 FDID_TEST(export_and_bridge_without_fds)
 {
    struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
    uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0xb2, &size);
+   struct fdid_bo *src = bo_dumb(t.a, 0xb2, &size);
 
    exhaust_fds();
    int out = -1;
    CHECK_EQ(fdid_bo_export(src, &out), -EMFILE);
    CHECK_EQ(out, -1);
    struct fdid_bo *copy = NULL;
-   CHECK_EQ(fdid_bo_import_on(src, b, &copy), -EMFILE);
+   CHECK_EQ(fdid_bo_import_on(src, t.b, &copy), -EMFILE);
    CHECK(copy == NULL);
    give_back_fds();
 
    /* Both work again, and the kernel holds only what they made. */
    copy = NULL;
-   CHECK_EQ(fdid_bo_import_on(src, b, &copy), 0);
+   CHECK_EQ(fdid_bo_import_on(src, t.b, &copy), 0);
    CHECK(bo_check(copy, size, 0xb2));
    fdid_bo_unref(copy);
    fdid_bo_unref(src);
@@ -92,25 +91,19 @@ FDID_TEST(export_and_bridge_without_fds)
  * fstat path. */
 FDID_TEST(hint_without_fds)
 {
-   struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0xb3, &size);
-   int dmabuf = bo_export(src);
+   struct two_cards t = two_cards_with_buffer(0xb3);
 
    exhaust_fds();
    struct fdid_bo *got[4];
    for (int i = 0; i < 4; i++) {
-      got[i] = bo_import(b, dmabuf);
+      got[i] = bo_import(t.b, t.dmabuf);
       CHECK(got[i] == got[0]);
    }
    give_back_fds();
-   CHECK(bo_check(got[0], size, 0xb3));
+   CHECK(bo_check(got[0], t.size, 0xb3));
    for (int i = 0; i < 4; i++)
       fdid_bo_unref(got[i]);
 
-   fdid_bo_unref(src);
-   close(dmabuf);
    two_cards_close(&t);
 }
 
@@ -120,15 +113,14 @@ FDID_TEST(hint_without_fds)
 FDID_TEST(signal_storm)
 {
    struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
       signal_storm(true);
    for (int i = 0; i < 200; i++) {
       uint64_t size;
-      struct fdid_bo *src = bo_dumb(a, 0x5100 + (uint32_t)i, &size);
+      struct fdid_bo *src = bo_dumb(t.a, 0x5100 + (uint32_t)i, &size);
       int fd = bo_export(src);
-      struct fdid_bo *x = bo_import(b, fd), *y = bo_import(b, fd), *copy;
+      struct fdid_bo *x = bo_import(t.b, fd), *y = bo_import(t.b, fd), *copy;
       CHECK(x == y);
-      CHECK_EQ(fdid_bo_import_on(src, b, &copy), 0);
+      CHECK_EQ(fdid_bo_import_on(src, t.b, &copy), 0);
       CHECK(copy == x);
       CHECK(bo_check(src, size, 0x5100 + (uint32_t)i));
       fdid_bo_unref(copy);

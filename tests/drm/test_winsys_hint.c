@@ -31,8 +31,7 @@ open_fd_count(void)
 }
 
 struct pair {
-   int a_fd, b_fd;
-   struct fdid_device *a, *b;
+   struct two_cards t;
    struct fdid_bo *x, *y;   /* two buffers on a */
    int x_fd, y_fd;          /* their dma-bufs */
    uint64_t size;
@@ -41,12 +40,9 @@ struct pair {
 static void
 pair_setup(struct pair *p)
 {
-   p->a_fd = open_card();
-   p->b_fd = open_card();
-   p->a = dev_acquire(p->a_fd);
-   p->b = dev_acquire(p->b_fd);
-   p->x = bo_dumb(p->a, 0xa1, &p->size);
-   p->y = bo_dumb(p->a, 0xa2, &p->size);
+   p->t = two_cards_open();
+   p->x = bo_dumb(p->t.a, 0xa1, &p->size);
+   p->y = bo_dumb(p->t.a, 0xa2, &p->size);
    p->x_fd = bo_export(p->x);
    p->y_fd = bo_export(p->y);
 }
@@ -58,12 +54,7 @@ pair_teardown(struct pair *p)
    fdid_bo_unref(p->y);
    close(p->x_fd);
    close(p->y_fd);
-   fdid_device_unref(p->a);
-   fdid_device_unref(p->b);
-   check_no_gem_left(p->a_fd);
-   check_no_gem_left(p->b_fd);
-   close(p->a_fd);
-   close(p->b_fd);
+   two_cards_close(&p->t);
 }
 
 /* Re-imports through one fd: the same object every time; while the hint
@@ -76,7 +67,7 @@ FDID_TEST(same_fd_reimport)
    int before = open_fd_count();
    struct fdid_bo *got[5];
    for (int i = 0; i < 5; i++) {
-      got[i] = bo_import(p.b, p.x_fd);
+      got[i] = bo_import(p.t.b, p.x_fd);
       CHECK(got[i] == got[0]);
    }
    CHECK(bo_check(got[0], p.size, 0xa1));
@@ -95,17 +86,17 @@ FDID_TEST(recycled_fd_number)
    struct pair p;
    pair_setup(&p);
    int n = CHECK_SYS(fcntl(p.x_fd, F_DUPFD_CLOEXEC, 100));
-   struct fdid_bo *x1 = bo_import(p.b, n);
-   struct fdid_bo *x2 = bo_import(p.b, n);
-   struct fdid_bo *x3 = bo_import(p.b, n);
+   struct fdid_bo *x1 = bo_import(p.t.b, n);
+   struct fdid_bo *x2 = bo_import(p.t.b, n);
+   struct fdid_bo *x3 = bo_import(p.t.b, n);
    CHECK(x1 == x2 && x2 == x3);
 
    CHECK_SYS(dup3(p.y_fd, n, O_CLOEXEC));
-   struct fdid_bo *y1 = bo_import(p.b, n);
+   struct fdid_bo *y1 = bo_import(p.t.b, n);
    CHECK(y1 != x1);
    CHECK(bo_check(y1, p.size, 0xa2));
-   struct fdid_bo *y2 = bo_import(p.b, n);
-   struct fdid_bo *y3 = bo_import(p.b, n);
+   struct fdid_bo *y2 = bo_import(p.t.b, n);
+   struct fdid_bo *y3 = bo_import(p.t.b, n);
    CHECK(y2 == y1 && y3 == y1);
 
    /* Not a dma-buf any more: the kernel's answer, not the hint's. */
@@ -114,13 +105,13 @@ FDID_TEST(recycled_fd_number)
    CHECK_SYS(pipe2(pipe_fds, O_CLOEXEC));
    CHECK_SYS(dup3(pipe_fds[0], n, O_CLOEXEC));
    struct fdid_bo *none = NULL;
-   CHECK_EQ(fdid_bo_import(p.b, n, &none), -EINVAL);
+   CHECK_EQ(fdid_bo_import(p.t.b, n, &none), -EINVAL);
    close(n);
-   CHECK_EQ(fdid_bo_import(p.b, n, &none), -EBADF);
+   CHECK_EQ(fdid_bo_import(p.t.b, n, &none), -EBADF);
    CHECK(none == NULL);
 
    CHECK_SYS(dup3(p.x_fd, n, O_CLOEXEC));
-   struct fdid_bo *x4 = bo_import(p.b, n);
+   struct fdid_bo *x4 = bo_import(p.t.b, n);
    CHECK(x4 == x1);
    CHECK(bo_check(x4, p.size, 0xa1));
 
@@ -139,15 +130,15 @@ FDID_TEST(hint_of_released_object)
 {
    struct pair p;
    pair_setup(&p);
-   struct fdid_bo *x1 = bo_import(p.b, p.x_fd);
-   struct fdid_bo *x2 = bo_import(p.b, p.x_fd);
+   struct fdid_bo *x1 = bo_import(p.t.b, p.x_fd);
+   struct fdid_bo *x2 = bo_import(p.t.b, p.x_fd);
    uint32_t h = fdid_bo_handle(x1);
    fdid_bo_unref(x1);
    fdid_bo_unref(x2);
-   check_handle_closed(p.b_fd, h);
-   struct fdid_bo *again = bo_import(p.b, p.x_fd);
+   check_handle_closed(p.t.b_fd, h);
+   struct fdid_bo *again = bo_import(p.t.b, p.x_fd);
    CHECK(bo_check(again, p.size, 0xa1));
-   CHECK(gem_handle_alive(p.b_fd, fdid_bo_handle(again)));
+   CHECK(gem_handle_alive(p.t.b_fd, fdid_bo_handle(again)));
    fdid_bo_unref(again);
    pair_teardown(&p);
 }
@@ -162,7 +153,7 @@ FDID_TEST(shared_slot)
    struct fdid_bo *got[12];
    for (int i = 0; i < 12; i++) {
       /* Two in a row of each, so that each arms the slot in turn. */
-      got[i] = bo_import(p.b, (i / 2) % 2 ? f2 : f1);
+      got[i] = bo_import(p.t.b, (i / 2) % 2 ? f2 : f1);
       CHECK(bo_check(got[i], p.size, (i / 2) % 2 ? 0xa2 : 0xa1));
    }
    for (int i = 0; i < 12; i++)
@@ -182,7 +173,7 @@ FDID_TEST(no_hint_without_one_call_method)
    int before = open_fd_count();
    struct fdid_bo *got[4];
    for (int i = 0; i < 4; i++) {
-      got[i] = bo_import(p.b, p.x_fd);
+      got[i] = bo_import(p.t.b, p.x_fd);
       CHECK(got[i] == got[0]);
    }
    CHECK_EQ(open_fd_count(), before);
@@ -197,18 +188,18 @@ FDID_TEST(device_release_with_armed_hints)
 {
    struct pair p;
    pair_setup(&p);
-   struct fdid_bo *x1 = bo_import(p.b, p.x_fd);
-   struct fdid_bo *x2 = bo_import(p.b, p.x_fd);
-   struct fdid_bo *y1 = bo_import(p.b, p.y_fd);
-   struct fdid_bo *y2 = bo_import(p.b, p.y_fd);
+   struct fdid_bo *x1 = bo_import(p.t.b, p.x_fd);
+   struct fdid_bo *x2 = bo_import(p.t.b, p.x_fd);
+   struct fdid_bo *y1 = bo_import(p.t.b, p.y_fd);
+   struct fdid_bo *y2 = bo_import(p.t.b, p.y_fd);
    int before = open_fd_count();
-   fdid_device_unref(p.b);
+   fdid_device_unref(p.t.b);
    CHECK(open_fd_count() < before);
    fdid_bo_unref(x1);
    fdid_bo_unref(x2);
    fdid_bo_unref(y1);
    fdid_bo_unref(y2);
-   p.b = NULL;
+   p.t.b = NULL;
    pair_teardown(&p);
 }
 

@@ -20,36 +20,34 @@
 FDID_TEST(reimport_same_object)
 {
    struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   int b_fd = t.b_fd;
-   CHECK(a != b);
+   CHECK(t.a != t.b);
 
    uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0x51, &size);
+   struct fdid_bo *src = bo_dumb(t.a, 0x51, &size);
    int dmabuf = bo_export(src);
-   struct fdid_bo *first = bo_import(b, dmabuf);
+   struct fdid_bo *first = bo_import(t.b, dmabuf);
    CHECK(fdid_bo_handle(first) != 0);
 
-   struct fdid_bo *again = bo_import(b, dmabuf);
+   struct fdid_bo *again = bo_import(t.b, dmabuf);
    CHECK(again == first);
    int dup_fd = CHECK_SYS(dup(dmabuf));
-   struct fdid_bo *via_dup = bo_import(b, dup_fd);
+   struct fdid_bo *via_dup = bo_import(t.b, dup_fd);
    CHECK(via_dup == first);
    int second_export = bo_export(src);
-   struct fdid_bo *via_export = bo_import(b, second_export);
+   struct fdid_bo *via_export = bo_import(t.b, second_export);
    CHECK(via_export == first);
    CHECK(bo_check(first, size, 0x51));
 
    /* The kernel agrees: its import on that description is our handle. */
-   CHECK_EQ(prime_import(b_fd, dmabuf), fdid_bo_handle(first));
+   CHECK_EQ(prime_import(t.b_fd, dmabuf), fdid_bo_handle(first));
 
    fdid_bo_unref(via_export);
    fdid_bo_unref(via_dup);
    fdid_bo_unref(again);
-   CHECK(gem_handle_alive(b_fd, fdid_bo_handle(first)));
+   CHECK(gem_handle_alive(t.b_fd, fdid_bo_handle(first)));
    uint32_t h = fdid_bo_handle(first);
    fdid_bo_unref(first);
-   check_handle_closed(b_fd, h);
+   check_handle_closed(t.b_fd, h);
    fdid_bo_unref(src);
 
    close(second_export);
@@ -99,27 +97,24 @@ FDID_TEST(self_import_returns_original)
  * importer's object valid: the contents read back through its mapping. */
 FDID_TEST(importer_outlives_exporter)
 {
-   struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   int a_fd = t.a_fd;
-   uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0x54, &size);
-   int dmabuf = bo_export(src);
-   struct fdid_bo *imp = bo_import(b, dmabuf);
+   struct two_cards t = two_cards_with_buffer(0x54);
+   struct fdid_bo *imp = bo_import(t.b, t.dmabuf);
 
-   close(dmabuf);
-   CHECK(bo_check(imp, size, 0x54));
-   uint32_t src_handle = fdid_bo_handle(src);
-   fdid_bo_unref(src);
-   check_handle_closed(a_fd, src_handle);
-   CHECK(bo_check(imp, size, 0x54));
+   close(t.dmabuf);
+   t.dmabuf = -1;
+   CHECK(bo_check(imp, t.size, 0x54));
+   uint32_t src_handle = fdid_bo_handle(t.src);
+   fdid_bo_unref(t.src);
+   t.src = NULL;
+   check_handle_closed(t.a_fd, src_handle);
+   CHECK(bo_check(imp, t.size, 0x54));
    /* Still writable, and re-exportable from the importer. */
-   bo_fill(imp, size, 0x55);
+   bo_fill(imp, t.size, 0x55);
    int again = bo_export(imp);
-   struct fdid_bo *same = bo_import(b, again);
+   struct fdid_bo *same = bo_import(t.b, again);
    CHECK(same == imp);
-   struct fdid_bo *back_on_a = bo_import(a, again);
-   CHECK(bo_check(back_on_a, size, 0x55));
+   struct fdid_bo *back_on_a = bo_import(t.a, again);
+   CHECK(bo_check(back_on_a, t.size, 0x55));
 
    fdid_bo_unref(back_on_a);
    fdid_bo_unref(same);
@@ -131,21 +126,17 @@ FDID_TEST(importer_outlives_exporter)
 /* IGT's with_fd_dup: the original dma-buf fd closed, a dup imports. */
 FDID_TEST(dup_dmabuf_fd)
 {
-   struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0x56, &size);
-   int dmabuf = bo_export(src);
-   int dup_fd = CHECK_SYS(dup(dmabuf));
-   close(dmabuf);
-   struct fdid_bo *imp = bo_import(b, dup_fd);
-   CHECK(bo_check(imp, size, 0x56));
-   struct fdid_bo *self = bo_import(a, dup_fd);
-   CHECK(self == src);
+   struct two_cards t = two_cards_with_buffer(0x56);
+   int dup_fd = CHECK_SYS(dup(t.dmabuf));
+   close(t.dmabuf);
+   t.dmabuf = -1;
+   struct fdid_bo *imp = bo_import(t.b, dup_fd);
+   CHECK(bo_check(imp, t.size, 0x56));
+   struct fdid_bo *self = bo_import(t.a, dup_fd);
+   CHECK(self == t.src);
 
    fdid_bo_unref(self);
    fdid_bo_unref(imp);
-   fdid_bo_unref(src);
    close(dup_fd);
    two_cards_close(&t);
 }
@@ -156,24 +147,22 @@ FDID_TEST(dup_dmabuf_fd)
 FDID_TEST(two_bos_in_turn)
 {
    struct two_cards t = two_cards_open();
-   struct fdid_device *a = t.a, *b = t.b;
-   int b_fd = t.b_fd;
    uint64_t size;
-   struct fdid_bo *src1 = bo_dumb(a, 0x57, &size);
-   struct fdid_bo *src2 = bo_dumb(a, 0x58, &size);
+   struct fdid_bo *src1 = bo_dumb(t.a, 0x57, &size);
+   struct fdid_bo *src2 = bo_dumb(t.a, 0x58, &size);
    int fd1 = bo_export(src1), fd2 = bo_export(src2);
 
-   struct fdid_bo *imp1 = bo_import(b, fd1);
-   struct fdid_bo *imp2 = bo_import(b, fd2);
+   struct fdid_bo *imp1 = bo_import(t.b, fd1);
+   struct fdid_bo *imp2 = bo_import(t.b, fd2);
    CHECK(imp1 != imp2);
    CHECK(fdid_bo_handle(imp1) != fdid_bo_handle(imp2));
 
    uint32_t h1 = fdid_bo_handle(imp1);
    fdid_bo_unref(imp1);
-   check_handle_closed(b_fd, h1);
-   struct fdid_bo *imp2b = bo_import(b, fd2);
+   check_handle_closed(t.b_fd, h1);
+   struct fdid_bo *imp2b = bo_import(t.b, fd2);
    CHECK(imp2b == imp2);
-   struct fdid_bo *imp1b = bo_import(b, fd1);
+   struct fdid_bo *imp1b = bo_import(t.b, fd1);
    CHECK(imp1b != imp2);
    CHECK(bo_check(imp1b, size, 0x57));
    CHECK(bo_check(imp2b, size, 0x58));

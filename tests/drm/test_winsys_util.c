@@ -86,41 +86,60 @@ check_no_gem_left(int fd)
    gem_close(fd, d.handle);
 }
 
+/* One open of card0 and its device; the kernel-side check on the way out. */
+static struct fdid_device *
+card_open(int *fd)
+{
+   *fd = open_card();
+   return dev_acquire(*fd);
+}
+
+static void
+card_close(struct fdid_device *dev, int fd)
+{
+   fdid_device_unref(dev);
+   check_no_gem_left(fd);
+   close(fd);
+}
+
 struct two_cards
 two_cards_open(void)
 {
-   struct two_cards t;
-   t.a_fd = open_card();
-   t.b_fd = open_card();
-   t.a = dev_acquire(t.a_fd);
-   t.b = dev_acquire(t.b_fd);
+   struct two_cards t = { .dmabuf = -1 };
+   t.a = card_open(&t.a_fd);
+   t.b = card_open(&t.b_fd);
+   return t;
+}
+
+struct two_cards
+two_cards_with_buffer(uint32_t seed)
+{
+   struct two_cards t = two_cards_open();
+   t.src = bo_dumb(t.a, seed, &t.size);
+   t.dmabuf = bo_export(t.src);
    return t;
 }
 
 void
 two_cards_close(struct two_cards *t)
 {
-   fdid_device_unref(t->a);
-   fdid_device_unref(t->b);
-   check_no_gem_left(t->a_fd);
-   check_no_gem_left(t->b_fd);
-   close(t->a_fd);
-   close(t->b_fd);
+   fdid_bo_unref(t->src);
+   if (t->dmabuf >= 0)
+      close(t->dmabuf);
+   card_close(t->a, t->a_fd);
+   card_close(t->b, t->b_fd);
 }
 
 struct one_card
 one_card_open(void)
 {
    struct one_card c;
-   c.fd = open_card();
-   c.dev = dev_acquire(c.fd);
+   c.dev = card_open(&c.fd);
    return c;
 }
 
 void
 one_card_close(struct one_card *c)
 {
-   fdid_device_unref(c->dev);
-   check_no_gem_left(c->fd);
-   close(c->fd);
+   card_close(c->dev, c->fd);
 }

@@ -20,10 +20,20 @@ struct fdid_device *dev_acquire(int fd);
 struct two_cards {
    int a_fd, b_fd;
    struct fdid_device *a, *b;
+   /* Set by two_cards_with_buffer(): a dumb buffer made on a (NULL when
+    * none, or released by the test), its size, and one export of it (-1
+    * when none, or closed by the test). */
+   struct fdid_bo *src;
+   uint64_t size;
+   int dmabuf;
 };
 struct two_cards two_cards_open(void);
-/* Unrefs both devices; then the kernel must say that no GEM handle is left
- * on either description (check_no_gem_left); closes both. */
+/* The same with a buffer on a, filled with seed's pattern, exported once:
+ * the start of most PRIME scenarios. */
+struct two_cards two_cards_with_buffer(uint32_t seed);
+/* Releases the buffer and closes its export if still there, unrefs both
+ * devices; then the kernel must say that no GEM handle is left on either
+ * description (check_no_gem_left); closes both. */
 void two_cards_close(struct two_cards *t);
 
 /* One open of card0 and its device, the same way. */
