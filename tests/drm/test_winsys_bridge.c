@@ -129,30 +129,27 @@ FDID_TEST(bridge_source_device_released_first)
 /* A driver's own allocation, handed over: one owner from then on. */
 FDID_TEST(adopted_handle_has_one_owner)
 {
-   int fd = open_card();
-   struct fdid_device *dev = dev_acquire(fd);
-   struct dumb d = dumb_create(fdid_device_fd(dev), BO_W, BO_H);
-   gem_fill(fd, d.handle, d.size, 0x84);
+   struct one_card c = one_card_open();
+   struct dumb d = dumb_create(fdid_device_fd(c.dev), BO_W, BO_H);
+   gem_fill(c.fd, d.handle, d.size, 0x84);
 
    struct fdid_bo *bo = NULL;
-   CHECK_EQ(fdid_bo_adopt_handle(dev, d.handle, &bo), 0);
+   CHECK_EQ(fdid_bo_adopt_handle(c.dev, d.handle, &bo), 0);
    CHECK_EQ(fdid_bo_handle(bo), d.handle);
    struct fdid_bo *twice = NULL;
-   CHECK_EQ(fdid_bo_adopt_handle(dev, d.handle, &twice), -EEXIST);
+   CHECK_EQ(fdid_bo_adopt_handle(c.dev, d.handle, &twice), -EEXIST);
    CHECK(twice == NULL);
 
    int dmabuf = bo_export(bo);
-   struct fdid_bo *self = bo_import(dev, dmabuf);
+   struct fdid_bo *self = bo_import(c.dev, dmabuf);
    CHECK(self == bo);
    CHECK(bo_check(self, d.size, 0x84));
    fdid_bo_unref(self);
    fdid_bo_unref(bo);
-   check_handle_closed(fd, d.handle);
+   check_handle_closed(c.fd, d.handle);
 
    close(dmabuf);
-   fdid_device_unref(dev);
-   check_no_gem_left(fd);
-   close(fd);
+   one_card_close(&c);
 }
 
 FDID_TEST_MAIN()

@@ -275,31 +275,28 @@ FDID_TEST(non_dmabuf_import_refused)
  */
 FDID_TEST(fork_child_leaves_parent_handles)
 {
-   int fd = open_card();
-   struct fdid_device *dev = dev_acquire(fd);
+   struct one_card c = one_card_open();
    uint64_t size;
-   struct fdid_bo *bo = bo_dumb(dev, 0x73, &size);
+   struct fdid_bo *bo = bo_dumb(c.dev, 0x73, &size);
    uint32_t h = fdid_bo_handle(bo);
 
    pid_t pid = CHECK_SYS(fork());
    if (pid == 0) {
-      struct fdid_device *mine = dev_acquire(fd);
-      CHECK(mine != dev);
+      struct fdid_device *mine = dev_acquire(c.fd);
+      CHECK(mine != c.dev);
       fdid_device_unref(mine);
       fdid_bo_unref(bo);
-      fdid_device_unref(dev);
+      fdid_device_unref(c.dev);
       _exit(0);
    }
    CHECK_EQ(wait_child(pid), 0);
-   CHECK(gem_handle_alive(fd, h));
+   CHECK(gem_handle_alive(c.fd, h));
    CHECK_EQ(fdid_bo_handle(bo), h);
    CHECK(bo_check(bo, size, 0x73));
 
    fdid_bo_unref(bo);
-   check_handle_closed(fd, h);
-   fdid_device_unref(dev);
-   check_no_gem_left(fd);
-   close(fd);
+   check_handle_closed(c.fd, h);
+   one_card_close(&c);
 }
 
 FDID_TEST_MAIN()

@@ -105,25 +105,22 @@ FDID_TEST(two_owners_through_dup_either_order)
 FDID_TEST(creator_and_self_import_either_order)
 {
    for (int order = 0; order < 2; order++) {
-      int fd = open_card();
-      struct fdid_device *dev = dev_acquire(fd);
+      struct one_card c = one_card_open();
       uint64_t size;
-      struct fdid_bo *made = bo_dumb(dev, 0x63, &size);
+      struct fdid_bo *made = bo_dumb(c.dev, 0x63, &size);
       int dmabuf = bo_export(made);
-      struct fdid_bo *imported = bo_import(dev, dmabuf);
+      struct fdid_bo *imported = bo_import(c.dev, dmabuf);
       CHECK(imported == made);
       uint32_t h = fdid_bo_handle(made);
       close(dmabuf);
 
       fdid_bo_unref(order ? imported : made);
-      CHECK(gem_handle_alive(fd, h));
+      CHECK(gem_handle_alive(c.fd, h));
       CHECK(bo_check(order ? made : imported, size, 0x63));
       fdid_bo_unref(order ? made : imported);
-      check_handle_closed(fd, h);
+      check_handle_closed(c.fd, h);
 
-      fdid_device_unref(dev);
-      check_no_gem_left(fd);
-      close(fd);
+      one_card_close(&c);
    }
 }
 

@@ -61,25 +61,24 @@ FDID_TEST(reimport_same_object)
  * description (the handle map catches it). */
 FDID_TEST(self_import_returns_original)
 {
-   int fd = open_card();
-   struct fdid_device *dev = dev_acquire(fd);
+   struct one_card c = one_card_open();
    uint64_t size;
-   struct fdid_bo *bo = bo_dumb(dev, 0x52, &size);
+   struct fdid_bo *bo = bo_dumb(c.dev, 0x52, &size);
 
    int dmabuf = bo_export(bo);
-   struct fdid_bo *self = bo_import(dev, dmabuf);
+   struct fdid_bo *self = bo_import(c.dev, dmabuf);
    CHECK(self == bo);
    fdid_bo_unref(self);
 
    /* Made without fdid through the caller's fd (same description): the
     * table has never seen this dma-buf's inode, yet it is our buffer. */
-   struct fdid_bo *bo2 = bo_dumb(dev, 0x53, &size);
-   int raw = prime_export(fd, fdid_bo_handle(bo2));
-   struct fdid_bo *self2 = bo_import(dev, raw);
+   struct fdid_bo *bo2 = bo_dumb(c.dev, 0x53, &size);
+   int raw = prime_export(c.fd, fdid_bo_handle(bo2));
+   struct fdid_bo *self2 = bo_import(c.dev, raw);
    CHECK(self2 == bo2);
    CHECK(bo_check(self2, size, 0x53));
    /* ... and it is known by inode from now on. */
-   struct fdid_bo *self3 = bo_import(dev, raw);
+   struct fdid_bo *self3 = bo_import(c.dev, raw);
    CHECK(self3 == bo2);
 
    fdid_bo_unref(self3);
@@ -88,9 +87,7 @@ FDID_TEST(self_import_returns_original)
    fdid_bo_unref(bo);
    close(raw);
    close(dmabuf);
-   fdid_device_unref(dev);
-   check_no_gem_left(fd);
-   close(fd);
+   one_card_close(&c);
 }
 
 /* Closing the dma-buf fd, then the exporter's reference, leaves the

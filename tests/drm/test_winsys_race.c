@@ -164,13 +164,10 @@ race_reimport(void)
 
 FDID_TEST(release_vs_reimport)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
-   uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0xc1, &size);
-   race_dmabuf = bo_export(src);
-   race_dev = b;
-   struct fdid_bo *obj = bo_import(b, race_dmabuf);
+   struct two_cards t = two_cards_with_buffer(0xc1);
+   race_dmabuf = t.dmabuf;
+   race_dev = t.b;
+   struct fdid_bo *obj = bo_import(t.b, race_dmabuf);
    uint32_t h = fdid_bo_handle(obj);
 
    pauser_start(race_reimport);
@@ -180,21 +177,14 @@ FDID_TEST(release_vs_reimport)
    /* The import waited for the close and got a handle made after it. */
    CHECK(!pz.raced_during_hold);
    CHECK(race_result != NULL);
-   CHECK(gem_handle_alive(b_fd, fdid_bo_handle(race_result)));
-   CHECK(bo_check(race_result, size, 0xc1));
+   CHECK(gem_handle_alive(t.b_fd, fdid_bo_handle(race_result)));
+   CHECK(bo_check(race_result, t.size, 0xc1));
    printf("# closed handle %u; the racing import got %u, made after the close\n",
           h, fdid_bo_handle(race_result));
 
    fdid_bo_unref(race_result);
-   fdid_bo_unref(src);
-   close(race_dmabuf);
-   fdid_device_unref(a);
-   fdid_device_unref(b);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
+   two_cards_close(&t);
    pauser_stop();
-   close(a_fd);
-   close(b_fd);
 }
 
 /* ---- A device's last release against a new entry of its description ---- */
@@ -211,35 +201,27 @@ race_reacquire(void)
 
 FDID_TEST(device_release_vs_reacquire)
 {
-   int a_fd = open_card(), b_fd = open_card();
-   struct fdid_device *a = dev_acquire(a_fd), *b = dev_acquire(b_fd);
-   uint64_t size;
-   struct fdid_bo *src = bo_dumb(a, 0xc2, &size);
-   race_dmabuf = bo_export(src);
-   race_fd = b_fd;
-   struct fdid_bo *obj = bo_import(b, race_dmabuf);
+   struct two_cards t = two_cards_with_buffer(0xc2);
+   race_dmabuf = t.dmabuf;
+   race_fd = t.b_fd;
+   struct fdid_bo *obj = bo_import(t.b, race_dmabuf);
 
    pauser_start(race_reacquire);
-   fdid_device_unref(b);      /* closes obj's handle; held */
+   fdid_device_unref(t.b);      /* closes obj's handle; held */
+   t.b = NULL;
    pauser_wait_experiment();
 
    CHECK(!pz.raced_during_hold);
    CHECK(race_new_dev != NULL && race_result != NULL);
-   CHECK(gem_handle_alive(b_fd, fdid_bo_handle(race_result)));
-   CHECK(bo_check(race_result, size, 0xc2));
+   CHECK(gem_handle_alive(t.b_fd, fdid_bo_handle(race_result)));
+   CHECK(bo_check(race_result, t.size, 0xc2));
    CHECK_EQ(fdid_bo_handle(obj), 0);
 
    fdid_bo_unref(obj);
    fdid_bo_unref(race_result);
    fdid_device_unref(race_new_dev);
-   fdid_bo_unref(src);
-   close(race_dmabuf);
-   fdid_device_unref(a);
-   check_no_gem_left(a_fd);
-   check_no_gem_left(b_fd);
+   two_cards_close(&t);
    pauser_stop();
-   close(a_fd);
-   close(b_fd);
 }
 
 FDID_TEST_MAIN()

@@ -196,3 +196,11 @@ fdid_test_main(int argc, char **argv)
    }
    return failed ? 1 : 0;
 }
+
+void
+wait_ready_byte(int fd)
+{
+   char c;
+   CHECK_EQ(read(fd, &c, 1), 1);
+   close(fd);
+}

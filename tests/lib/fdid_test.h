@@ -73,6 +73,10 @@ void fdid_test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf
 
 #define SKIP(...) fdid_test_skip(__VA_ARGS__)
 
+/* Waits for a child's one-byte "ready" on fd (the read end of a pipe), then
+ * closes fd; a child that died first fails the subtest. */
+void wait_ready_byte(int fd);
+
 /* The main() of a test program: runs its subtests. */
 #define FDID_TEST_MAIN()                                                     \
    int main(int argc, char **argv)                                          \

@@ -54,9 +54,7 @@ spawn_holder(void (*setup)(void *), void *arg)
    }
    close(ready[1]);
    close(ctl[0]);
-   char c;
-   CHECK_EQ(read(ready[0], &c, 1), 1);
-   close(ready[0]);
+   wait_ready_byte(ready[0]);
    return (struct holder){ pid, ctl[1] };
 }
 
