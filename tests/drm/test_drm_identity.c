@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -50,16 +51,55 @@ FDID_TEST(identity_agrees_with_gem_namespace)
    close(b);
 }
 
-/* 6.1 has no F_DUPFD_QUERY: kcmp answers by default in the guest. */
-FDID_TEST(kcmp_is_default_on_6_1)
+/* The default method follows the kernel: F_DUPFD_QUERY where it exists
+ * (6.10+, Debian 13's guest), kcmp before (6.1, Debian 12's). */
+FDID_TEST(default_method_follows_the_kernel)
 {
    int fd = open_card();
    bool has_query = fcntl(fd, 1027 /* F_DUPFD_QUERY */, fd) == 1;
    close(fd);
-   if (has_query)
-      SKIP("this kernel has F_DUPFD_QUERY");
-   CHECK(!(fdid_probe() & FDID_METHOD_DUPFD_QUERY));
-   CHECK_EQ(fdid_default_method(), FDID_METHOD_KCMP);
+   CHECK_EQ(!!(fdid_probe() & FDID_METHOD_DUPFD_QUERY), has_query);
+   CHECK_EQ(fdid_default_method(), has_query ? FDID_METHOD_DUPFD_QUERY : FDID_METHOD_KCMP);
+}
+
+/* Every method this kernel has, alone, on DRM fds and dma-bufs: a dup and
+ * a second export are the same description, a second open and another
+ * buffer are not. (F_DUPFD_QUERY is asked only where the kernel has it:
+ * Debian 13's guest.) */
+FDID_TEST(each_method_on_drm_fds_and_dmabufs)
+{
+   int a = open_card();
+   int a_dup = CHECK_SYS(dup(a));
+   int b = open_card();
+   struct dumb d1 = dumb_create(a, 16, 16), d2 = dumb_create(a, 16, 16);
+   int x = prime_export(a, d1.handle), x_again = prime_export(a, d1.handle);
+   int y = prime_export(a, d2.handle);
+   unsigned here = fdid_probe();
+   static const unsigned methods[] = { FDID_METHOD_DUPFD_QUERY, FDID_METHOD_KCMP,
+                                       FDID_METHOD_EPOLL };
+   int asked = 0;
+   for (unsigned i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+      if (!(here & methods[i]))
+         continue;
+      fdid_set_allowed_methods(methods[i]);
+      CHECK_EQ(fdid_default_method(), methods[i]);
+      CHECK_EQ(fdid_same_file_description(a, a_dup), 0);
+      CHECK(fdid_same_file_description(a, b) > 0);
+      CHECK_EQ(fdid_same_file_description(x, x_again), 0);
+      CHECK(fdid_same_file_description(x, y) > 0);
+      asked++;
+   }
+   printf("# %d methods asked (probe mask %#x)\n", asked, here);
+   CHECK(asked >= 2); /* kcmp and the epoll trick, on every kernel here */
+   fdid_set_allowed_methods(FDID_METHOD_ALL);
+   close(x);
+   close(x_again);
+   close(y);
+   gem_close(a, d1.handle);
+   gem_close(a, d2.handle);
+   close(a);
+   close(a_dup);
+   close(b);
 }
 
 /* Primary and render nodes of one device are different descriptions, and
