@@ -24,6 +24,7 @@
 
 #include "syscall_count.h"
 #include "util/clock.h"
+#include "drm_node.h"
 
 enum { W = 256, H = 256, REPEATS = 5 };
 static long rounds = 2000;
@@ -84,10 +85,10 @@ setup(void *arg)
 {
    setenv("GALLIUM_DRIVER", "softpipe", 0);
    setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
-   st.mesa_card = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
-   st.own_card = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+   st.mesa_card = drm_open_driver("vgem", false);
+   st.own_card = drm_open_driver("vgem", false);
    if (st.mesa_card < 0 || st.own_card < 0)
-      die("/dev/dri/card0 (run in the vgem guest)");
+      die("vgem's node (run in the guest)");
    struct drm_mode_create_dumb req = { .width = W, .height = H, .bpp = 32 };
    if (drmIoctl(st.own_card, DRM_IOCTL_MODE_CREATE_DUMB, &req) ||
        drmPrimeHandleToFD(st.own_card, req.handle, DRM_CLOEXEC | DRM_RDWR, &st.dmabuf))

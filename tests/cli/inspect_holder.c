@@ -26,6 +26,8 @@
 #include <sys/ioctl.h>
 #include <xf86drmMode.h>
 
+#include "drm_node.h"
+
 static void
 die(const char *what)
 {
@@ -65,10 +67,15 @@ unhex(const char *hex, char *out, size_t cap)
 int
 main(int argc, char **argv)
 {
-   int a = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
-   int b = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+   char card[64];
+   if (!drm_node_of("vgem", false, card, sizeof(card))) {
+      errno = ENOENT;
+      die("vgem's primary node");
+   }
+   int a = open(card, O_RDWR | O_CLOEXEC);
+   int b = open(card, O_RDWR | O_CLOEXEC);
    if (a < 0 || b < 0)
-      die("/dev/dri/card0");
+      die(card);
 
    struct drm_mode_create_dumb req = { .width = 64, .height = 64, .bpp = 32 };
    if (drmIoctl(a, DRM_IOCTL_MODE_CREATE_DUMB, &req))
@@ -106,10 +113,10 @@ main(int argc, char **argv)
          ;
       _exit(0);
    }
-   printf("{\"parent\": %d, \"child\": %d, \"card_a\": %d, \"card_b\": %d, "
+   printf("{\"card\": \"%s\", \"parent\": %d, \"child\": %d, \"card_a\": %d, \"card_b\": %d, "
           "\"d1\": %d, \"d2\": %d, \"d3\": %d, \"d_size\": %llu, \"e\": %d, "
           "\"e_size\": %llu, \"named\": [",
-          (int)getpid(), (int)child, a, b, d1, d2, d3, (unsigned long long)req.size, e,
+          card, (int)getpid(), (int)child, a, b, d1, d2, d3, (unsigned long long)req.size, e,
           (unsigned long long)e_size);
    for (int i = 0; i < n_named; i++)
       printf("%s{\"fd\": %d, \"size\": %llu}", i ? ", " : "", named[i],

@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* /dev/dri/card0 (vgem's primary node: dumb buffers work there). */
+/* vgem's primary node (dumb buffers work there) and render node, found by
+ * driver name; the subtest skips where there is no vgem. */
 int open_card(void);
 int open_render(void);
 

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DRM nodes found by driver, never by number: the guests load vgem and
+ * virtio-gpu, and which one is card0 is the kernel's business. Header only:
+ * its users link libdrm themselves (tests, inspect_holder, benchmarks).
+ */
+#ifndef FDID_TEST_DRM_NODE_H
+#define FDID_TEST_DRM_NODE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+/* Into buf, the path of the first primary (or render) node whose driver is
+ * `driver` ("vgem", "virtio_gpu"); NULL when there is none. */
+static inline const char *
+drm_node_of(const char *driver, bool render, char *buf, size_t len)
+{
+   for (int i = 0; i < 16; i++) {
+      snprintf(buf, len, render ? "/dev/dri/renderD%d" : "/dev/dri/card%d",
+               render ? 128 + i : i);
+      int fd = open(buf, O_RDWR | O_CLOEXEC);
+      if (fd < 0)
+         continue;
+      drmVersionPtr v = drmGetVersion(fd);
+      bool match = v && strcmp(v->name, driver) == 0;
+      drmFreeVersion(v);
+      close(fd);
+      if (match)
+         return buf;
+   }
+   return NULL;
+}
+
+/* An open of driver's node, or -1 (errno ENOENT when there is none). */
+static inline int
+drm_open_driver(const char *driver, bool render)
+{
+   char path[64];
+   if (!drm_node_of(driver, render, path, sizeof(path))) {
+      errno = ENOENT;
+      return -1;
+   }
+   return open(path, O_RDWR | O_CLOEXEC);
+}
+
+#endif
