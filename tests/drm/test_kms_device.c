@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -105,6 +106,103 @@ FDID_TEST(vgem_dmabuf_offered_to_virtio_gpu)
    close(dmabuf);
    gem_close(vgem, d.handle);
    close(vgem);
+   close(gpu);
+}
+
+/* What virtio-gpu scans out, read from the host: a pattern drawn into a
+ * dumb buffer and shown with an atomic commit comes back through QEMU's
+ * screendump (the runner's, asked through FDID_SCREEN_DIR), pixel by
+ * pixel. */
+static bool
+wait_for(const char *path, int seconds)
+{
+   for (int i = 0; i < seconds * 20; i++) {
+      if (access(path, F_OK) == 0)
+         return true;
+      usleep(50000);
+   }
+   return false;
+}
+
+/* The pattern: 16-pixel tiles whose colour encodes the tile's position. */
+static uint32_t
+pattern(uint32_t x, uint32_t y)
+{
+   uint32_t tx = x / 16, ty = y / 16;
+   return ((tx * 37u) & 0xff) << 16 | ((ty * 53u) & 0xff) << 8 | ((tx ^ ty) * 29u & 0xff);
+}
+
+FDID_TEST(scanout_reads_back_from_the_host)
+{
+   const char *dir = getenv("FDID_SCREEN_DIR");
+   if (!dir)
+      SKIP("no FDID_SCREEN_DIR: runs in the guest, where the runner takes screendumps");
+   int gpu = open_virtio_gpu();
+   CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
+   CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_ATOMIC, 1), 0);
+   drmModeResPtr res = drmModeGetResources(gpu);
+   CHECK(res != NULL);
+   drmModeConnectorPtr conn = NULL;
+   for (int i = 0; i < res->count_connectors && !conn; i++) {
+      drmModeConnectorPtr c = drmModeGetConnector(gpu, res->connectors[i]);
+      if (c && c->connection == DRM_MODE_CONNECTED && c->count_modes > 0)
+         conn = c;
+      else
+         drmModeFreeConnector(c);
+   }
+   CHECK(conn != NULL);
+   drmModeModeInfo mode = conn->modes[0];
+   uint32_t w = mode.hdisplay, h = mode.vdisplay;
+   struct dumb d = dumb_create(gpu, w, h);
+   struct drm_mode_map_dumb m = { .handle = d.handle };
+   CHECK_SYS(drmIoctl(gpu, DRM_IOCTL_MODE_MAP_DUMB, &m));
+   uint32_t *px = mmap(NULL, d.size, PROT_READ | PROT_WRITE, MAP_SHARED, gpu, (off_t)m.offset);
+   CHECK(px != MAP_FAILED);
+   for (uint32_t y = 0; y < h; y++)
+      for (uint32_t x = 0; x < w; x++)
+         px[y * (d.pitch / 4) + x] = pattern(x, y);
+   uint32_t fb, handles[4] = { d.handle }, pitches[4] = { d.pitch }, offsets[4] = { 0 };
+   CHECK_EQ(drmModeAddFB2(gpu, w, h, 0x34325258 /* XR24 */, handles, pitches, offsets, &fb,
+                          0), 0);
+   /* The legacy path commits atomically underneath, on both kernels. */
+   CHECK_EQ(drmModeSetCrtc(gpu, res->crtcs[0], fb, 0, 0, &conn->connector_id, 1, &mode), 0);
+   drmModeDirtyFB(gpu, fb, NULL, 0); /* virtio-gpu sends the damage to the host */
+
+   char req[512], shot[512];
+   snprintf(req, sizeof(req), "%s/request", dir);
+   snprintf(shot, sizeof(shot), "%s/shot.ppm", dir);
+   unlink(shot);
+   int fd = CHECK_SYS(open(req, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+   close(fd);
+   CHECK(wait_for(shot, 20));
+   FILE *f = fopen(shot, "rb");
+   CHECK(f != NULL);
+   unsigned pw = 0, ph = 0, maxval = 0;
+   CHECK_EQ(fscanf(f, "P6 %u %u %u", &pw, &ph, &maxval), 3);
+   fgetc(f); /* the one whitespace after the header */
+   CHECK_EQ(pw, w);
+   CHECK_EQ(ph, h);
+   CHECK_EQ(maxval, 255);
+   unsigned long wrong = 0;
+   for (uint32_t y = 0; y < h; y++) {
+      for (uint32_t x = 0; x < w; x++) {
+         unsigned char rgb[3];
+         CHECK_EQ(fread(rgb, 1, 3, f), 3);
+         uint32_t want = pattern(x, y);
+         wrong += rgb[0] != (want >> 16 & 0xff) || rgb[1] != (want >> 8 & 0xff) ||
+                  rgb[2] != (want & 0xff);
+      }
+   }
+   fclose(f);
+   printf("# %ux%u scanned out, read from the host: %lu pixels differ\n", w, h, wrong);
+   CHECK_EQ(wrong, 0);
+
+   drmModeSetCrtc(gpu, res->crtcs[0], 0, 0, 0, NULL, 0, NULL);
+   drmModeRmFB(gpu, fb);
+   munmap(px, d.size);
+   gem_close(gpu, d.handle);
+   drmModeFreeConnector(conn);
+   drmModeFreeResources(res);
    close(gpu);
 }
 
