@@ -14,6 +14,7 @@
 #include <fdid/image.h>
 #include <fdid/import_cache.h>
 #ifdef FDID_HAVE_WINSYS
+#include <fdid/image_bos.h>
 #include <fdid/winsys.h>
 #endif
 #ifdef FDID_HAVE_EGL
@@ -122,6 +123,16 @@ FDID_TEST(winsys)
    uint64_t off;
    CHECK_EQ(fdid_bo_map_dumb_offset(NULL, &off), -EINVAL);
    CHECK_EQ(fdid_bo_import_on(NULL, NULL, &bo), -EINVAL);
+   struct fdid_image img;
+   struct fdid_image_bos bos;
+   fdid_image_init(&img, XR24, 4, 4);
+   CHECK_EQ(fdid_image_import_bos(&img, NULL, &bos), -EINVAL);
+   CHECK_EQ(bos.n_bos, 0);
+   CHECK_EQ(fdid_image_import_bos(NULL, NULL, &bos), -EINVAL);
+   CHECK_EQ(fdid_image_import_bos(&img, NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_bos_plane_handle(NULL, &img, 0), 0);
+   CHECK_EQ(fdid_image_bos_plane_handle(&bos, NULL, 0), 0);
+   fdid_image_bos_finish(NULL);
    (void)dev;
 }
 #endif
