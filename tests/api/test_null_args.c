@@ -15,6 +15,7 @@
 #include <fdid/import_cache.h>
 #ifdef FDID_HAVE_WINSYS
 #include <fdid/image_bos.h>
+#include <fdid/kms.h>
 #include <fdid/winsys.h>
 #endif
 #ifdef FDID_HAVE_EGL
@@ -133,6 +134,17 @@ FDID_TEST(winsys)
    CHECK_EQ(fdid_image_bos_plane_handle(NULL, &img, 0), 0);
    CHECK_EQ(fdid_image_bos_plane_handle(&bos, NULL, 0), 0);
    fdid_image_bos_finish(NULL);
+   struct fdid_kms *kms = (struct fdid_kms *)1;
+   CHECK_EQ(fdid_kms_create(NULL, 0, &kms), -EINVAL);
+   CHECK(kms == (struct fdid_kms *)1); /* untouched: dev was NULL */
+   fdid_kms_destroy(NULL);
+   const struct fdid_kms_fb *fb;
+   CHECK_EQ(fdid_kms_fb_acquire(NULL, &img, &fb, NULL), -EINVAL);
+   CHECK_EQ(fdid_kms_fb_id(NULL), 0);
+   CHECK_EQ(fdid_kms_fb_ref(NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_kms_fb_unref(NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_kms_fb_count(NULL), 0);
+   CHECK_EQ(fdid_kms_plane_supports(NULL, 1, XR24, 0), -EINVAL);
    (void)dev;
 }
 #endif

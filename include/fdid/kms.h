@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdid kms: framebuffers from images, for compositors and video players
+ * that put client or decoder buffers on screen, often every frame.
+ *
+ * One framebuffer cache per KMS device (a fdid_device from winsys.h, a
+ * primary node). A buffer shown again, through any new fd of it (a client
+ * sends a fresh fd with each frame), finds its framebuffer by the image's
+ * identity (import_cache.h's key: format, size, modifier, each plane's
+ * dma-buf by identity, offset and pitch): no PRIME ioctl and no AddFB. The
+ * buffers' GEM handles come from the device's table (image_bos.h), so each
+ * is closed exactly once, whoever else imports the same buffer on that
+ * description.
+ *
+ * Framebuffers are refcounted. The last unref removes the framebuffer,
+ * then unrefs its buffers (their handles close with their last reference).
+ * Removal: DRM_IOCTL_MODE_CLOSEFB (Linux 6.8+) where the kernel has it,
+ * which leaves a framebuffer that is on screen there until the next commit
+ * replaces it; before 6.8, drmModeRmFB, which also turns off every plane
+ * still showing it. Either way, release a framebuffer after the commit
+ * that stops showing it, as KMS clients do.
+ *
+ * The same-description hazard: GEM handles live per open file description.
+ * A GEM user fdid cannot see (Mesa's GBM or EGL) on the same description as
+ * the device shares handles with the table, and its own close of a handle
+ * would pull one out from under a framebuffer. fdid therefore never closes
+ * a handle it did not create (the table adopts nothing it did not import or
+ * make), and fdid_kms_create() refuses a description that the caller says
+ * is shared with such a user (FDID_KMS_SHARED): open the device again (a
+ * new description) for fdid's table. fdid_egl_display_device() tells
+ * whether an EGLDisplay works on the description the caller holds.
+ *
+ * Thread-safe, as the import cache is: two threads showing one new buffer
+ * at once may both add a framebuffer; the second is removed at once.
+ */
+#ifndef FDID_KMS_H
+#define FDID_KMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <fdid/image.h>
+#include <fdid/winsys.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct fdid_kms;
+struct fdid_kms_fb;
+
+/* fdid_kms_create() flags. */
+enum {
+   /* Another GEM user (Mesa's GBM or EGL) works on this description too:
+    * refused, see the hazard above. */
+   FDID_KMS_SHARED = 1u << 0,
+};
+
+/*
+ * A framebuffer cache for dev (a reference of dev is kept).
+ * Errors: -EINVAL (an argument NULL), -ENOTSUP (dev is no KMS device: no
+ * modesetting resources, as vgem), -EBUSY (FDID_KMS_SHARED), -ENOMEM.
+ */
+int fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out);
+
+/* Removes every framebuffer still held (as their last unref would) and
+ * drops the device reference. NULL: nothing happens. */
+void fdid_kms_destroy(struct fdid_kms *kms);
+
+/*
+ * The framebuffer showing img (resolved), with a reference for the caller:
+ * the cached one, or a new one (the image's buffers from the device's
+ * table, then drmModeAddFB2WithModifiers, with DRM_MODE_FB_MODIFIERS when
+ * img names a modifier). *created (may be NULL) says whether it was made.
+ *
+ * Errors (nothing is kept): -EINVAL (an argument NULL, img not resolved, or
+ * the kernel refusing the layout: a size or pitch the buffer cannot hold),
+ * -ENOTSUP (no plane of the device shows this format and modifier, from
+ * the planes' IN_FORMATS or format lists, asked before AddFB2 since
+ * drivers refuse differently), the buffers' import errors (fdid_bo_import(): a
+ * dma-buf this device cannot import gets the kernel's errno, e.g. ENODEV),
+ * -ENOMEM, -EMFILE.
+ */
+int fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img,
+                        const struct fdid_kms_fb **out, bool *created);
+
+/* The KMS framebuffer id, for a commit. 0 for NULL. */
+uint32_t fdid_kms_fb_id(const struct fdid_kms_fb *fb);
+
+/* One more reference (0), or -EINVAL / -ENOENT (not this cache's). */
+int fdid_kms_fb_ref(struct fdid_kms *kms, const struct fdid_kms_fb *fb);
+
+/* One reference less; the last removes the framebuffer and unrefs its
+ * buffers. 0, -EINVAL, or -ENOENT. */
+int fdid_kms_fb_unref(struct fdid_kms *kms, const struct fdid_kms_fb *fb);
+
+/* Framebuffers held by the cache now. */
+unsigned fdid_kms_fb_count(struct fdid_kms *kms);
+
+/*
+ * Can this plane show images of this format and modifier? From the plane's
+ * IN_FORMATS blob where the kernel gives one, else its format list (then
+ * only the linear or implicit modifier). 1 yes, 0 no, or a negative errno
+ * (-ENOENT: no such plane).
+ */
+int fdid_kms_plane_supports(struct fdid_kms *kms, uint32_t plane_id, uint32_t fourcc,
+                            uint64_t modifier);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FDID_KMS_H */

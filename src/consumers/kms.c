@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Framebuffers from images (kms.h): an import cache (import_cache.h) whose
+ * driver objects are framebuffers, each holding its image's buffers from
+ * the device's table (image_bos.h).
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "fdid/image_bos.h"
+#include "fdid/import_cache.h"
+#include "fdid/kms.h"
+#include "util/macros.h"
+
+/* DRM_IOCTL_MODE_CLOSEFB (Linux 6.8), spelled out for older headers. */
+struct kms_closefb {
+   uint32_t fb_id;
+   uint32_t pad;
+};
+#define KMS_IOCTL_CLOSEFB DRM_IOWR(0xD0, struct kms_closefb)
+
+struct fdid_kms_fb {
+   uint32_t id;
+   struct fdid_image_bos bos;
+};
+
+struct fdid_kms {
+   struct fdid_device *dev;
+   int fd; /* the table's: the caller's description */
+   struct fdid_import_cache *cache;
+   /* -1 unknown, 0 no (RmFB), 1 yes. */
+   atomic_int has_closefb;
+};
+
+/* The plane's IN_FORMATS blob id, or 0. */
+static uint32_t
+in_formats_blob(int fd, uint32_t plane_id)
+{
+   drmModeObjectPropertiesPtr props =
+      drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
+   uint32_t blob = 0;
+   for (uint32_t i = 0; props && i < props->count_props && !blob; i++) {
+      drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+      if (p && strcmp(p->name, "IN_FORMATS") == 0)
+         blob = (uint32_t)props->prop_values[i];
+      drmModeFreeProperty(p);
+   }
+   drmModeFreeObjectProperties(props);
+   return blob;
+}
+
+/* 1 when the plane can show (fourcc, modifier), 0 not, -ENOENT no plane. */
+static int
+plane_supports(int fd, uint32_t plane_id, uint32_t fourcc, uint64_t modifier)
+{
+   drmModePlanePtr plane = drmModeGetPlane(fd, plane_id);
+   if (!plane)
+      return -ENOENT;
+   int yes = 0;
+   uint32_t blob_id = in_formats_blob(fd, plane_id);
+   drmModePropertyBlobPtr blob = blob_id ? drmModeGetPropertyBlob(fd, blob_id) : NULL;
+   if (blob) {
+      drmModeFormatModifierIterator iter = { 0 };
+      /* No modifier given: the driver's implicit layout, which is linear
+       * for every device that lists only linear. */
+      uint64_t want = modifier == FDID_MODIFIER_NONE ? FDID_MODIFIER_LINEAR : modifier;
+      while (!yes && drmModeFormatModifierBlobIterNext(blob, &iter))
+         yes = iter.fmt == fourcc && iter.mod == want;
+      drmModeFreePropertyBlob(blob);
+   } else {
+      bool plain = modifier == FDID_MODIFIER_NONE || modifier == FDID_MODIFIER_LINEAR;
+      for (uint32_t i = 0; plain && i < plane->count_formats && !yes; i++)
+         yes = plane->formats[i] == fourcc;
+   }
+   drmModeFreePlane(plane);
+   return yes;
+}
+
+/* Does any plane of the device take (fourcc, modifier)? Asked before
+ * AddFB2, whose refusals differ by driver (virtio-gpu says ENOENT). */
+static bool
+any_plane_supports(int fd, uint32_t fourcc, uint64_t modifier)
+{
+   drmModePlaneResPtr planes = drmModeGetPlaneResources(fd);
+   bool yes = false;
+   for (uint32_t i = 0; planes && i < planes->count_planes && !yes; i++)
+      yes = plane_supports(fd, planes->planes[i], fourcc, modifier) == 1;
+   drmModeFreePlaneResources(planes);
+   return yes;
+}
+
+static int
+add_fb(void *context, const struct fdid_image *img, void **object)
+{
+   struct fdid_kms *kms = context;
+   if (!any_plane_supports(kms->fd, img->fourcc, img->modifier))
+      return -ENOTSUP;
+   struct fdid_kms_fb *fb = calloc(1, sizeof(*fb));
+   if (!fb)
+      return -ENOMEM;
+   int r = fdid_image_import_bos(img, kms->dev, &fb->bos);
+   if (r < 0) {
+      free(fb);
+      return r;
+   }
+   uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+   uint64_t modifiers[4] = { 0 };
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      handles[p] = fdid_image_bos_plane_handle(&fb->bos, img, p);
+      pitches[p] = img->planes[p].pitch;
+      offsets[p] = img->planes[p].offset;
+      modifiers[p] = img->modifier;
+   }
+   bool explicit_modifier = img->modifier != FDID_MODIFIER_NONE;
+   if (drmModeAddFB2WithModifiers(kms->fd, img->width, img->height, img->fourcc, handles,
+                                  pitches, offsets, explicit_modifier ? modifiers : NULL,
+                                  &fb->id, explicit_modifier ? DRM_MODE_FB_MODIFIERS : 0)) {
+      r = -errno;
+      fdid_image_bos_finish(&fb->bos);
+      free(fb);
+      /* The kernel's word for "not this format" or "no modifiers here". */
+      return r == -EOPNOTSUPP ? -ENOTSUP : r;
+   }
+   *object = fb;
+   return 0;
+}
+
+/* CLOSEFB where the kernel has it (asked once: it answers ENOENT for fb 0,
+ * an older kernel EINVAL for the unknown ioctl), else RmFB. */
+static void
+close_fb(struct fdid_kms *kms, uint32_t id)
+{
+   int has = atomic_load(&kms->has_closefb);
+   if (has < 0) {
+      struct kms_closefb probe = { 0, 0 };
+      has = drmIoctl(kms->fd, KMS_IOCTL_CLOSEFB, &probe) != 0 && errno == ENOENT;
+      atomic_store(&kms->has_closefb, has);
+   }
+   struct kms_closefb c = { id, 0 };
+   if (!has || drmIoctl(kms->fd, KMS_IOCTL_CLOSEFB, &c) != 0)
+      drmModeRmFB(kms->fd, id);
+}
+
+static void
+remove_fb(void *context, void *object)
+{
+   struct fdid_kms *kms = context;
+   struct fdid_kms_fb *fb = object;
+   close_fb(kms, fb->id);
+   fdid_image_bos_finish(&fb->bos);
+   free(fb);
+}
+
+FDID_PUBLIC int
+fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out)
+{
+   if (!dev || !out)
+      return -EINVAL;
+   *out = NULL;
+   if (flags & FDID_KMS_SHARED)
+      return -EBUSY;
+   int fd = fdid_device_fd(dev);
+   /* Every plane, primary and cursor included, for the format checks. */
+   drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+   drmModeResPtr res = drmModeGetResources(fd);
+   bool kms_device = res && res->count_crtcs > 0;
+   drmModeFreeResources(res);
+   if (!kms_device)
+      return -ENOTSUP;
+   struct fdid_kms *kms = calloc(1, sizeof(*kms));
+   if (!kms)
+      return -ENOMEM;
+   kms->dev = fdid_device_ref(dev);
+   kms->fd = fd;
+   atomic_init(&kms->has_closefb, -1);
+   int r = fdid_import_cache_create(kms, add_fb, remove_fb, &kms->cache);
+   if (r < 0) {
+      fdid_device_unref(kms->dev);
+      free(kms);
+      return r;
+   }
+   *out = kms;
+   return 0;
+}
+
+FDID_PUBLIC void
+fdid_kms_destroy(struct fdid_kms *kms)
+{
+   if (!kms)
+      return;
+   fdid_import_cache_destroy(kms->cache);
+   fdid_device_unref(kms->dev);
+   free(kms);
+}
+
+FDID_PUBLIC int
+fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img,
+                    const struct fdid_kms_fb **out, bool *created)
+{
+   if (created)
+      *created = false;
+   if (!kms || !out)
+      return -EINVAL;
+   void *object = NULL;
+   int made = 0;
+   int r = fdid_import_cache_acquire(kms->cache, img, &object, &made);
+   if (r < 0)
+      return r;
+   *out = object;
+   if (created)
+      *created = made;
+   return 0;
+}
+
+FDID_PUBLIC uint32_t
+fdid_kms_fb_id(const struct fdid_kms_fb *fb)
+{
+   return fb ? fb->id : 0;
+}
+
+FDID_PUBLIC int
+fdid_kms_fb_ref(struct fdid_kms *kms, const struct fdid_kms_fb *fb)
+{
+   if (!kms || !fb)
+      return -EINVAL;
+   return fdid_import_cache_ref(kms->cache, (void *)(uintptr_t)fb);
+}
+
+FDID_PUBLIC int
+fdid_kms_fb_unref(struct fdid_kms *kms, const struct fdid_kms_fb *fb)
+{
+   if (!kms || !fb)
+      return -EINVAL;
+   return fdid_import_cache_unref(kms->cache, (void *)(uintptr_t)fb);
+}
+
+FDID_PUBLIC unsigned
+fdid_kms_fb_count(struct fdid_kms *kms)
+{
+   return kms ? (unsigned)fdid_import_cache_count(kms->cache) : 0;
+}
+
+FDID_PUBLIC int
+fdid_kms_plane_supports(struct fdid_kms *kms, uint32_t plane_id, uint32_t fourcc,
+                        uint64_t modifier)
+{
+   if (!kms)
+      return -EINVAL;
+   return plane_supports(kms->fd, plane_id, fourcc, modifier);
+}

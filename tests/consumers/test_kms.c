@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * KMS framebuffers from images (kms.h) on virtio-gpu in the guests, as a
+ * compositor sees them: a client renders into buffers of its own (its own
+ * open of the device) and sends each frame's dma-buf as a new fd; the
+ * compositor shows it through the framebuffer cache. The kernel is asked
+ * about every handle and framebuffer; what is on screen is read back from
+ * the host (the runner's screendump).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include <fdid/kms.h>
+
+#include "drm_node.h"
+#include "fdid_test.h"
+#include "fourccs.h"
+#include "test_winsys_util.h"
+
+enum { RING = 3, MARK = 16 };
+
+/* The compositor: its own open of virtio-gpu, the table's device, the
+ * framebuffer cache, and what it shows on. */
+struct compositor {
+   int fd;
+   struct fdid_device *dev;
+   struct fdid_kms *kms;
+   uint32_t crtc, connector, primary;
+   drmModeModeInfo mode;
+};
+
+static int
+open_virtio_gpu(void)
+{
+   int fd = drm_open_driver("virtio_gpu", false);
+   if (fd < 0)
+      SKIP("no virtio_gpu node (run in the guest): %s", strerror(errno));
+   return fd;
+}
+
+static void
+compositor_open(struct compositor *c)
+{
+   c->fd = open_virtio_gpu();
+   CHECK_EQ(drmSetClientCap(c->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
+   c->dev = dev_acquire(c->fd);
+   CHECK_EQ(fdid_kms_create(c->dev, 0, &c->kms), 0);
+   drmModeResPtr res = drmModeGetResources(c->fd);
+   CHECK(res && res->count_crtcs > 0);
+   c->crtc = res->crtcs[0];
+   c->connector = 0;
+   for (int i = 0; i < res->count_connectors && !c->connector; i++) {
+      drmModeConnectorPtr k = drmModeGetConnector(c->fd, res->connectors[i]);
+      if (k && k->connection == DRM_MODE_CONNECTED && k->count_modes > 0) {
+         c->connector = k->connector_id;
+         c->mode = k->modes[0];
+      }
+      drmModeFreeConnector(k);
+   }
+   CHECK(c->connector != 0);
+   drmModeFreeResources(res);
+   drmModePlaneResPtr planes = drmModeGetPlaneResources(c->fd);
+   CHECK(planes && planes->count_planes > 0);
+   c->primary = planes->planes[0];
+   drmModeFreePlaneResources(planes);
+}
+
+/* Everything released: no framebuffer of ours, no GEM handle left on the
+ * compositor's description (the kernel says). */
+static void
+compositor_close(struct compositor *c)
+{
+   drmModeSetCrtc(c->fd, c->crtc, 0, 0, 0, NULL, 0, NULL);
+   fdid_kms_destroy(c->kms);
+   fdid_device_unref(c->dev);
+   check_no_handles(c->fd, 64);
+   close(c->fd);
+}
+
+static void
+show(struct compositor *c, const struct fdid_kms_fb *fb)
+{
+   CHECK_EQ(drmModeSetCrtc(c->fd, c->crtc, fdid_kms_fb_id(fb), 0, 0, &c->connector, 1,
+                           &c->mode), 0);
+}
+
+/* The client: its own open of virtio-gpu and a buffer the size of the
+ * mode, mapped (it "renders" with the CPU: a mark encoding the frame). */
+struct client_buf {
+   uint32_t handle, pitch;
+   uint64_t size;
+   uint32_t *map;
+};
+
+static struct client_buf
+client_buf_create(int cfd, const drmModeModeInfo *mode)
+{
+   struct dumb d = dumb_create(cfd, mode->hdisplay, mode->vdisplay);
+   struct drm_mode_map_dumb m = { .handle = d.handle };
+   CHECK_SYS(drmIoctl(cfd, DRM_IOCTL_MODE_MAP_DUMB, &m));
+   uint32_t *map = mmap(NULL, d.size, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, (off_t)m.offset);
+   CHECK(map != MAP_FAILED);
+   return (struct client_buf){ d.handle, d.pitch, d.size, map };
+}
+
+static void
+client_buf_destroy(int cfd, struct client_buf *b)
+{
+   munmap(b->map, b->size);
+   gem_close(cfd, b->handle);
+}
+
+static uint32_t
+mark_colour(unsigned frame, unsigned i)
+{
+   return ((frame * 7u + i) & 0xff) << 16 | ((frame >> 3) & 0xff) << 8 | (i * 13u & 0xff);
+}
+
+static void
+render(struct client_buf *b, unsigned frame)
+{
+   for (unsigned i = 0; i < MARK; i++)
+      b->map[i] = mark_colour(frame, i);
+}
+
+/* A new fd of the buffer's dma-buf, as a client sends one with each frame,
+ * and the image the compositor makes of it. */
+static int
+frame_image(int cfd, const struct client_buf *b, const drmModeModeInfo *mode,
+            struct fdid_image *img)
+{
+   int fd = prime_export(cfd, b->handle);
+   fdid_image_init(img, XR24, mode->hdisplay, mode->vdisplay);
+   CHECK_EQ(fdid_image_add_plane(img, fd, 0, b->pitch), 0);
+   CHECK_EQ(fdid_image_resolve(img), 0);
+   return fd;
+}
+
+static int
+fd_count(void)
+{
+   int n = 0;
+   for (int fd = 0; fd < 4096; fd++)
+      n += fcntl(fd, F_GETFD) >= 0;
+   return n;
+}
+
+/* The first MARK pixels of the host's screendump are frame's mark. */
+static void
+check_screen_shows(unsigned frame)
+{
+   const char *dir = getenv("FDID_SCREEN_DIR");
+   if (!dir)
+      return; /* not under the guest runner: the kernel's answers stand */
+   char req[512], shot[512];
+   snprintf(req, sizeof(req), "%s/request", dir);
+   snprintf(shot, sizeof(shot), "%s/shot.ppm", dir);
+   unlink(shot);
+   close(CHECK_SYS(open(req, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)));
+   for (int i = 0; i < 400 && access(shot, F_OK) != 0; i++)
+      usleep(50000);
+   FILE *f = fopen(shot, "rb");
+   CHECK(f != NULL);
+   unsigned w, h, maxval;
+   CHECK_EQ(fscanf(f, "P6 %u %u %u", &w, &h, &maxval), 3);
+   fgetc(f);
+   for (unsigned i = 0; i < MARK; i++) {
+      unsigned char rgb[3];
+      CHECK_EQ(fread(rgb, 1, 3, f), 3);
+      uint32_t want = mark_colour(frame, i);
+      if (rgb[0] != (want >> 16 & 0xff) || rgb[1] != (want >> 8 & 0xff) || rgb[2] != (want & 0xff))
+         fdid_test_fail(__FILE__, __LINE__, "pixel %u: %02x%02x%02x, frame %u's is %06x", i,
+                        rgb[0], rgb[1], rgb[2], frame, want);
+   }
+   fclose(f);
+}
+
+/* 1000 frames over a ring of 3 buffers, each frame a new fd: 3 framebuffers
+ * made in all, fds and handles flat, the last frame on screen, nothing of
+ * ours left after teardown. */
+FDID_TEST(thousand_frames_over_a_ring_of_three)
+{
+   struct compositor c;
+   compositor_open(&c);
+   int cfd = open_virtio_gpu();
+   struct client_buf ring[RING];
+   for (int i = 0; i < RING; i++)
+      ring[i] = client_buf_create(cfd, &c.mode);
+
+   /* As a compositor does: one reference per client buffer while it lives
+    * (a wl_buffer), and one per frame while the frame is on screen. */
+   int fds_before = fd_count();
+   unsigned created = 0;
+   const struct fdid_kms_fb *held[RING] = { 0 };
+   const struct fdid_kms_fb *shown = NULL;
+   enum { FRAMES = 1000 };
+   for (unsigned frame = 0; frame < FRAMES; frame++) {
+      int slot = frame % RING;
+      struct client_buf *b = &ring[slot];
+      render(b, frame);
+      struct fdid_image img;
+      int fd = frame_image(cfd, b, &c.mode, &img);
+      const struct fdid_kms_fb *fb;
+      bool made;
+      CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &made), 0);
+      close(fd); /* the compositor keeps nothing of the client's fd */
+      created += made;
+      if (!held[slot]) {
+         CHECK_EQ(fdid_kms_fb_ref(c.kms, fb), 0);
+         held[slot] = fb;
+      }
+      CHECK(fb == held[slot]);
+      show(&c, fb);
+      if (shown)
+         CHECK_EQ(fdid_kms_fb_unref(c.kms, shown), 0); /* after the commit that replaced it */
+      shown = fb;
+      if (frame == 10)
+         fds_before = fd_count(); /* the cache's own dups are in by now */
+   }
+   uint32_t ids[RING];
+   for (int i = 0; i < RING; i++)
+      ids[i] = fdid_kms_fb_id(held[i]);
+   CHECK_EQ(created, RING);
+   CHECK_EQ(fd_count(), fds_before);
+   check_screen_shows(FRAMES - 1);
+   printf("# %d frames, %u framebuffers made, %u held\n", FRAMES, created,
+          fdid_kms_fb_count(c.kms));
+
+   /* The framebuffers stay cached while referenced; the last unref of
+    * each removes it. */
+   CHECK_EQ(fdid_kms_fb_count(c.kms), RING);
+   CHECK_EQ(fdid_kms_fb_unref(c.kms, shown), 0);
+   for (int i = 0; i < RING; i++)
+      CHECK_EQ(fdid_kms_fb_unref(c.kms, held[i]), 0);
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   /* The kernel: the framebuffers not on screen are gone. The one on
+    * screen is gone too where it was removed with RmFB (before 6.8: the
+    * CRTC went dark); with CLOSEFB (6.8+) it stays shown, its id alive,
+    * until a commit replaces it. */
+   uint32_t on_screen = ids[(FRAMES - 1) % RING];
+   for (int i = 0; i < RING; i++) {
+      if (ids[i] == on_screen)
+         continue;
+      CHECK(drmModeGetFB(c.fd, ids[i]) == NULL);
+   }
+   drmModeCrtcPtr crtc = drmModeGetCrtc(c.fd, c.crtc);
+   CHECK(crtc != NULL);
+   printf("# after the last unref the CRTC shows fb %u (%s)\n", crtc->buffer_id,
+          crtc->buffer_id ? "CLOSEFB: still on screen" : "RmFB: dark");
+   CHECK(crtc->buffer_id == 0 || crtc->buffer_id == on_screen);
+   drmModeFreeCrtc(crtc);
+   CHECK_EQ(drmModeSetCrtc(c.fd, c.crtc, 0, 0, 0, NULL, 0, NULL), 0);
+   CHECK(drmModeGetFB(c.fd, on_screen) == NULL);
+   for (int i = 0; i < RING; i++)
+      client_buf_destroy(cfd, &ring[i]);
+   close(cfd);
+   compositor_close(&c);
+}
+
+/* A buffer destroyed mid-run and a new one: the new buffer gets a new
+ * framebuffer; the old one's framebuffer and handle go exactly once. */
+FDID_TEST(buffer_churn)
+{
+   struct compositor c;
+   compositor_open(&c);
+   int cfd = open_virtio_gpu();
+   struct client_buf ring[RING];
+   for (int i = 0; i < RING; i++)
+      ring[i] = client_buf_create(cfd, &c.mode);
+   const struct fdid_kms_fb *held[RING] = { 0 };
+   unsigned created = 0;
+   for (unsigned frame = 0; frame < 30; frame++) {
+      int slot = frame % RING;
+      if (frame == 15) {
+         /* Buffer 0 goes: the compositor lets its framebuffer go (not on
+          * screen now), the client destroys it and makes a new one. */
+         int old_fd = prime_export(cfd, ring[0].handle);
+         uint32_t old_handle = prime_import(c.fd, old_fd); /* the table's */
+         close(old_fd);
+         uint32_t old_id = fdid_kms_fb_id(held[0]);
+         CHECK_EQ(fdid_kms_fb_unref(c.kms, held[0]), 0);
+         held[0] = NULL;
+         CHECK(drmModeGetFB(c.fd, old_id) == NULL);
+         check_handle_closed(c.fd, old_handle);
+         client_buf_destroy(cfd, &ring[0]);
+         ring[0] = client_buf_create(cfd, &c.mode);
+      }
+      render(&ring[slot], frame);
+      struct fdid_image img;
+      int fd = frame_image(cfd, &ring[slot], &c.mode, &img);
+      const struct fdid_kms_fb *fb;
+      bool made;
+      CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &made), 0);
+      close(fd);
+      created += made;
+      show(&c, fb);
+      if (held[slot])
+         fdid_kms_fb_unref(c.kms, held[slot]);
+      held[slot] = fb;
+   }
+   CHECK_EQ(created, RING + 1);
+   for (int i = 0; i < RING; i++)
+      fdid_kms_fb_unref(c.kms, held[i]);
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   for (int i = 0; i < RING; i++)
+      client_buf_destroy(cfd, &ring[i]);
+   close(cfd);
+   compositor_close(&c);
+}
+
+/* Refusals: each a clear negative errno, nothing kept, no fd of the
+ * caller's closed. */
+FDID_TEST(refusals)
+{
+   struct compositor c;
+   compositor_open(&c);
+   int cfd = open_virtio_gpu();
+   struct client_buf b = client_buf_create(cfd, &c.mode);
+   const struct fdid_kms_fb *fb = NULL;
+
+   /* A format the plane cannot show: the plane says so, AddFB2 too. */
+   CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, XR24, FDID_MODIFIER_LINEAR), 1);
+   CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, NV12, FDID_MODIFIER_LINEAR), 0);
+   CHECK_EQ(fdid_kms_plane_supports(c.kms, 0xdead, XR24, FDID_MODIFIER_LINEAR), -ENOENT);
+   int fd = prime_export(cfd, b.handle);
+   struct fdid_image nv12;
+   fdid_image_init(&nv12, NV12, 64, 64);
+   CHECK_EQ(fdid_image_add_plane(&nv12, fd, 0, 64), 0);
+   CHECK_EQ(fdid_image_add_plane(&nv12, fd, 64 * 64, 64), 0);
+   CHECK_EQ(fdid_image_resolve(&nv12), 0);
+   int r = fdid_kms_fb_acquire(c.kms, &nv12, &fb, NULL);
+   CHECK_EQ(r, -ENOTSUP);
+   /* A modifier the device cannot take (X tiling: virtio-gpu takes none). */
+   struct fdid_image tiled;
+   fdid_image_init(&tiled, XR24, 64, 64);
+   tiled.modifier = (1ull << 56) | 1;
+   CHECK_EQ(fdid_image_add_plane(&tiled, fd, 0, b.pitch), 0);
+   CHECK_EQ(fdid_image_resolve(&tiled), 0);
+   CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, XR24, tiled.modifier), 0);
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &tiled, &fb, NULL), -ENOTSUP);
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   CHECK(fd_is_open(fd));
+
+   /* Bigger than the buffer, a pipe, a closed fd: refused when resolved,
+    * and an image never resolved is refused here. */
+   struct fdid_image big;
+   fdid_image_init(&big, XR24, c.mode.hdisplay, c.mode.vdisplay * 2);
+   CHECK_EQ(fdid_image_add_plane(&big, fd, 0, b.pitch), 0);
+   CHECK_EQ(fdid_image_resolve(&big), -EINVAL);
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &big, &fb, NULL), -EINVAL);
+   int p[2];
+   CHECK_SYS(pipe2(p, O_CLOEXEC));
+   struct fdid_image piped;
+   fdid_image_init(&piped, XR24, 64, 64);
+   CHECK_EQ(fdid_image_add_plane(&piped, p[0], 0, 256), 0);
+   CHECK_EQ(fdid_image_resolve(&piped), -EBADFD);
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &piped, &fb, NULL), -EINVAL);
+   CHECK(fd_is_open(p[0]));
+   close(p[0]);
+   close(p[1]);
+   CHECK_EQ(fdid_kms_fb_acquire(NULL, &tiled, &fb, NULL), -EINVAL);
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &tiled, NULL, NULL), -EINVAL);
+   CHECK_EQ(fdid_kms_fb_unref(c.kms, NULL), -EINVAL);
+
+   /* A vgem dma-buf: virtio-gpu refuses it (ENODEV), nothing is kept. */
+   struct buf v = buf_create(64, 64, 32);
+   struct fdid_image foreign;
+   fdid_image_init(&foreign, XR24, 64, 64);
+   CHECK_EQ(fdid_image_add_plane(&foreign, v.fd, 0, v.pitch), 0);
+   CHECK_EQ(fdid_image_resolve(&foreign), 0);
+   r = fdid_kms_fb_acquire(c.kms, &foreign, &fb, NULL);
+   CHECK(r < 0);
+   printf("# a vgem buffer as a virtio-gpu framebuffer: %s\n", strerror(-r));
+   CHECK(fd_is_open(v.fd));
+   buf_destroy(&v);
+
+   /* Not a KMS device (vgem), and a description shared with Mesa. */
+   struct one_card vc = one_card_open();
+   struct fdid_kms *none = NULL;
+   CHECK_EQ(fdid_kms_create(vc.dev, 0, &none), -ENOTSUP);
+   CHECK(none == NULL);
+   one_card_close(&vc);
+   CHECK_EQ(fdid_kms_create(c.dev, FDID_KMS_SHARED, &none), -EBUSY);
+   CHECK_EQ(fdid_kms_create(NULL, 0, &none), -EINVAL);
+   fdid_kms_destroy(NULL);
+
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   close(fd);
+   client_buf_destroy(cfd, &b);
+   close(cfd);
+   compositor_close(&c); /* no handle of the refused imports is left */
+}
+
+/* Four threads showing and releasing the same three buffers through fresh
+ * fds: every acquire finds or makes one framebuffer per buffer; at the end
+ * none is left, nor any handle. */
+struct racer {
+   struct compositor *c;
+   int cfd;
+   struct client_buf *ring;
+};
+
+static void *
+race(void *arg)
+{
+   struct racer *r = arg;
+   for (unsigned i = 0; i < 150; i++) {
+      struct fdid_image img;
+      int fd = frame_image(r->cfd, &r->ring[i % RING], &r->c->mode, &img);
+      const struct fdid_kms_fb *fb;
+      if (fdid_kms_fb_acquire(r->c->kms, &img, &fb, NULL) != 0)
+         abort();
+      close(fd);
+      if (fdid_kms_fb_id(fb) == 0 || fdid_kms_fb_unref(r->c->kms, fb) != 0)
+         abort();
+   }
+   return NULL;
+}
+
+FDID_TEST(four_threads)
+{
+   struct compositor c;
+   compositor_open(&c);
+   int cfd = open_virtio_gpu();
+   struct client_buf ring[RING];
+   for (int i = 0; i < RING; i++)
+      ring[i] = client_buf_create(cfd, &c.mode);
+   pthread_t t[4];
+   struct racer r = { &c, cfd, ring };
+   for (int i = 0; i < 4; i++)
+      CHECK_EQ(pthread_create(&t[i], NULL, race, &r), 0);
+   for (int i = 0; i < 4; i++)
+      CHECK_EQ(pthread_join(t[i], NULL), 0);
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   for (int i = 0; i < RING; i++)
+      client_buf_destroy(cfd, &ring[i]);
+   close(cfd);
+   compositor_close(&c);
+}
+
+FDID_TEST_MAIN()
