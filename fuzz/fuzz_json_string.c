@@ -51,6 +51,15 @@ put_utf8(unsigned cp, unsigned char *o)
    return 3;
 }
 
+/* The decoded bytes must be the input, exactly; frees back. */
+static void
+check_same(unsigned char *back, size_t b, const char *in, size_t n)
+{
+   if (b != n || memcmp(back, in, n) != 0)
+      abort();
+   free(back);
+}
+
 static void
 check_json(const char *in, size_t n)
 {
@@ -98,9 +107,7 @@ check_json(const char *in, size_t n)
       if (b > n)
          abort();
    }
-   if (b != n || memcmp(back, in, n) != 0)
-      abort();
-   free(back);
+   check_same(back, b, in, n);
    free(out);
 }
 
@@ -135,9 +142,7 @@ check_text(const char *in, size_t n, unsigned flags)
       if (b > n)
          abort();
    }
-   if (b != n || memcmp(back, in, n) != 0)
-      abort();
-   free(back);
+   check_same(back, b, in, n);
    free(out);
 }
 

@@ -37,19 +37,10 @@ struct compositor {
    drmModeModeInfo mode;
 };
 
-static int
-open_virtio_gpu(void)
-{
-   int fd = drm_open_driver("virtio_gpu", false);
-   if (fd < 0)
-      SKIP("no virtio_gpu node (run in the guest): %s", strerror(errno));
-   return fd;
-}
-
 static void
 compositor_open(struct compositor *c)
 {
-   c->fd = open_virtio_gpu();
+   c->fd = open_kms();
    CHECK_EQ(drmSetClientCap(c->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    c->dev = dev_acquire(c->fd);
    CHECK_EQ(fdid_kms_create(c->dev, 0, &c->kms), 0);
@@ -131,6 +122,31 @@ render(struct client_buf *b, unsigned frame)
       b->map[i] = mark_colour(frame, i);
 }
 
+/* A compositor and a client with a ring of buffers: each subtest's scene. */
+struct scene {
+   struct compositor c;
+   int cfd;
+   struct client_buf ring[RING];
+};
+
+static void
+scene_begin(struct scene *sc)
+{
+   compositor_open(&sc->c);
+   sc->cfd = open_kms();
+   for (int i = 0; i < RING; i++)
+      sc->ring[i] = client_buf_create(sc->cfd, &sc->c.mode);
+}
+
+static void
+scene_end(struct scene *sc)
+{
+   for (int i = 0; i < RING; i++)
+      client_buf_destroy(sc->cfd, &sc->ring[i]);
+   close(sc->cfd);
+   compositor_close(&sc->c);
+}
+
 /* A new fd of the buffer's dma-buf, as a client sends one with each frame,
  * and the image the compositor makes of it. */
 static int
@@ -188,12 +204,8 @@ check_screen_shows(unsigned frame)
  * ours left after teardown. */
 FDID_TEST(thousand_frames_over_a_ring_of_three)
 {
-   struct compositor c;
-   compositor_open(&c);
-   int cfd = open_virtio_gpu();
-   struct client_buf ring[RING];
-   for (int i = 0; i < RING; i++)
-      ring[i] = client_buf_create(cfd, &c.mode);
+   struct scene sc;
+   scene_begin(&sc);
 
    /* As a compositor does: one reference per client buffer while it lives
     * (a wl_buffer), and one per frame while the frame is on screen. */
@@ -204,23 +216,23 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
    enum { FRAMES = 1000 };
    for (unsigned frame = 0; frame < FRAMES; frame++) {
       int slot = frame % RING;
-      struct client_buf *b = &ring[slot];
+      struct client_buf *b = &sc.ring[slot];
       render(b, frame);
       struct fdid_image img;
-      int fd = frame_image(cfd, b, &c.mode, &img);
+      int fd = frame_image(sc.cfd, b, &sc.c.mode, &img);
       const struct fdid_kms_fb *fb;
       bool made;
-      CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &made), 0);
+      CHECK_EQ(fdid_kms_fb_acquire(sc.c.kms, &img, &fb, &made), 0);
       close(fd); /* the compositor keeps nothing of the client's fd */
       created += made;
       if (!held[slot]) {
-         CHECK_EQ(fdid_kms_fb_ref(c.kms, fb), 0);
+         CHECK_EQ(fdid_kms_fb_ref(sc.c.kms, fb), 0);
          held[slot] = fb;
       }
       CHECK(fb == held[slot]);
-      show(&c, fb);
+      show(&sc.c, fb);
       if (shown)
-         CHECK_EQ(fdid_kms_fb_unref(c.kms, shown), 0); /* after the commit that replaced it */
+         CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, shown), 0); /* after the commit that replaced it */
       shown = fb;
       if (frame == 10)
          fds_before = fd_count(); /* the cache's own dups are in by now */
@@ -232,15 +244,15 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
    CHECK_EQ(fd_count(), fds_before);
    check_screen_shows(FRAMES - 1);
    printf("# %d frames, %u framebuffers made, %u held\n", FRAMES, created,
-          fdid_kms_fb_count(c.kms));
+          fdid_kms_fb_count(sc.c.kms));
 
    /* The framebuffers stay cached while referenced; the last unref of
     * each removes it. */
-   CHECK_EQ(fdid_kms_fb_count(c.kms), RING);
-   CHECK_EQ(fdid_kms_fb_unref(c.kms, shown), 0);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), RING);
+   CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, shown), 0);
    for (int i = 0; i < RING; i++)
-      CHECK_EQ(fdid_kms_fb_unref(c.kms, held[i]), 0);
-   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+      CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, held[i]), 0);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
    /* The kernel: the framebuffers not on screen are gone. The one on
     * screen is gone too where it was removed with RmFB (before 6.8: the
     * CRTC went dark); with CLOSEFB (6.8+) it stays shown, its id alive,
@@ -249,32 +261,25 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
    for (int i = 0; i < RING; i++) {
       if (ids[i] == on_screen)
          continue;
-      CHECK(drmModeGetFB(c.fd, ids[i]) == NULL);
+      CHECK(drmModeGetFB(sc.c.fd, ids[i]) == NULL);
    }
-   drmModeCrtcPtr crtc = drmModeGetCrtc(c.fd, c.crtc);
+   drmModeCrtcPtr crtc = drmModeGetCrtc(sc.c.fd, sc.c.crtc);
    CHECK(crtc != NULL);
    printf("# after the last unref the CRTC shows fb %u (%s)\n", crtc->buffer_id,
           crtc->buffer_id ? "CLOSEFB: still on screen" : "RmFB: dark");
    CHECK(crtc->buffer_id == 0 || crtc->buffer_id == on_screen);
    drmModeFreeCrtc(crtc);
-   CHECK_EQ(drmModeSetCrtc(c.fd, c.crtc, 0, 0, 0, NULL, 0, NULL), 0);
-   CHECK(drmModeGetFB(c.fd, on_screen) == NULL);
-   for (int i = 0; i < RING; i++)
-      client_buf_destroy(cfd, &ring[i]);
-   close(cfd);
-   compositor_close(&c);
+   CHECK_EQ(drmModeSetCrtc(sc.c.fd, sc.c.crtc, 0, 0, 0, NULL, 0, NULL), 0);
+   CHECK(drmModeGetFB(sc.c.fd, on_screen) == NULL);
+   scene_end(&sc);
 }
 
 /* A buffer destroyed mid-run and a new one: the new buffer gets a new
  * framebuffer; the old one's framebuffer and handle go exactly once. */
 FDID_TEST(buffer_churn)
 {
-   struct compositor c;
-   compositor_open(&c);
-   int cfd = open_virtio_gpu();
-   struct client_buf ring[RING];
-   for (int i = 0; i < RING; i++)
-      ring[i] = client_buf_create(cfd, &c.mode);
+   struct scene sc;
+   scene_begin(&sc);
    const struct fdid_kms_fb *held[RING] = { 0 };
    unsigned created = 0;
    for (unsigned frame = 0; frame < 30; frame++) {
@@ -282,38 +287,35 @@ FDID_TEST(buffer_churn)
       if (frame == 15) {
          /* Buffer 0 goes: the compositor lets its framebuffer go (not on
           * screen now), the client destroys it and makes a new one. */
-         int old_fd = prime_export(cfd, ring[0].handle);
-         uint32_t old_handle = prime_import(c.fd, old_fd); /* the table's */
+         int old_fd = prime_export(sc.cfd, sc.ring[0].handle);
+         uint32_t old_handle = prime_import(sc.c.fd, old_fd); /* the table's */
          close(old_fd);
          uint32_t old_id = fdid_kms_fb_id(held[0]);
-         CHECK_EQ(fdid_kms_fb_unref(c.kms, held[0]), 0);
+         CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, held[0]), 0);
          held[0] = NULL;
-         CHECK(drmModeGetFB(c.fd, old_id) == NULL);
-         check_handle_closed(c.fd, old_handle);
-         client_buf_destroy(cfd, &ring[0]);
-         ring[0] = client_buf_create(cfd, &c.mode);
+         CHECK(drmModeGetFB(sc.c.fd, old_id) == NULL);
+         check_handle_closed(sc.c.fd, old_handle);
+         client_buf_destroy(sc.cfd, &sc.ring[0]);
+         sc.ring[0] = client_buf_create(sc.cfd, &sc.c.mode);
       }
-      render(&ring[slot], frame);
+      render(&sc.ring[slot], frame);
       struct fdid_image img;
-      int fd = frame_image(cfd, &ring[slot], &c.mode, &img);
+      int fd = frame_image(sc.cfd, &sc.ring[slot], &sc.c.mode, &img);
       const struct fdid_kms_fb *fb;
       bool made;
-      CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &made), 0);
+      CHECK_EQ(fdid_kms_fb_acquire(sc.c.kms, &img, &fb, &made), 0);
       close(fd);
       created += made;
-      show(&c, fb);
+      show(&sc.c, fb);
       if (held[slot])
-         fdid_kms_fb_unref(c.kms, held[slot]);
+         fdid_kms_fb_unref(sc.c.kms, held[slot]);
       held[slot] = fb;
    }
    CHECK_EQ(created, RING + 1);
    for (int i = 0; i < RING; i++)
-      fdid_kms_fb_unref(c.kms, held[i]);
-   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
-   for (int i = 0; i < RING; i++)
-      client_buf_destroy(cfd, &ring[i]);
-   close(cfd);
-   compositor_close(&c);
+      fdid_kms_fb_unref(sc.c.kms, held[i]);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
+   scene_end(&sc);
 }
 
 /* Refusals: each a clear negative errno, nothing kept, no fd of the
@@ -322,7 +324,7 @@ FDID_TEST(refusals)
 {
    struct compositor c;
    compositor_open(&c);
-   int cfd = open_virtio_gpu();
+   int cfd = open_kms();
    struct client_buf b = client_buf_create(cfd, &c.mode);
    const struct fdid_kms_fb *fb = NULL;
 
@@ -427,23 +429,16 @@ race(void *arg)
 
 FDID_TEST(four_threads)
 {
-   struct compositor c;
-   compositor_open(&c);
-   int cfd = open_virtio_gpu();
-   struct client_buf ring[RING];
-   for (int i = 0; i < RING; i++)
-      ring[i] = client_buf_create(cfd, &c.mode);
+   struct scene sc;
+   scene_begin(&sc);
    pthread_t t[4];
-   struct racer r = { &c, cfd, ring };
+   struct racer r = { &sc.c, sc.cfd, sc.ring };
    for (int i = 0; i < 4; i++)
       CHECK_EQ(pthread_create(&t[i], NULL, race, &r), 0);
    for (int i = 0; i < 4; i++)
       CHECK_EQ(pthread_join(t[i], NULL), 0);
-   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
-   for (int i = 0; i < RING; i++)
-      client_buf_destroy(cfd, &ring[i]);
-   close(cfd);
-   compositor_close(&c);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
+   scene_end(&sc);
 }
 
 FDID_TEST_MAIN()

@@ -34,6 +34,15 @@ open_render(void)
    return open_vgem(true);
 }
 
+int
+open_kms(void)
+{
+   int fd = drm_open_driver("virtio_gpu", false);
+   if (fd < 0)
+      SKIP("no virtio_gpu node (run in the guest): %s", strerror(errno));
+   return fd;
+}
+
 struct dumb
 dumb_create(int fd, uint32_t width, uint32_t height)
 {

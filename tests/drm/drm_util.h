@@ -11,6 +11,9 @@
  * driver name; the subtest skips where there is no vgem. */
 int open_card(void);
 int open_render(void);
+/* The guests' KMS device: virtio-gpu's primary node, by driver name; the
+ * subtest skips where there is none. */
+int open_kms(void);
 
 struct dumb {
    uint32_t handle, pitch;

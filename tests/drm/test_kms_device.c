@@ -20,18 +20,9 @@
 #include "drm_util.h"
 #include "fdid_test.h"
 
-static int
-open_virtio_gpu(void)
-{
-   int fd = drm_open_driver("virtio_gpu", false);
-   if (fd < 0)
-      SKIP("no virtio_gpu node (run in the guest): %s", strerror(errno));
-   return fd;
-}
-
 FDID_TEST(virtio_gpu_has_connector_crtc_and_planes)
 {
-   int fd = open_virtio_gpu();
+   int fd = open_kms();
    CHECK_EQ(drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    CHECK_EQ(drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1), 0);
    drmModeResPtr res = drmModeGetResources(fd);
@@ -61,7 +52,7 @@ FDID_TEST(virtio_gpu_has_connector_crtc_and_planes)
  * EINVAL; the dma-buf's mmap is the way.) */
 FDID_TEST(virtio_gpu_dumb_buffer_crosses_to_vgem)
 {
-   int gpu = open_virtio_gpu();
+   int gpu = open_kms();
    int vgem = open_card();
    struct dumb d = dumb_create(gpu, 64, 64);
    gem_fill(gpu, d.handle, d.size, 0x600d);
@@ -86,7 +77,7 @@ FDID_TEST(virtio_gpu_dumb_buffer_crosses_to_vgem)
  * memory, or a refusal with a plain errno. */
 FDID_TEST(vgem_dmabuf_offered_to_virtio_gpu)
 {
-   int gpu = open_virtio_gpu();
+   int gpu = open_kms();
    int vgem = open_card();
    struct dumb d = dumb_create(vgem, 64, 64);
    gem_fill(vgem, d.handle, d.size, 0xbeef);
@@ -137,7 +128,7 @@ FDID_TEST(scanout_reads_back_from_the_host)
    const char *dir = getenv("FDID_SCREEN_DIR");
    if (!dir)
       SKIP("no FDID_SCREEN_DIR: runs in the guest, where the runner takes screendumps");
-   int gpu = open_virtio_gpu();
+   int gpu = open_kms();
    CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_ATOMIC, 1), 0);
    drmModeResPtr res = drmModeGetResources(gpu);
