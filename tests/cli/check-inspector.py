@@ -553,10 +553,12 @@ def case_cli_usage():
 
 
 def vgem_present():
-    """vgem's node, by driver name (/sys/class/drm/cardN/device/driver)."""
+    """Is there a vgem node? vgem's device is the platform device "vgem"
+    (it has no driver link in sysfs); inspect_holder finds the node itself
+    by the DRM driver's name."""
     for card in Path("/sys/class/drm").glob("card[0-9]*"):
-        driver = card / "device" / "driver"
-        if "-" not in card.name and driver.exists() and driver.resolve().name == "vgem":
+        device = card / "device"
+        if "-" not in card.name and device.exists() and device.resolve().name == "vgem":
             return True
     return False
 
