@@ -23,16 +23,22 @@ has_extension(const char *list, const char *name)
 void
 gl_context_init(struct gl_context *gl)
 {
+   gl_context_init_on(gl, "vgem");
+}
+
+void
+gl_context_init_on(struct gl_context *gl, const char *driver)
+{
    memset(gl, 0, sizeof(*gl));
    /* Faster to start than llvmpipe under emulation; no cache to write. */
    setenv("GALLIUM_DRIVER", "softpipe", 0);
    setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
-   gl->card = drm_open_driver("vgem", false);
+   gl->card = drm_open_driver(driver, false);
    if (gl->card < 0)
-      SKIP("no vgem node");
+      SKIP("no %s node", driver);
    gl->gbm = gbm_create_device(gl->card);
    if (!gl->gbm)
-      SKIP("GBM cannot open vgem here (Mesa's kms_swrast missing?)");
+      SKIP("GBM cannot open %s here (Mesa's kms_swrast missing?)", driver);
    gl->dpy = eglGetPlatformDisplay(EGL_PLATFORM_GBM_KHR, gl->gbm, NULL);
    EGLint major, minor;
    if (gl->dpy == EGL_NO_DISPLAY || !eglInitialize(gl->dpy, &major, &minor))

@@ -19,8 +19,11 @@ struct gl_context {
    PFNGLEGLIMAGETARGETTEXTURE2DOESPROC image_target_texture;
 };
 
-/* Skips the subtest when no such context can be made here. */
+/* Skips the subtest when no such context can be made here. On vgem, or on
+ * the DRM device of the named driver ("virtio_gpu": the guests' KMS
+ * device, where Mesa's GBM also runs kms_swrast). */
 void gl_context_init(struct gl_context *gl);
+void gl_context_init_on(struct gl_context *gl, const char *driver);
 void gl_context_fini(struct gl_context *gl);
 
 /* Draws `tex` over a w x h RGBA framebuffer and reads it back into

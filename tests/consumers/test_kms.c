@@ -19,10 +19,14 @@
 #include <xf86drmMode.h>
 
 #include <fdid/kms.h>
+#include <gbm.h>
+#include <sys/socket.h>
 
 #include "drm_node.h"
 #include "fdid_test.h"
+#include "fd_passing.h"
 #include "fourccs.h"
+#include "gl_context.h"
 #include "test_winsys_util.h"
 
 enum { RING = 3, MARK = 16 };
@@ -169,13 +173,14 @@ fd_count(void)
    return n;
 }
 
-/* The first MARK pixels of the host's screendump are frame's mark. */
-static void
-check_screen_shows(unsigned frame)
+/* The first n pixels (0xRRGGBB) of what the display shows, from the
+ * host's screendump; false where no runner takes screendumps. */
+static bool
+read_screen(uint32_t *px, unsigned n)
 {
    const char *dir = getenv("FDID_SCREEN_DIR");
    if (!dir)
-      return; /* not under the guest runner: the kernel's answers stand */
+      return false;
    char req[512], shot[512];
    snprintf(req, sizeof(req), "%s/request", dir);
    snprintf(shot, sizeof(shot), "%s/shot.ppm", dir);
@@ -188,15 +193,27 @@ check_screen_shows(unsigned frame)
    unsigned w, h, maxval;
    CHECK_EQ(fscanf(f, "P6 %u %u %u", &w, &h, &maxval), 3);
    fgetc(f);
-   for (unsigned i = 0; i < MARK; i++) {
+   for (unsigned i = 0; i < n; i++) {
       unsigned char rgb[3];
       CHECK_EQ(fread(rgb, 1, 3, f), 3);
-      uint32_t want = mark_colour(frame, i);
-      if (rgb[0] != (want >> 16 & 0xff) || rgb[1] != (want >> 8 & 0xff) || rgb[2] != (want & 0xff))
-         fdid_test_fail(__FILE__, __LINE__, "pixel %u: %02x%02x%02x, frame %u's is %06x", i,
-                        rgb[0], rgb[1], rgb[2], frame, want);
+      px[i] = (uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | rgb[2];
    }
    fclose(f);
+   return true;
+}
+
+/* The first MARK pixels on screen are frame's mark. */
+static void
+check_screen_shows(unsigned frame)
+{
+   uint32_t px[MARK];
+   if (!read_screen(px, MARK))
+      return; /* not under the guest runner: the kernel's answers stand */
+   for (unsigned i = 0; i < MARK; i++) {
+      if (px[i] != mark_colour(frame, i))
+         fdid_test_fail(__FILE__, __LINE__, "pixel %u: %06x, frame %u's is %06x", i, px[i],
+                        frame, mark_colour(frame, i));
+   }
 }
 
 /* 1000 frames over a ring of 3 buffers, each frame a new fd: 3 framebuffers
@@ -439,6 +456,247 @@ FDID_TEST(four_threads)
       CHECK_EQ(pthread_join(t[i], NULL), 0);
    CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
    scene_end(&sc);
+}
+
+/* ---- a present loop with real GL, across processes -------------------- */
+
+/* Atomic modesetting on the compositor's CRTC and primary plane. */
+struct atomic {
+   uint32_t plane_fb, plane_crtc, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w, crtc_h;
+   uint32_t crtc_mode, crtc_active, conn_crtc, mode_blob;
+};
+
+static uint32_t
+prop_id(int fd, uint32_t object, uint32_t type, const char *name)
+{
+   drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, object, type);
+   uint32_t id = 0;
+   for (uint32_t i = 0; props && i < props->count_props && !id; i++) {
+      drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+      if (p && strcmp(p->name, name) == 0)
+         id = p->prop_id;
+      drmModeFreeProperty(p);
+   }
+   drmModeFreeObjectProperties(props);
+   CHECK(id != 0);
+   return id;
+}
+
+static void
+atomic_init(struct compositor *c, struct atomic *a)
+{
+   CHECK_EQ(drmSetClientCap(c->fd, DRM_CLIENT_CAP_ATOMIC, 1), 0);
+   const uint32_t P = DRM_MODE_OBJECT_PLANE;
+   a->plane_fb = prop_id(c->fd, c->primary, P, "FB_ID");
+   a->plane_crtc = prop_id(c->fd, c->primary, P, "CRTC_ID");
+   a->src_x = prop_id(c->fd, c->primary, P, "SRC_X");
+   a->src_y = prop_id(c->fd, c->primary, P, "SRC_Y");
+   a->src_w = prop_id(c->fd, c->primary, P, "SRC_W");
+   a->src_h = prop_id(c->fd, c->primary, P, "SRC_H");
+   a->crtc_x = prop_id(c->fd, c->primary, P, "CRTC_X");
+   a->crtc_y = prop_id(c->fd, c->primary, P, "CRTC_Y");
+   a->crtc_w = prop_id(c->fd, c->primary, P, "CRTC_W");
+   a->crtc_h = prop_id(c->fd, c->primary, P, "CRTC_H");
+   a->crtc_mode = prop_id(c->fd, c->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID");
+   a->crtc_active = prop_id(c->fd, c->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
+   a->conn_crtc = prop_id(c->fd, c->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
+   CHECK_EQ(drmModeCreatePropertyBlob(c->fd, &c->mode, sizeof(c->mode), &a->mode_blob), 0);
+}
+
+/* One atomic commit showing fb; the first also sets the mode. */
+static void
+atomic_show(struct compositor *c, struct atomic *a, uint32_t fb, bool first)
+{
+   drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+   uint32_t w = c->mode.hdisplay, h = c->mode.vdisplay;
+   if (first) {
+      drmModeAtomicAddProperty(req, c->connector, a->conn_crtc, c->crtc);
+      drmModeAtomicAddProperty(req, c->crtc, a->crtc_mode, a->mode_blob);
+      drmModeAtomicAddProperty(req, c->crtc, a->crtc_active, 1);
+      drmModeAtomicAddProperty(req, c->primary, a->plane_crtc, c->crtc);
+      drmModeAtomicAddProperty(req, c->primary, a->src_x, 0);
+      drmModeAtomicAddProperty(req, c->primary, a->src_y, 0);
+      drmModeAtomicAddProperty(req, c->primary, a->src_w, (uint64_t)w << 16);
+      drmModeAtomicAddProperty(req, c->primary, a->src_h, (uint64_t)h << 16);
+      drmModeAtomicAddProperty(req, c->primary, a->crtc_x, 0);
+      drmModeAtomicAddProperty(req, c->primary, a->crtc_y, 0);
+      drmModeAtomicAddProperty(req, c->primary, a->crtc_w, w);
+      drmModeAtomicAddProperty(req, c->primary, a->crtc_h, h);
+   }
+   drmModeAtomicAddProperty(req, c->primary, a->plane_fb, fb);
+   CHECK_EQ(drmModeAtomicCommit(c->fd, req, first ? DRM_MODE_ATOMIC_ALLOW_MODESET : 0, NULL),
+            0);
+   drmModeAtomicFree(req);
+}
+
+/* Frame n's clear colour, and the frame message the client sends. */
+static uint32_t
+frame_colour(unsigned frame)
+{
+   return ((frame * 37u) & 0xff) << 16 | ((frame * 91u) & 0xff) << 8 | 0x80;
+}
+
+struct frame_msg {
+   uint32_t slot, frame, stride;
+};
+
+/* The client: GL on GBM on its own open of virtio-gpu, RING buffers, each
+ * frame cleared to its colour and sent as a new fd. */
+static void
+client_run(int sock, uint32_t w, uint32_t h, unsigned frames)
+{
+   struct gl_context gl;
+   gl_context_init_on(&gl, "virtio_gpu");
+   struct gbm_bo *bos[RING];
+   GLuint fbos[RING], texs[RING];
+   for (int i = 0; i < RING; i++) {
+      bos[i] = gbm_bo_create(gl.gbm, w, h, GBM_FORMAT_XRGB8888,
+                             GBM_BO_USE_RENDERING | GBM_BO_USE_SCANOUT | GBM_BO_USE_LINEAR);
+      CHECK(bos[i] != NULL);
+      EGLImageKHR img = gl.create_image(gl.dpy, EGL_NO_CONTEXT, EGL_NATIVE_PIXMAP_KHR,
+                                        (EGLClientBuffer)bos[i], NULL);
+      CHECK(img != EGL_NO_IMAGE_KHR);
+      glGenTextures(1, &texs[i]);
+      glBindTexture(GL_TEXTURE_2D, texs[i]);
+      gl.image_target_texture(GL_TEXTURE_2D, img);
+      glGenFramebuffers(1, &fbos[i]);
+      glBindFramebuffer(GL_FRAMEBUFFER, fbos[i]);
+      glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texs[i], 0);
+      CHECK_EQ(glCheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+   }
+   for (unsigned frame = 0; frame < frames; frame++) {
+      int slot = frame % RING;
+      uint32_t col = frame_colour(frame);
+      glBindFramebuffer(GL_FRAMEBUFFER, fbos[slot]);
+      glViewport(0, 0, (GLsizei)w, (GLsizei)h);
+      glClearColor((col >> 16 & 0xff) / 255.0f, (col >> 8 & 0xff) / 255.0f, (col & 0xff) / 255.0f,
+                   1.0f);
+      glClear(GL_COLOR_BUFFER_BIT);
+      glFinish();
+      int fd = gbm_bo_get_fd(bos[slot]);
+      CHECK(fd >= 0);
+      struct frame_msg m = { (uint32_t)slot, frame, gbm_bo_get_stride(bos[slot]) };
+      CHECK_EQ(write(sock, &m, sizeof(m)), (ssize_t)sizeof(m));
+      send_fd(sock, fd);
+      close(fd);
+      char ack;
+      CHECK_EQ(read(sock, &ack, 1), 1); /* shown: the next slot is free */
+   }
+   for (int i = 0; i < RING; i++)
+      gbm_bo_destroy(bos[i]);
+   gl_context_fini(&gl);
+}
+
+/* A client process renders frames with GL and sends each as a new fd; the
+ * compositor shows them through the cache with atomic commits: one
+ * framebuffer per client buffer, the last frame's colour on screen (read
+ * from the host), nothing of ours left. */
+FDID_TEST(present_loop_real_gl_across_processes)
+{
+   enum { FRAMES = 60 };
+   struct compositor c;
+   compositor_open(&c);
+   struct atomic a;
+   atomic_init(&c, &a);
+   int sv[2];
+   CHECK_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      close(sv[0]);
+      client_run(sv[1], c.mode.hdisplay, c.mode.vdisplay, FRAMES);
+      _exit(0);
+   }
+   close(sv[1]);
+   const struct fdid_kms_fb *held[RING] = { 0 }, *shown = NULL;
+   unsigned created = 0;
+   for (unsigned n = 0; n < FRAMES; n++) {
+      struct frame_msg m;
+      CHECK_EQ(read(sv[0], &m, sizeof(m)), (ssize_t)sizeof(m));
+      CHECK(m.frame == n && m.slot < RING);
+      int fd = recv_fd(sv[0]);
+      struct fdid_image img;
+      fdid_image_init(&img, XR24, c.mode.hdisplay, c.mode.vdisplay);
+      CHECK_EQ(fdid_image_add_plane(&img, fd, 0, m.stride), 0);
+      CHECK_EQ(fdid_image_resolve(&img), 0);
+      const struct fdid_kms_fb *fb;
+      bool made;
+      CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &made), 0);
+      close(fd);
+      created += made;
+      if (!held[m.slot]) {
+         CHECK_EQ(fdid_kms_fb_ref(c.kms, fb), 0);
+         held[m.slot] = fb;
+      }
+      atomic_show(&c, &a, fdid_kms_fb_id(fb), n == 0);
+      if (shown)
+         fdid_kms_fb_unref(c.kms, shown);
+      shown = fb;
+      CHECK_EQ(write(sv[0], "k", 1), 1);
+   }
+   CHECK_EQ(wait_child(pid), 0);
+   close(sv[0]);
+   CHECK_EQ(created, RING);
+   /* The whole screen is the last frame's colour. */
+   uint32_t px[MARK];
+   if (read_screen(px, MARK)) {
+      for (unsigned i = 0; i < MARK; i++)
+         CHECK_EQ(px[i], frame_colour(FRAMES - 1));
+   }
+   fdid_kms_fb_unref(c.kms, shown);
+   for (int i = 0; i < RING; i++)
+      fdid_kms_fb_unref(c.kms, held[i]);
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   drmModeDestroyPropertyBlob(c.fd, a.mode_blob);
+   compositor_close(&c);
+}
+
+/* The same-description hazard with real Mesa: GBM's buffer on Mesa's own
+ * description has a handle the kernel would hand fdid's table too on that
+ * description (one namespace), so fdid refuses a description the caller
+ * says is shared (FDID_KMS_SHARED); on its own open, fdid's framebuffer of
+ * Mesa's buffer comes and goes and Mesa's handle and buffer live on. */
+FDID_TEST(mesa_on_one_description)
+{
+   struct gl_context gl;
+   gl_context_init_on(&gl, "virtio_gpu");
+   struct gbm_bo *bo = gbm_bo_create(gl.gbm, 64, 64, GBM_FORMAT_XRGB8888,
+                                     GBM_BO_USE_RENDERING | GBM_BO_USE_SCANOUT |
+                                        GBM_BO_USE_LINEAR);
+   CHECK(bo != NULL);
+   uint32_t mesa_handle = gbm_bo_get_handle(bo).u32;
+   int dmabuf = gbm_bo_get_fd(bo);
+   CHECK(dmabuf >= 0);
+   /* The hazard: on Mesa's description an import is Mesa's own handle. */
+   CHECK_EQ(prime_import(gl.card, dmabuf), mesa_handle);
+   /* The guarantee, part one: that description is refused when said. */
+   struct fdid_device *shared = dev_acquire(gl.card);
+   struct fdid_kms *refused = NULL;
+   CHECK_EQ(fdid_kms_create(shared, FDID_KMS_SHARED, &refused), -EBUSY);
+   CHECK(refused == NULL);
+   fdid_device_unref(shared);
+   CHECK(gem_handle_alive(gl.card, mesa_handle)); /* the table made no handle of it */
+
+   /* Part two: on fdid's own description, its handle is its own. */
+   struct compositor c;
+   compositor_open(&c);
+   struct fdid_image img;
+   fdid_image_init(&img, XR24, 64, 64);
+   CHECK_EQ(fdid_image_add_plane(&img, dmabuf, 0, gbm_bo_get_stride(bo)), 0);
+   CHECK_EQ(fdid_image_resolve(&img), 0);
+   const struct fdid_kms_fb *fb;
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, NULL), 0);
+   CHECK(fdid_kms_fb_id(fb) != 0);
+   CHECK_EQ(fdid_kms_fb_unref(c.kms, fb), 0);
+   CHECK(gem_handle_alive(gl.card, mesa_handle));
+   compositor_close(&c); /* fdid's description: no handle left */
+   /* Mesa's buffer still works: render into it. */
+   EGLImageKHR eimg = gl.create_image(gl.dpy, EGL_NO_CONTEXT, EGL_NATIVE_PIXMAP_KHR,
+                                      (EGLClientBuffer)bo, NULL);
+   CHECK(eimg != EGL_NO_IMAGE_KHR);
+   gl.destroy_image(gl.dpy, eimg);
+   close(dmabuf);
+   gbm_bo_destroy(bo);
+   gl_context_fini(&gl);
 }
 
 FDID_TEST_MAIN()

@@ -21,15 +21,6 @@
 #include "fdid_test.h"
 #include "test_winsys_util.h"
 
-static int
-wait_child(pid_t pid)
-{
-   int status;
-   CHECK_EQ(waitpid(pid, &status, 0), pid);
-   CHECK(WIFEXITED(status));
-   return WEXITSTATUS(status);
-}
-
 /* dup, fork and SCM_RIGHTS: one description, one entry. */
 FDID_TEST(one_description_one_entry)
 {

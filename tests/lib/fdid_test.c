@@ -204,3 +204,12 @@ wait_ready_byte(int fd)
    CHECK_EQ(read(fd, &c, 1), 1);
    close(fd);
 }
+
+int
+wait_child(int pid)
+{
+   int status;
+   CHECK_EQ(waitpid(pid, &status, 0), pid);
+   CHECK(WIFEXITED(status));
+   return WEXITSTATUS(status);
+}

@@ -73,6 +73,10 @@ void fdid_test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf
 
 #define SKIP(...) fdid_test_skip(__VA_ARGS__)
 
+/* Reaps a child: its exit status; a child killed by a signal fails the
+ * subtest. */
+int wait_child(int pid);
+
 /* Waits for a child's one-byte "ready" on fd (the read end of a pipe), then
  * closes fd; a child that died first fails the subtest. */
 void wait_ready_byte(int fd);
