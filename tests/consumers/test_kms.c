@@ -34,6 +34,7 @@ enum { RING = 3, MARK = 16 };
 /* The compositor: its own open of virtio-gpu, the table's device, the
  * framebuffer cache, and what it shows on. */
 struct compositor {
+   int display; /* the display lock: one test shows at a time */
    int fd;
    struct fdid_device *dev;
    struct fdid_kms *kms;
@@ -44,6 +45,7 @@ struct compositor {
 static void
 compositor_open(struct compositor *c)
 {
+   c->display = display_lock();
    c->fd = open_kms();
    CHECK_EQ(drmSetClientCap(c->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    c->dev = dev_acquire(c->fd);
@@ -78,6 +80,7 @@ compositor_close(struct compositor *c)
    fdid_device_unref(c->dev);
    check_no_handles(c->fd, 64);
    close(c->fd);
+   display_unlock(c->display);
 }
 
 static void

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,21 @@ int
 open_render(void)
 {
    return open_vgem(true);
+}
+
+int
+display_lock(void)
+{
+   int fd = CHECK_SYS(open("/run/fdid-display.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+   while (flock(fd, LOCK_EX) != 0)
+      CHECK_EQ(errno, EINTR);
+   return fd;
+}
+
+void
+display_unlock(int lock)
+{
+   close(lock);
 }
 
 int

@@ -14,6 +14,11 @@ int open_render(void);
 /* The guests' KMS device: virtio-gpu's primary node, by driver name; the
  * subtest skips where there is none. */
 int open_kms(void);
+/* The one display is one test's at a time (a batch guest runs two tests
+ * at once): an exclusive lock on /run/fdid-display.lock, held until
+ * display_unlock(). */
+int display_lock(void);
+void display_unlock(int lock);
 
 struct dumb {
    uint32_t handle, pitch;

@@ -128,6 +128,7 @@ FDID_TEST(scanout_reads_back_from_the_host)
    const char *dir = getenv("FDID_SCREEN_DIR");
    if (!dir)
       SKIP("no FDID_SCREEN_DIR: runs in the guest, where the runner takes screendumps");
+   int display = display_lock();
    int gpu = open_kms();
    CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_ATOMIC, 1), 0);
@@ -195,6 +196,7 @@ FDID_TEST(scanout_reads_back_from_the_host)
    drmModeFreeConnector(conn);
    drmModeFreeResources(res);
    close(gpu);
+   display_unlock(display);
 }
 
 FDID_TEST_MAIN()
