@@ -181,21 +181,10 @@ fd_count(void)
 static bool
 read_screen(uint32_t *px, unsigned n)
 {
-   const char *dir = getenv("FDID_SCREEN_DIR");
-   if (!dir)
+   unsigned w, h;
+   FILE *f = screendump_open(&w, &h);
+   if (!f)
       return false;
-   char req[512], shot[512];
-   snprintf(req, sizeof(req), "%s/request", dir);
-   snprintf(shot, sizeof(shot), "%s/shot.ppm", dir);
-   unlink(shot);
-   close(CHECK_SYS(open(req, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)));
-   for (int i = 0; i < 400 && access(shot, F_OK) != 0; i++)
-      usleep(50000);
-   FILE *f = fopen(shot, "rb");
-   CHECK(f != NULL);
-   unsigned w, h, maxval;
-   CHECK_EQ(fscanf(f, "P6 %u %u %u", &w, &h, &maxval), 3);
-   fgetc(f);
    for (unsigned i = 0; i < n; i++) {
       unsigned char rgb[3];
       CHECK_EQ(fread(rgb, 1, 3, f), 3);

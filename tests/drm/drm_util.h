@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* vgem's primary node (dumb buffers work there) and render node, found by
  * driver name; the subtest skips where there is no vgem. */
@@ -14,6 +15,12 @@ int open_render(void);
 /* The guests' KMS device: virtio-gpu's primary node, by driver name; the
  * subtest skips where there is none. */
 int open_kms(void);
+/* What the display shows, from the host (the guest runner's screendump,
+ * asked through FDID_SCREEN_DIR): opened at the first pixel of a PPM (P6,
+ * 8 bits), *w and *h its size. NULL where no runner takes screendumps
+ * (not in the guest). */
+FILE *screendump_open(unsigned *w, unsigned *h);
+
 /* The one display is one test's at a time (a batch guest runs two tests
  * at once): an exclusive lock on /run/fdid-display.lock, held until
  * display_unlock(). */
