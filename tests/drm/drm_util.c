@@ -169,6 +169,15 @@ check_no_handles(int fd, uint32_t below)
    }
 }
 
+unsigned
+count_handles(int fd, uint32_t below)
+{
+   unsigned n = 0;
+   for (uint32_t h = 1; h < below; h++)
+      n += gem_handle_alive(fd, h);
+   return n;
+}
+
 struct buf
 buf_create(uint32_t width, uint32_t height, uint32_t bpp)
 {

@@ -46,6 +46,8 @@ bool gem_handle_alive(int fd, uint32_t handle);
 void gem_close(int fd, uint32_t handle);
 /* No GEM handle below `below` is open on fd's description. */
 void check_no_handles(int fd, uint32_t below);
+/* How many GEM handles below `below` are open on fd's description. */
+unsigned count_handles(int fd, uint32_t below);
 
 /* What a producer hands a consumer: a vgem dumb buffer (width x height at
  * bpp) on its own open of card0, and one PRIME export of it. */
