@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drm_usage.h"
 #include "fdinfo.h"
 
 static void
@@ -39,6 +40,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     * key never sets one. */
    if (info.has_buf_name && !info.is_dmabuf)
       abort();
+
+   /* drm-usage-stats: bounded arrays, terminated names, one region or
+    * engine per name. */
+   struct drm_usage u;
+   drm_usage_parse(text, size, &u);
+   if (u.n_regions > DRM_USAGE_MAX || u.n_engines > DRM_USAGE_MAX)
+      abort();
+   check_terminated(u.driver, sizeof(u.driver));
+   check_terminated(u.pdev, sizeof(u.pdev));
+   for (unsigned i = 0; i < u.n_regions; i++) {
+      check_terminated(u.regions[i].name, sizeof(u.regions[i].name));
+      if (drm_usage_region(&u, u.regions[i].name) != &u.regions[i])
+         abort();
+   }
+   for (unsigned i = 0; i < u.n_engines; i++) {
+      check_terminated(u.engines[i].name, sizeof(u.engines[i].name));
+      if (drm_usage_engine(&u, u.engines[i].name) != &u.engines[i] ||
+          u.engines[i].capacity == 0)
+         abort();
+   }
 
    struct epoll_target *targets;
    size_t n;

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* drm-usage-stats keys from fdinfo (drm_usage.h). */
+#include <string.h>
+
+#include "drm_usage.h"
+
+/* Leading blanks off. */
+static void
+skip_blanks(const char **s, size_t *n)
+{
+   while (*n && (**s == ' ' || **s == '\t')) {
+      (*s)++;
+      (*n)--;
+   }
+}
+
+/* Decimal digits at *s into *v (no sign, no overflow); false otherwise. */
+static bool
+parse_uint(const char **s, size_t *n, uint64_t *v)
+{
+   uint64_t x = 0;
+   size_t k = 0;
+   while (k < *n && (*s)[k] >= '0' && (*s)[k] <= '9') {
+      unsigned d = (unsigned)((*s)[k] - '0');
+      if (x > (UINT64_MAX - d) / 10)
+         return false;
+      x = x * 10 + d;
+      k++;
+   }
+   if (k == 0)
+      return false;
+   *s += k;
+   *n -= k;
+   *v = x;
+   return true;
+}
+
+/* The rest is exactly `unit` (after blanks), or nothing when unit may be
+ * absent. */
+static bool
+rest_is(const char *s, size_t n, const char *unit)
+{
+   skip_blanks(&s, &n);
+   while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+      n--;
+   return n == strlen(unit) && memcmp(s, unit, n) == 0;
+}
+
+/* "<uint>", "<uint> KiB", "<uint> MiB", "<uint> GiB": bytes. */
+static bool
+parse_bytes(const char *s, size_t n, uint64_t *out)
+{
+   uint64_t v;
+   skip_blanks(&s, &n);
+   if (!parse_uint(&s, &n, &v))
+      return false;
+   static const struct {
+      const char *unit;
+      unsigned shift;
+   } units[] = { { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 } };
+   for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+      if (rest_is(s, n, units[i].unit)) {
+         if (v > (UINT64_MAX >> units[i].shift))
+            return false;
+         *out = v << units[i].shift;
+         return true;
+      }
+   }
+   return false;
+}
+
+/* "<uint>" with exactly `unit` after it ("" for none). */
+static bool
+parse_with_unit(const char *s, size_t n, const char *unit, uint64_t *out)
+{
+   skip_blanks(&s, &n);
+   return parse_uint(&s, &n, out) && rest_is(s, n, unit);
+}
+
+static bool
+copy_name(char *dst, const char *s, size_t n)
+{
+   if (n == 0 || n >= DRM_USAGE_NAME || memchr(s, 0, n))
+      return false;
+   memcpy(dst, s, n);
+   dst[n] = 0;
+   return true;
+}
+
+/* The region or engine named (name, n) in the array, added if new; NULL
+ * when the array is full (counted as dropped). */
+#define FIND_OR_ADD(array, count, name, n, out)                                            \
+   do {                                                                                    \
+      (out) = NULL;                                                                        \
+      for (unsigned i_ = 0; i_ < (count) && !(out); i_++) {                                \
+         if (strlen((array)[i_].name) == (n) && memcmp((array)[i_].name, (name), (n)) == 0) \
+            (out) = &(array)[i_];                                                          \
+      }                                                                                    \
+      if (!(out) && (count) < DRM_USAGE_MAX) {                                             \
+         if (copy_name((array)[count].name, (name), (n)))                                  \
+            (out) = &(array)[(count)++];                                                   \
+      }                                                                                    \
+   } while (0)
+
+static struct drm_usage_region *
+region_of(struct drm_usage *u, const char *name, size_t n)
+{
+   struct drm_usage_region *r;
+   FIND_OR_ADD(u->regions, u->n_regions, name, n, r);
+   if (!r)
+      u->dropped++;
+   return r;
+}
+
+static struct drm_usage_engine *
+engine_of(struct drm_usage *u, const char *name, size_t n)
+{
+   struct drm_usage_engine *e;
+   FIND_OR_ADD(u->engines, u->n_engines, name, n, e);
+   if (e && !e->present)
+      e->capacity = 1;
+   if (!e)
+      u->dropped++;
+   return e;
+}
+
+static const struct {
+   const char *prefix;
+   unsigned bit;
+} region_keys[] = {
+   { "drm-total-", REGION_TOTAL }, { "drm-shared-", REGION_SHARED },
+   { "drm-resident-", REGION_RESIDENT }, { "drm-purgeable-", REGION_PURGEABLE },
+   { "drm-active-", REGION_ACTIVE }, { "drm-memory-", REGION_MEMORY },
+};
+
+static uint64_t *
+region_field(struct drm_usage_region *r, unsigned bit)
+{
+   switch (bit) {
+   case REGION_TOTAL: return &r->total;
+   case REGION_SHARED: return &r->shared;
+   case REGION_RESIDENT: return &r->resident;
+   case REGION_PURGEABLE: return &r->purgeable;
+   case REGION_ACTIVE: return &r->active;
+   default: return &r->memory;
+   }
+}
+
+static bool
+has_prefix(const char *key, size_t klen, const char *prefix, size_t *plen)
+{
+   *plen = strlen(prefix);
+   return klen > *plen && memcmp(key, prefix, *plen) == 0;
+}
+
+/* One "key: value" line; false when a drm- value did not parse. */
+static bool
+take(struct drm_usage *u, const char *key, size_t klen, const char *v, size_t vlen)
+{
+   size_t p;
+   uint64_t x;
+#define IS(k) (klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
+   if (IS("drm-driver")) {
+      skip_blanks(&v, &vlen);
+      return u->driver[0] || copy_name(u->driver, v, vlen);
+   }
+   if (IS("drm-pdev")) {
+      skip_blanks(&v, &vlen);
+      return u->pdev[0] || copy_name(u->pdev, v, vlen);
+   }
+   if (IS("drm-client-id")) {
+      if (u->has_client_id)
+         return true;
+      if (!parse_with_unit(v, vlen, "", &x))
+         return false;
+      u->client_id = x;
+      u->has_client_id = true;
+      return true;
+   }
+#undef IS
+   /* Engines: the longer prefixes first ("drm-engine-capacity-" is not an
+    * engine named "capacity-..."; "drm-total-cycles-" is no region). */
+   if (has_prefix(key, klen, "drm-engine-capacity-", &p)) {
+      struct drm_usage_engine *e = engine_of(u, key + p, klen - p);
+      if (!e || (e->present & ENGINE_CAPACITY))
+         return true;
+      if (!parse_with_unit(v, vlen, "", &x) || x == 0 || x > 1024)
+         return false;
+      e->capacity = (unsigned)x;
+      e->present |= ENGINE_CAPACITY;
+      return true;
+   }
+   if (has_prefix(key, klen, "drm-total-cycles-", &p) || has_prefix(key, klen, "drm-cycles-", &p) ||
+       has_prefix(key, klen, "drm-engine-", &p)) {
+      unsigned bit = key[4] == 't' ? ENGINE_TOTAL_CYCLES : key[4] == 'c' ? ENGINE_CYCLES : ENGINE_NS;
+      struct drm_usage_engine *e = engine_of(u, key + p, klen - p);
+      if (!e || (e->present & bit))
+         return true;
+      if (!parse_with_unit(v, vlen, bit == ENGINE_NS ? "ns" : "", &x))
+         return false;
+      *(bit == ENGINE_NS ? &e->ns : bit == ENGINE_CYCLES ? &e->cycles : &e->total_cycles) = x;
+      e->present |= bit;
+      return true;
+   }
+   for (size_t i = 0; i < sizeof(region_keys) / sizeof(region_keys[0]); i++) {
+      if (!has_prefix(key, klen, region_keys[i].prefix, &p))
+         continue;
+      struct drm_usage_region *r = region_of(u, key + p, klen - p);
+      if (!r || (r->present & region_keys[i].bit))
+         return true;
+      if (!parse_bytes(v, vlen, &x))
+         return false;
+      *region_field(r, region_keys[i].bit) = x;
+      r->present |= region_keys[i].bit;
+      return true;
+   }
+   return true; /* another key (driver's own, drm-maxfreq-...): not ours */
+}
+
+void
+drm_usage_parse(const char *text, size_t len, struct drm_usage *out)
+{
+   memset(out, 0, sizeof(*out));
+   const char *end = text + len;
+   while (text < end) {
+      const char *nl = memchr(text, '\n', (size_t)(end - text));
+      const char *line_end = nl ? nl : end;
+      const char *colon = memchr(text, ':', (size_t)(line_end - text));
+      if (colon && colon - text > 4 && memcmp(text, "drm-", 4) == 0) {
+         if (!take(out, text, (size_t)(colon - text), colon + 1, (size_t)(line_end - colon - 1)))
+            out->malformed++;
+      }
+      text = nl ? nl + 1 : end;
+   }
+}
+
+const struct drm_usage_region *
+drm_usage_region(const struct drm_usage *u, const char *name)
+{
+   for (unsigned i = 0; i < u->n_regions; i++) {
+      if (strcmp(u->regions[i].name, name) == 0)
+         return &u->regions[i];
+   }
+   return NULL;
+}
+
+const struct drm_usage_engine *
+drm_usage_engine(const struct drm_usage *u, const char *name)
+{
+   for (unsigned i = 0; i < u->n_engines; i++) {
+      if (strcmp(u->engines[i].name, name) == 0)
+         return &u->engines[i];
+   }
+   return NULL;
+}
