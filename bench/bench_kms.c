@@ -133,22 +133,18 @@ loop_table(void *arg, long rounds)
    }
 }
 
-struct subject {
-   const char *name;
-   void (*loop)(void *arg, long rounds);
-   const char *note;
-};
-
-static void
-run_subject(void *arg, long rounds)
+static double
+time_once(const struct bench_subject *s)
 {
-   ((const struct subject *)arg)->loop(NULL, rounds);
+   double t0 = fdid_now_ns();
+   s->loop(NULL, ROUNDS);
+   return (fdid_now_ns() - t0) / ROUNDS;
 }
 
 int
 main(void)
 {
-   const struct subject subjects[] = {
+   const struct bench_subject subjects[] = {
       { "per frame: import+AddFB2+RmFB+close", loop_naive, "baseline: no cache" },
       { "per frame: import + own table", loop_table, "PRIME ioctl every frame" },
       { "per frame: fdid framebuffer cache", loop_fdid, "fstat, cache hit" },
@@ -156,19 +152,9 @@ main(void)
    enum { N = sizeof(subjects) / sizeof(subjects[0]) };
    double ns[N], calls[N];
    setup(NULL);
+   bench_best_of(subjects, N, REPEATS, time_once, ns);
    for (int i = 0; i < N; i++)
-      ns[i] = 1e18;
-   for (int r = 0; r < REPEATS; r++) {
-      for (int i = 0; i < N; i++) {
-         double t0 = fdid_now_ns();
-         subjects[i].loop(NULL, ROUNDS);
-         double t = (fdid_now_ns() - t0) / ROUNDS;
-         if (t < ns[i])
-            ns[i] = t;
-      }
-   }
-   for (int i = 0; i < N; i++)
-      calls[i] = syscalls_per_round(setup, run_subject, (void *)&subjects[i], 200);
+      calls[i] = syscalls_per_round(setup, bench_run_subject, (void *)&subjects[i], 200);
 
    printf("# fdid KMS per-frame benchmark: %d frames of one %dx%d buffer, best of %d "
           "taking turns, virtio-gpu\n", ROUNDS, W, H, REPEATS);

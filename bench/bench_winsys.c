@@ -301,27 +301,15 @@ teardown(void)
    close(st.exporter);
 }
 
-struct subject {
-   const char *name;
-   void (*loop)(void *arg, long rounds);
-   const char *note;
-};
-
-static void
-run_subject(void *arg, long rounds)
-{
-   ((const struct subject *)arg)->loop(NULL, rounds);
-}
-
 static long
-rounds_of(const struct subject *s)
+rounds_of(const struct bench_subject *s)
 {
    return s->loop == loop_fdid_first ? FIRST_IMPORTS : ROUNDS;
 }
 
 /* ns per operation of one timed run. */
 static double
-time_once(const struct subject *s)
+time_once(const struct bench_subject *s)
 {
    long rounds = rounds_of(s);
    double t0 = fdid_now_ns();
@@ -335,7 +323,7 @@ time_once(const struct subject *s)
 int
 main(void)
 {
-   const struct subject subjects[] = {
+   const struct bench_subject subjects[] = {
       { "getppid (null syscall)", loop_getppid, "baseline" },
       { "fstat, glibc", loop_fstat_glibc, "newfstatat(fd, \"\")" },
       { "fstat, system call", loop_fstat_raw, "fdid's inode probe" },
@@ -351,22 +339,12 @@ main(void)
    enum { FDID_SAME = 6, FDID_OTHER = 7, MESA = 8, AMDGPU = 9 };
    double ns[N], calls[N];
 
-   /* Repeats take turns over the subjects, so that a noisy moment of the
-    * machine hurts them alike; each keeps its best. */
    setup(NULL);
-   for (int i = 0; i < N; i++)
-      ns[i] = 1e18;
-   for (int r = 0; r < REPEATS; r++) {
-      for (int i = 0; i < N; i++) {
-         double t = time_once(&subjects[i]);
-         if (t < ns[i])
-            ns[i] = t;
-      }
-   }
+   bench_best_of(subjects, N, REPEATS, time_once, ns);
    teardown();
    for (int i = 0; i < N; i++) {
       long rounds = subjects[i].loop == loop_fdid_first ? FIRST_IMPORTS : 1000;
-      calls[i] = syscalls_per_round(setup, run_subject, (void *)&subjects[i], rounds);
+      calls[i] = syscalls_per_round(setup, bench_run_subject, (void *)&subjects[i], rounds);
    }
 
    printf("# fdid winsys benchmark: %d rounds (first imports: %d), best of %d taking "

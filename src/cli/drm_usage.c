@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* drm-usage-stats keys from fdinfo (drm_usage.h). */
+#include <stddef.h>
 #include <string.h>
 
 #include "drm_usage.h"
@@ -87,40 +88,54 @@ copy_name(char *dst, const char *s, size_t n)
    return true;
 }
 
-/* The region or engine named (name, n) in the array, added if new; NULL
- * when the array is full (counted as dropped). */
-#define FIND_OR_ADD(array, count, name, n, out)                                            \
-   do {                                                                                    \
-      (out) = NULL;                                                                        \
-      for (unsigned i_ = 0; i_ < (count) && !(out); i_++) {                                \
-         if (strlen((array)[i_].name) == (n) && memcmp((array)[i_].name, (name), (n)) == 0) \
-            (out) = &(array)[i_];                                                          \
-      }                                                                                    \
-      if (!(out) && (count) < DRM_USAGE_MAX) {                                             \
-         if (copy_name((array)[count].name, (name), (n)))                                  \
-            (out) = &(array)[(count)++];                                                   \
-      }                                                                                    \
-   } while (0)
+_Static_assert(offsetof(struct drm_usage_region, name) == 0 &&
+                  offsetof(struct drm_usage_engine, name) == 0,
+               "index_of() reads an element's name at its start");
+
+/* The index of the element named (name, n) among `count` elements of
+ * `stride` bytes whose first member is their name; -1 when none. */
+static int
+index_of(const void *array, size_t stride, unsigned count, const char *name, size_t n)
+{
+   for (unsigned i = 0; i < count; i++) {
+      const char *el = (const char *)array + i * stride;
+      if (strlen(el) == n && memcmp(el, name, n) == 0)
+         return (int)i;
+   }
+   return -1;
+}
+
+/* The element named (name, n), added if new and there is room (else
+ * counted as dropped): its index, or -1. */
+static int
+find_or_add(struct drm_usage *u, void *array, size_t stride, unsigned *count, const char *name,
+            size_t n)
+{
+   int i = index_of(array, stride, *count, name, n);
+   if (i >= 0)
+      return i;
+   char *el = (char *)array + *count * stride;
+   if (*count == DRM_USAGE_MAX || !copy_name(el, name, n)) {
+      u->dropped += *count == DRM_USAGE_MAX;
+      return -1;
+   }
+   return (int)(*count)++;
+}
 
 static struct drm_usage_region *
 region_of(struct drm_usage *u, const char *name, size_t n)
 {
-   struct drm_usage_region *r;
-   FIND_OR_ADD(u->regions, u->n_regions, name, n, r);
-   if (!r)
-      u->dropped++;
-   return r;
+   int i = find_or_add(u, u->regions, sizeof(u->regions[0]), &u->n_regions, name, n);
+   return i < 0 ? NULL : &u->regions[i];
 }
 
 static struct drm_usage_engine *
 engine_of(struct drm_usage *u, const char *name, size_t n)
 {
-   struct drm_usage_engine *e;
-   FIND_OR_ADD(u->engines, u->n_engines, name, n, e);
+   int i = find_or_add(u, u->engines, sizeof(u->engines[0]), &u->n_engines, name, n);
+   struct drm_usage_engine *e = i < 0 ? NULL : &u->engines[i];
    if (e && !e->present)
       e->capacity = 1;
-   if (!e)
-      u->dropped++;
    return e;
 }
 
@@ -237,19 +252,13 @@ drm_usage_parse(const char *text, size_t len, struct drm_usage *out)
 const struct drm_usage_region *
 drm_usage_region(const struct drm_usage *u, const char *name)
 {
-   for (unsigned i = 0; i < u->n_regions; i++) {
-      if (strcmp(u->regions[i].name, name) == 0)
-         return &u->regions[i];
-   }
-   return NULL;
+   int i = index_of(u->regions, sizeof(u->regions[0]), u->n_regions, name, strlen(name));
+   return i < 0 ? NULL : &u->regions[i];
 }
 
 const struct drm_usage_engine *
 drm_usage_engine(const struct drm_usage *u, const char *name)
 {
-   for (unsigned i = 0; i < u->n_engines; i++) {
-      if (strcmp(u->engines[i].name, name) == 0)
-         return &u->engines[i];
-   }
-   return NULL;
+   int i = index_of(u->engines, sizeof(u->engines[0]), u->n_engines, name, strlen(name));
+   return i < 0 ? NULL : &u->engines[i];
 }
