@@ -157,16 +157,6 @@ rec_destroy(void *ctx, void *object)
    r->destroyed[r->destroys++ % 16] = (uintptr_t)object;
 }
 
-/* The open fds of this process: entries' dups show up here. */
-static int
-fd_count(void)
-{
-   int n = 0;
-   for (int fd = 0; fd < 1024; fd++)
-      n += fcntl(fd, F_GETFD) >= 0;
-   return n;
-}
-
 /* An NV12 image of b's buffer with both planes on the given fds. */
 static void
 nv12_image(struct fdid_image *img, const struct buf *b, int fd0, int fd1)
@@ -290,7 +280,7 @@ FDID_TEST(cache_teardown_destroys_held_entries_translation_no_driver)
    struct buf bufs[3];
    struct recorder rec = { 0 };
    struct fdid_import_cache *cache;
-   int before = fd_count();
+   int before = open_fd_count();
    CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
    for (int i = 0; i < 3; i++) {
       bufs[i] = buf_create(W, H * 3 / 2, 8);
@@ -301,11 +291,11 @@ FDID_TEST(cache_teardown_destroys_held_entries_translation_no_driver)
       CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), 0);
    }
    /* Each buffer: its card and dma-buf fds, and the entry's dup. */
-   CHECK_EQ(fd_count(), before + 3 * 3);
+   CHECK_EQ(open_fd_count(), before + 3 * 3);
    CHECK_EQ(fdid_import_cache_count(cache), 3);
    fdid_import_cache_destroy(cache);
    CHECK_EQ(rec.destroys, 3);
-   CHECK_EQ(fd_count(), before + 3 * 2);
+   CHECK_EQ(open_fd_count(), before + 3 * 2);
    bool seen[3] = { false, false, false };
    for (int i = 0; i < 3; i++) {
       uintptr_t o = rec.destroyed[i] - 0x101;
@@ -329,7 +319,7 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    struct fdid_image img;
    nv12_image(&img, &b, b.fd, b.fd);
    void *o;
-   int before = fd_count();
+   int before = open_fd_count();
 
    rec.fail_with = -EIO;
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), -EIO);
@@ -338,7 +328,7 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), -EINVAL);
    rec.give_null = false;
    CHECK_EQ(fdid_import_cache_count(cache), 0);
-   CHECK_EQ(fd_count(), before);
+   CHECK_EQ(open_fd_count(), before);
 
    struct fd_squeeze sq;
    fd_squeeze_begin(&sq, b.fd, 0);
@@ -347,7 +337,7 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    CHECK_EQ(rec.imports, 2);
    CHECK_EQ(rec.destroys, 1); /* the object made for the entry that failed */
    CHECK_EQ(fdid_import_cache_count(cache), 0);
-   CHECK_EQ(fd_count(), before);
+   CHECK_EQ(open_fd_count(), before);
 
    /* And then it works. */
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, NULL), 0);

@@ -102,11 +102,7 @@ static struct client_buf
 client_buf_create(int cfd, const drmModeModeInfo *mode)
 {
    struct dumb d = dumb_create(cfd, mode->hdisplay, mode->vdisplay);
-   struct drm_mode_map_dumb m = { .handle = d.handle };
-   CHECK_SYS(drmIoctl(cfd, DRM_IOCTL_MODE_MAP_DUMB, &m));
-   uint32_t *map = mmap(NULL, d.size, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, (off_t)m.offset);
-   CHECK(map != MAP_FAILED);
-   return (struct client_buf){ d.handle, d.pitch, d.size, map };
+   return (struct client_buf){ d.handle, d.pitch, d.size, gem_map(cfd, d.handle, d.size) };
 }
 
 static void
@@ -167,15 +163,6 @@ frame_image(int cfd, const struct client_buf *b, const drmModeModeInfo *mode,
    return fd;
 }
 
-static int
-fd_count(void)
-{
-   int n = 0;
-   for (int fd = 0; fd < 4096; fd++)
-      n += fcntl(fd, F_GETFD) >= 0;
-   return n;
-}
-
 /* The first n pixels (0xRRGGBB) of what the display shows, from the
  * host's screendump; false where no runner takes screendumps. */
 static bool
@@ -218,7 +205,7 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
 
    /* As a compositor does: one reference per client buffer while it lives
     * (a wl_buffer), and one per frame while the frame is on screen. */
-   int fds_before = fd_count();
+   int fds_before = open_fd_count();
    unsigned created = 0;
    const struct fdid_kms_fb *held[RING] = { 0 };
    const struct fdid_kms_fb *shown = NULL;
@@ -244,7 +231,7 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
          CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, shown), 0); /* after the commit that replaced it */
       shown = fb;
       if (frame == 10)
-         fds_before = fd_count(); /* the cache's own dups are in by now */
+         fds_before = open_fd_count(); /* the cache's own dups are in by now */
       /* One GEM handle per client buffer on the compositor's description,
        * from the third frame on, whatever the number of frames. */
       if (frame >= RING - 1 && frame % 250 == 0)
@@ -254,7 +241,7 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
    for (int i = 0; i < RING; i++)
       ids[i] = fdid_kms_fb_id(held[i]);
    CHECK_EQ(created, RING);
-   CHECK_EQ(fd_count(), fds_before);
+   CHECK_EQ(open_fd_count(), fds_before);
    check_screen_shows(FRAMES - 1);
    printf("# %d frames, %u framebuffers made, %u held\n", FRAMES, created,
           fdid_kms_fb_count(sc.c.kms));

@@ -86,15 +86,21 @@ open_kms(void)
    return fd;
 }
 
-struct dumb
-dumb_create(int fd, uint32_t width, uint32_t height)
+static struct dumb
+dumb_create_bpp(int fd, uint32_t width, uint32_t height, uint32_t bpp)
 {
-   struct drm_mode_create_dumb c = { .width = width, .height = height, .bpp = 32 };
+   struct drm_mode_create_dumb c = { .width = width, .height = height, .bpp = bpp };
    CHECK_SYS(drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c));
    return (struct dumb){ c.handle, c.pitch, c.size };
 }
 
-static uint32_t *
+struct dumb
+dumb_create(int fd, uint32_t width, uint32_t height)
+{
+   return dumb_create_bpp(fd, width, height, 32);
+}
+
+uint32_t *
 gem_map(int fd, uint32_t handle, uint64_t size)
 {
    struct drm_mode_map_dumb m = { .handle = handle };
@@ -183,11 +189,10 @@ buf_create(uint32_t width, uint32_t height, uint32_t bpp)
 {
    struct buf b;
    b.card = open_card();
-   struct drm_mode_create_dumb req = { .width = width, .height = height, .bpp = bpp };
-   CHECK_SYS(drmIoctl(b.card, DRM_IOCTL_MODE_CREATE_DUMB, &req));
-   b.handle = req.handle;
-   b.pitch = req.pitch;
-   b.size = req.size;
+   struct dumb d = dumb_create_bpp(b.card, width, height, bpp);
+   b.handle = d.handle;
+   b.pitch = d.pitch;
+   b.size = d.size;
    b.fd = prime_export(b.card, b.handle);
    return b;
 }

@@ -34,6 +34,8 @@ struct dumb {
 
 /* A width x height, 32 bpp dumb buffer on fd. */
 struct dumb dumb_create(int fd, uint32_t width, uint32_t height);
+/* A read-write mapping of a dumb buffer's handle (munmap it). */
+uint32_t *gem_map(int fd, uint32_t handle, uint64_t size);
 /* Map a handle (dumb or imported) and fill or check a pattern. */
 void gem_fill(int fd, uint32_t handle, uint64_t size, uint32_t seed);
 bool gem_check(int fd, uint32_t handle, uint64_t size, uint32_t seed);

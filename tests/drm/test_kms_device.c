@@ -134,10 +134,7 @@ FDID_TEST(scanout_reads_back_from_the_host)
    drmModeModeInfo mode = conn->modes[0];
    uint32_t w = mode.hdisplay, h = mode.vdisplay;
    struct dumb d = dumb_create(gpu, w, h);
-   struct drm_mode_map_dumb m = { .handle = d.handle };
-   CHECK_SYS(drmIoctl(gpu, DRM_IOCTL_MODE_MAP_DUMB, &m));
-   uint32_t *px = mmap(NULL, d.size, PROT_READ | PROT_WRITE, MAP_SHARED, gpu, (off_t)m.offset);
-   CHECK(px != MAP_FAILED);
+   uint32_t *px = gem_map(gpu, d.handle, d.size);
    for (uint32_t y = 0; y < h; y++)
       for (uint32_t x = 0; x < w; x++)
          px[y * (d.pitch / 4) + x] = pattern(x, y);

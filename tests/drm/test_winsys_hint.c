@@ -17,19 +17,6 @@
 #include "fdid_test.h"
 #include "test_winsys_util.h"
 
-static int
-open_fd_count(void)
-{
-   DIR *d = opendir("/proc/self/fd");
-   CHECK(d != NULL);
-   int n = 0;
-   struct dirent *e;
-   while ((e = readdir(d)))
-      n += e->d_name[0] != '.';
-   closedir(d);
-   return n - 1;  /* the directory's own fd */
-}
-
 struct pair {
    struct two_cards t;
    struct fdid_bo *x, *y;   /* two buffers on a */

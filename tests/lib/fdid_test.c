@@ -71,6 +71,17 @@ open_fds(unsigned char *set)
    return 0;
 }
 
+int
+open_fd_count(void)
+{
+   static unsigned char set[MAX_FDS];
+   CHECK_EQ(open_fds(set), 0);
+   int n = 0;
+   for (int fd = 0; fd < MAX_FDS; fd++)
+      n += set[fd];
+   return n;
+}
+
 static void
 run_child(const struct fdid_test *t)
 {

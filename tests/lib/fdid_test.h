@@ -73,6 +73,10 @@ void fdid_test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf
 
 #define SKIP(...) fdid_test_skip(__VA_ARGS__)
 
+/* How many fds this process has open now (from /proc/self/fd, as the
+ * harness' leak check lists them). */
+int open_fd_count(void);
+
 /* Reaps a child: its exit status; a child killed by a signal fails the
  * subtest. */
 int wait_child(int pid);
