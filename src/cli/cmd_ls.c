@@ -574,9 +574,10 @@ parse(int argc, char **argv, struct options *o)
 }
 
 /* Every -p names a process that exists now (one that exits later is
- * counted as vanished, like any other). */
+ * counted as vanished, like any other) and becomes its thread group's id:
+ * /proc/TID/fd is the process's table, so the scan wants the group. */
 static int
-check_pids(const struct options *o)
+resolve_pids(struct options *o)
 {
    for (size_t i = 0; i < o->n_pids; i++) {
       int r = scan_tgid(o->pids[i]);
@@ -584,14 +585,16 @@ check_pids(const struct options *o)
          fprintf(stderr, "fdid: no process %d\n", (int)o->pids[i]);
          return CLI_EXIT_NO_PROCESS;
       }
+      if (r > 0)
+         o->pids[i] = (pid_t)r;
    }
    return CLI_EXIT_OK;
 }
 
 static int
-list(const struct options *o)
+list(struct options *o)
 {
-   int r = check_pids(o);
+   int r = resolve_pids(o);
    if (r != CLI_EXIT_OK)
       return r;
    struct scan sc;

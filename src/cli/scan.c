@@ -321,26 +321,16 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
 {
    memset(out, 0, sizeof(*out));
    if (n_pids) {
-      /* /proc/TID/fd is its process's table: a thread id or a pid given
-       * twice would list every fd twice, as if shared. One scan per
-       * thread group. */
-      pid_t *done = calloc(n_pids, sizeof(*done));
-      if (!done)
-         return -ENOMEM;
-      size_t n_done = 0;
+      /* A process given twice would list every fd twice, as if shared:
+       * one scan per pid. */
       int r = 0;
       for (size_t i = 0; r == 0 && i < n_pids; i++) {
-         int tgid = scan_tgid(pids[i]);
-         pid_t pid = tgid > 0 ? (pid_t)tgid : pids[i];
          bool seen = false;
-         for (size_t k = 0; k < n_done && !seen; k++)
-            seen = done[k] == pid;
-         if (seen)
-            continue;
-         done[n_done++] = pid;
-         r = scan_one(out, pid);
+         for (size_t k = 0; k < i && !seen; k++)
+            seen = pids[k] == pids[i];
+         if (!seen)
+            r = scan_one(out, pids[i]);
       }
-      free(done);
       return r;
    }
    DIR *d = opendir("/proc");

@@ -58,8 +58,8 @@ struct scan {
    size_t n_skipped;
 };
 
-/* Scans the given pids, or every process when n_pids is 0. A thread id
- * stands for its thread group, and each group is scanned once. Returns 0
+/* Scans the given processes (thread-group ids: see scan_tgid), or every
+ * process when n_pids is 0; a pid given twice is scanned once. Returns 0
  * or a negative errno for a failure of the scan itself (no /proc, no
  * memory). */
 int scan_processes(const pid_t *pids, size_t n_pids, struct scan *out);
