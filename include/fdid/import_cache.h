@@ -63,7 +63,7 @@ int fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_
  * cached then).
  */
 int fdid_import_cache_acquire(struct fdid_import_cache *cache, const struct fdid_image *img,
-                          void **object, int *created);
+                              void **object, int *created);
 
 /* Another reference to an object the caller holds from this cache.
  * -ENOENT when the cache does not know it. */

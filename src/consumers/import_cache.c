@@ -146,7 +146,7 @@ fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn d
 
 FDID_PUBLIC int
 fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *img, void **object,
-                      int *created)
+                          int *created)
 {
    if (!c || !object || !fdid_image_is_resolved(img))
       return -EINVAL;
