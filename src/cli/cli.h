@@ -3,6 +3,7 @@
 #define FDID_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Exit codes shared by the subcommands (the README lists them). */
@@ -18,10 +19,21 @@ enum {
 bool cli_parse_pid(const char *arg, pid_t *pid);
 bool cli_parse_pid_fd(const char *arg, pid_t *pid, int *fd);
 
+/* -p PID: parses arg (cli_parse_pid) onto the array; CLI_EXIT_OK, or
+ * CLI_EXIT_ERROR after a message. */
+int cli_add_pid(pid_t **pids, size_t *n_pids, const char *arg);
+
+/* Every -p names a process that exists now (one that exits later is
+ * counted as vanished, like any other) and becomes its thread group's id:
+ * /proc/TID/fd is the process's table, so the scan wants the group.
+ * CLI_EXIT_OK, or CLI_EXIT_NO_PROCESS after a message. */
+int cli_resolve_pids(pid_t *pids, size_t n_pids);
+
 /* Each subcommand: argv[0] is the subcommand's name. */
 int cmd_probe(int argc, char **argv);
 int cmd_same(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_dmabuf(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
 
 #endif /* FDID_CLI_H */

@@ -34,6 +34,7 @@
 #include "group.h"
 #include "json.h"
 #include "scan.h"
+#include "skipped.h"
 
 /* Holders named in the HOLDERS column before "+N more". */
 enum { HOLDERS_SHOWN = 10 };
@@ -316,22 +317,9 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       fprintf(f, "%s\n      ", n++ ? "," : "");
       print_json_description(f, d, id);
    }
-   fprintf(f, "\n   ],\n   \"skipped\": [");
-   size_t k = 0;
-   for (size_t i = 0; i < sc->n_skipped; i++, k++) {
-      fprintf(f, "%s{\"pid\": %d, \"command\": ", k ? ", " : "", (int)sc->skipped[i].pid);
-      json_write_string(f, sc->skipped[i].comm);
-      fprintf(f, ", \"reason\": \"%s\"}", sc->skipped[i].reason);
-   }
-   for (size_t i = 0; i < sc->n_procs; i++) {
-      const struct process *p = sc->procs[i];
-      if (p->kcmp_ok != 0)
-         continue;
-      fprintf(f, "%s{\"pid\": %d, \"command\": ", k++ ? ", " : "", (int)p->pid);
-      json_write_string(f, p->comm);
-      fprintf(f, ", \"reason\": \"unverifiable\"}");
-   }
-   fprintf(f, "],\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, \"shown\": %zu, "
+   fprintf(f, "\n   ],\n   \"skipped\": ");
+   skipped_print_json(f, sc);
+   fprintf(f, ",\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, \"shown\": %zu, "
               "\"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
               "\"processes_unverifiable\": %u, \"fds\": %zu, \"fds_vanished\": %lu, "
               "\"dmabufs\": %zu, \"dmabuf_fds\": %zu, \"dmabuf_bytes\": %lld, "
@@ -343,34 +331,6 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
 }
 
 /* ---- tables ----------------------------------------------------------- */
-
-/* Which processes the listing could not see, or not verify, and why. */
-static void
-print_skipped(const struct scan *sc)
-{
-   enum { SHOWN = 8 };
-   size_t n = 0;
-   for (size_t i = 0; i < sc->n_skipped; i++, n++) {
-      if (n >= SHOWN)
-         continue;
-      printf("%s%d/", n ? ", " : "skipped: ", (int)sc->skipped[i].pid);
-      text_escape_write(stdout, sc->skipped[i].comm, ESCAPE_SEPARATORS);
-      printf(" (%s)", sc->skipped[i].reason);
-   }
-   for (size_t i = 0; i < sc->n_procs; i++) {
-      if (sc->procs[i]->kcmp_ok != 0)
-         continue;
-      if (n++ >= SHOWN)
-         continue;
-      printf("%s%d/", n > 1 ? ", " : "skipped: ", (int)sc->procs[i]->pid);
-      text_escape_write(stdout, sc->procs[i]->comm, ESCAPE_SEPARATORS);
-      printf(" (unverifiable)");
-   }
-   if (n > SHOWN)
-      printf(", and %zu more (-J lists all)", n - SHOWN);
-   if (n)
-      printf("\n");
-}
 
 /* Raw: the header, then one line per description, cells separated by one
  * space (blanks inside cells are escaped). */
@@ -499,26 +459,6 @@ parse_column_default(struct options *o)
                                           : "ID,TYPE,NHOLDERS,HOLDERS,NAME,INFO");
 }
 
-static int
-add_pid(struct options *o, const char *arg)
-{
-   pid_t pid;
-   if (!cli_parse_pid(arg, &pid)) {
-      fprintf(stderr, "fdid: bad pid '");
-      text_escape_write(stderr, arg, 0);
-      fprintf(stderr, "' (decimal, 1 to 2147483647)\n");
-      return CLI_EXIT_ERROR;
-   }
-   pid_t *grown = realloc(o->pids, (o->n_pids + 1) * sizeof(*grown));
-   if (!grown) {
-      fprintf(stderr, "fdid: out of memory\n");
-      return CLI_EXIT_ERROR;
-   }
-   o->pids = grown;
-   o->pids[o->n_pids++] = pid;
-   return CLI_EXIT_OK;
-}
-
 /* CLI_EXIT_OK, an exit code, or -1 when --help was printed. */
 static int
 parse(int argc, char **argv, struct options *o)
@@ -536,7 +476,7 @@ parse(int argc, char **argv, struct options *o)
                            NULL)) != -1) {
       switch (c) {
       case 'p':
-         if ((r = add_pid(o, optarg)) != CLI_EXIT_OK)
+         if ((r = cli_add_pid(&o->pids, &o->n_pids, optarg)) != CLI_EXIT_OK)
             return r;
          break;
       case 'a': o->all = true; break;
@@ -573,28 +513,10 @@ parse(int argc, char **argv, struct options *o)
    return columns_given ? CLI_EXIT_OK : parse_column_default(o);
 }
 
-/* Every -p names a process that exists now (one that exits later is
- * counted as vanished, like any other) and becomes its thread group's id:
- * /proc/TID/fd is the process's table, so the scan wants the group. */
-static int
-resolve_pids(struct options *o)
-{
-   for (size_t i = 0; i < o->n_pids; i++) {
-      int r = scan_tgid(o->pids[i]);
-      if (r == -ESRCH) {
-         fprintf(stderr, "fdid: no process %d\n", (int)o->pids[i]);
-         return CLI_EXIT_NO_PROCESS;
-      }
-      if (r > 0)
-         o->pids[i] = (pid_t)r;
-   }
-   return CLI_EXIT_OK;
-}
-
 static int
 list(struct options *o)
 {
-   int r = resolve_pids(o);
+   int r = cli_resolve_pids(o->pids, o->n_pids);
    if (r != CLI_EXIT_OK)
       return r;
    struct scan sc;
@@ -644,7 +566,7 @@ list(struct options *o)
                 "%u not verifiable (kcmp refused); dma-bufs: %lld bytes, each counted once\n",
                 s.descriptions, s.shared, sc.n_procs, sc.procs_denied, sc.procs_vanished,
                 g.procs_unverifiable, s.dmabuf_bytes);
-      print_skipped(&sc);
+      skipped_print_text(stdout, &sc);
    }
    grouping_finish(&g);
    scan_finish(&sc);

@@ -262,3 +262,26 @@ drm_usage_engine(const struct drm_usage *u, const char *name)
    int i = index_of(u->engines, sizeof(u->engines[0]), u->n_engines, name, strlen(name));
    return i < 0 ? NULL : &u->engines[i];
 }
+
+double
+drm_usage_engine_busy(const struct drm_usage_engine *before, const struct drm_usage_engine *after,
+                      uint64_t wall_ns)
+{
+   const unsigned cycles = ENGINE_CYCLES | ENGINE_TOTAL_CYCLES;
+   if ((before->present & cycles) == cycles && (after->present & cycles) == cycles) {
+      /* The kernel's ratio: busy cycles over the cycles that passed, which
+       * needs no wall clock (and holds across GPU clock changes). */
+      if (after->cycles < before->cycles || after->total_cycles <= before->total_cycles)
+         return -1;
+      return (double)(after->cycles - before->cycles) /
+             (double)(after->total_cycles - before->total_cycles);
+   }
+   if ((before->present & ENGINE_NS) && (after->present & ENGINE_NS) && wall_ns) {
+      /* A counter that went back is a new client on an old key. */
+      if (after->ns < before->ns)
+         return -1;
+      unsigned capacity = after->capacity ? after->capacity : 1;
+      return (double)(after->ns - before->ns) / ((double)wall_ns * capacity);
+   }
+   return -1;
+}

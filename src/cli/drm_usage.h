@@ -63,4 +63,14 @@ void drm_usage_parse(const char *text, size_t len, struct drm_usage *out);
 const struct drm_usage_region *drm_usage_region(const struct drm_usage *u, const char *name);
 const struct drm_usage_engine *drm_usage_engine(const struct drm_usage *u, const char *name);
 
+/* An engine's utilisation between two samples of one client taken wall_ns
+ * apart, as drm-usage-stats defines it: from drm-cycles- over
+ * drm-total-cycles- when both samples have them, else from drm-engine-
+ * busy nanoseconds over the wall time times drm-engine-capacity-. A
+ * fraction (1.0 = the engine busy all the time; sampling jitter can make
+ * it a little more); -1 when the samples cannot tell (a counter missing
+ * or gone back). */
+double drm_usage_engine_busy(const struct drm_usage_engine *before,
+                             const struct drm_usage_engine *after, uint64_t wall_ns);
+
 #endif

@@ -14,6 +14,7 @@ static const struct command {
 } commands[] = {
    { "ls", cmd_ls, "open file descriptions shared by several fds, across processes (the default)" },
    { "dmabuf", cmd_dmabuf, "every dma-buf: holders, size, totals counted once" },
+   { "mem", cmd_mem, "GPU memory per process and device: dma-bufs and DRM clients counted once" },
    { "probe", cmd_probe, "which identity methods work here, and their cost" },
    { "same", cmd_same, "PID:FD PID:FD: same open file description? (exit 0 same, 1 different, 2 cannot tell)" },
 };

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "proc_read.h"
 #include "scan.h"
 #include "util/array.h"
 
@@ -42,55 +43,6 @@ classify(const struct stat *st, const char *name)
    }
 }
 
-static ssize_t
-read_file(const char *path, char *buf, size_t len)
-{
-   int fd = open(path, O_RDONLY | O_CLOEXEC);
-   if (fd < 0)
-      return -1;
-   ssize_t n = read(fd, buf, len);
-   int err = errno;
-   close(fd);
-   errno = err;
-   return n;
-}
-
-/* All of a file that may be long (an epoll set's fdinfo has a line per
- * target), up to a bound. NULL when it cannot be read. */
-static char *
-read_whole(const char *path, size_t *len)
-{
-   enum { LIMIT = 64 << 20 };
-   int fd = open(path, O_RDONLY | O_CLOEXEC);
-   if (fd < 0)
-      return NULL;
-   size_t cap = 4096, used = 0;
-   char *buf = malloc(cap);
-   while (buf) {
-      if (used == cap) {
-         char *grown = cap < LIMIT ? realloc(buf, cap * 2) : NULL;
-         if (!grown)
-            break; /* keep what fits: the bound, or no memory */
-         buf = grown;
-         cap *= 2;
-      }
-      ssize_t n = read(fd, buf + used, cap - used);
-      if (n < 0 && errno == EINTR)
-         continue;
-      if (n < 0) {
-         free(buf);
-         buf = NULL;
-      } else if (n == 0) {
-         break;
-      } else {
-         used += (size_t)n;
-      }
-   }
-   close(fd);
-   *len = used;
-   return buf;
-}
-
 bool
 scan_read_fdinfo(struct fd_entry *e)
 {
@@ -99,7 +51,7 @@ scan_read_fdinfo(struct fd_entry *e)
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
    size_t n;
-   char *text = read_whole(path, &n);
+   char *text = proc_read_whole(path, &n);
    if (!text)
       return false;
    fdinfo_parse(text, n, &e->info);
@@ -210,7 +162,7 @@ read_comm(pid_t pid, char comm[17])
 {
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-   ssize_t n = read_file(path, comm, 16);
+   ssize_t n = proc_read_file(path, comm, 16);
    if (n > 0 && comm[n - 1] == '\n')
       n--;
    comm[n > 0 ? n : 0] = 0;
@@ -258,6 +210,7 @@ scan_one(struct scan *s, pid_t pid)
    s->procs = grown;
    s->procs[s->n_procs++] = p;
    p->pid = pid;
+   p->index = s->n_procs - 1;
    p->kcmp_ok = -1;
    read_comm(pid, p->comm);
 
@@ -300,7 +253,7 @@ scan_tgid(pid_t pid)
 {
    char path[64], buf[1024];
    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-   ssize_t n = read_file(path, buf, sizeof(buf) - 1);
+   ssize_t n = proc_read_file(path, buf, sizeof(buf) - 1);
    if (n < 0)
       return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno;
    buf[n] = 0;

@@ -16,6 +16,7 @@ enum fd_type {
 
 struct process {
    pid_t pid;
+   size_t index;  /* in scan.procs */
    char comm[17];
    /* kcmp may be used on it (checked only when one of its fds shares an
     * inode with another fd). -1 unknown, 0 no, 1 yes. */

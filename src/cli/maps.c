@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* dma-buf mappings from /proc/PID/maps (maps.h). */
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+
+#include "maps.h"
+#include "proc_read.h"
+
+#ifndef DMA_BUF_MAGIC
+#define DMA_BUF_MAGIC 0x444d4142
+#endif
+
+/* Lowercase hex digits up to `stop` (not empty, no overflow). */
+static bool
+hex_until(const char **s, const char *end, char stop, unsigned long long *v)
+{
+   unsigned long long x = 0;
+   const char *p = *s;
+   for (; p < end && *p != stop; p++) {
+      unsigned d;
+      if (*p >= '0' && *p <= '9')
+         d = (unsigned)(*p - '0');
+      else if (*p >= 'a' && *p <= 'f')
+         d = (unsigned)(*p - 'a' + 10);
+      else
+         return false;
+      if (x >> 60)
+         return false;
+      x = x << 4 | d;
+   }
+   if (p == *s || p == end)
+      return false;
+   *v = x;
+   *s = p + 1;
+   return true;
+}
+
+bool
+maps_parse_line(const char *line, size_t len, unsigned long *start, unsigned long *end,
+                unsigned *dev_major, unsigned *dev_minor, unsigned long long *ino)
+{
+   const char *s = line, *e = line + len;
+   unsigned long long a, b, off, maj, min;
+   if (!hex_until(&s, e, '-', &a) || !hex_until(&s, e, ' ', &b) || a >= b)
+      return false;
+   if (e - s < 5 || s[4] != ' ')
+      return false;
+   s += 5;
+   if (!hex_until(&s, e, ' ', &off) || !hex_until(&s, e, ':', &maj) ||
+       !hex_until(&s, e, ' ', &min) || maj > 0xfff || min > 0xfffff)
+      return false;
+   unsigned long long v = 0;
+   const char *digits = s;
+   for (; s < e && *s >= '0' && *s <= '9'; s++) {
+      if (v > (~0ULL - 9) / 10)
+         return false;
+      v = v * 10 + (unsigned)(*s - '0');
+   }
+   if (s == digits || (s < e && *s != ' '))
+      return false;
+   *start = (unsigned long)a;
+   *end = (unsigned long)b;
+   *dev_major = (unsigned)maj;
+   *dev_minor = (unsigned)min;
+   *ino = v;
+   return true;
+}
+
+static bool
+is_other_dev(const struct maps_context *ctx, dev_t dev)
+{
+   for (size_t i = 0; i < ctx->n_other_devs; i++) {
+      if (ctx->other_devs[i] == dev)
+         return true;
+   }
+   return false;
+}
+
+static int
+add_other_dev(struct maps_context *ctx, dev_t dev)
+{
+   dev_t *grown = realloc(ctx->other_devs, (ctx->n_other_devs + 1) * sizeof(*grown));
+   if (!grown)
+      return -ENOMEM;
+   ctx->other_devs = grown;
+   grown[ctx->n_other_devs++] = dev;
+   return 0;
+}
+
+static int
+add_buf(struct maps_result *out, dev_t dev, ino_t ino, long long size)
+{
+   for (size_t i = 0; i < out->n_bufs; i++) {
+      if (out->bufs[i].dev == dev && out->bufs[i].ino == ino) {
+         if (out->bufs[i].size < 0)
+            out->bufs[i].size = size;
+         return 0;
+      }
+   }
+   struct mapped_dmabuf *grown = realloc(out->bufs, (out->n_bufs + 1) * sizeof(*grown));
+   if (!grown)
+      return -ENOMEM;
+   out->bufs = grown;
+   grown[out->n_bufs++] = (struct mapped_dmabuf){ dev, ino, size };
+   return 0;
+}
+
+/* One mapping of a file on a pseudo file system (major 0). */
+static int
+check_mapping(pid_t pid, unsigned long start, unsigned long end, dev_t dev, ino_t ino,
+              struct maps_context *ctx, struct maps_result *out)
+{
+   if (is_other_dev(ctx, dev) || (ctx->dmabuf_dev_known && dev != ctx->dmabuf_dev))
+      return 0;
+   char path[96];
+   snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
+   struct stat st;
+   if (stat(path, &st) != 0) {
+      if (errno == ENOMEM)
+         return -ENOMEM;
+      if (errno != EPERM && errno != EACCES)
+         return 0; /* unmapped since the maps read */
+      /* No right to map_files: the maps line's device and inode are the
+       * kernel's, so a mapping on the known dma-buf device counts. */
+      if (ctx->dmabuf_dev_known)
+         return add_buf(out, dev, ino, -1);
+      out->unverified++;
+      return 0;
+   }
+   if (st.st_dev != dev || st.st_ino != ino)
+      return 0; /* the range was mapped anew since the maps read */
+   if (!ctx->dmabuf_dev_known) {
+      struct statfs fs;
+      ctx->checks++;
+      if (statfs(path, &fs) != 0)
+         return errno == ENOMEM ? -ENOMEM : 0;
+      if (fs.f_type != DMA_BUF_MAGIC)
+         return add_other_dev(ctx, dev);
+      ctx->dmabuf_dev_known = true;
+      ctx->dmabuf_dev = dev;
+   }
+   return add_buf(out, dev, ino, (long long)st.st_size);
+}
+
+int
+maps_read_dmabufs(pid_t pid, struct maps_context *ctx, struct maps_result *out)
+{
+   memset(out, 0, sizeof(*out));
+   char path[64];
+   snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+   size_t len;
+   char *text = proc_read_whole(path, &len);
+   if (!text)
+      return errno == ENOENT ? -ESRCH : -errno;
+   int r = 0;
+   for (size_t at = 0; r == 0 && at < len;) {
+      const char *line = text + at;
+      const char *nl = memchr(line, '\n', len - at);
+      size_t n = nl ? (size_t)(nl - line) : len - at;
+      at += n + 1;
+      unsigned long start, end;
+      unsigned maj, min;
+      unsigned long long ino;
+      if (!maps_parse_line(line, n, &start, &end, &maj, &min, &ino) || maj != 0 || ino == 0)
+         continue;
+      r = check_mapping(pid, start, end, makedev(maj, min), (ino_t)ino, ctx, out);
+   }
+   free(text);
+   if (r < 0)
+      maps_result_finish(out);
+   return r;
+}
+
+void
+maps_result_finish(struct maps_result *r)
+{
+   free(r->bufs);
+   memset(r, 0, sizeof(*r));
+}
+
+void
+maps_context_finish(struct maps_context *ctx)
+{
+   free(ctx->other_devs);
+   memset(ctx, 0, sizeof(*ctx));
+}

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/* GPU memory counted once (mem.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "mem.h"
+#include "proc_read.h"
+
+/* ---- dma-bufs ---------------------------------------------------------- */
+
+/* One process holding one buffer, by one fd or by its mappings. */
+struct hold {
+   dev_t dev;
+   ino_t ino;
+   size_t proc;
+   long long size;
+   struct fd_entry *fd;     /* NULL: a mapping */
+};
+
+static int
+cmp_hold(const void *pa, const void *pb)
+{
+   const struct hold *a = pa, *b = pb;
+   if (a->dev != b->dev)
+      return a->dev < b->dev ? -1 : 1;
+   if (a->ino != b->ino)
+      return a->ino < b->ino ? -1 : 1;
+   return a->proc < b->proc ? -1 : a->proc > b->proc;
+}
+
+struct holds {
+   struct hold *v;
+   size_t n, cap;
+};
+
+static int
+push_hold(struct holds *h, struct hold x)
+{
+   if (h->n == h->cap) {
+      size_t cap = h->cap ? h->cap * 2 : 64;
+      struct hold *grown = realloc(h->v, cap * sizeof(*grown));
+      if (!grown)
+         return -ENOMEM;
+      h->v = grown;
+      h->cap = cap;
+   }
+   h->v[h->n++] = x;
+   return 0;
+}
+
+/* Every dma-buf fd, then every dma-buf mapping of every listed process. */
+static int
+collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
+{
+   struct maps_context ctx = { 0 };
+   int err = 0;
+   for (size_t i = 0; err == 0 && i < sc->n_fds; i++) {
+      struct fd_entry *e = &sc->fds[i];
+      if (e->type != FD_DMABUF || e->proc->denied)
+         continue;
+      /* The dma-buf file system is one superblock: every buffer's st_dev. */
+      ctx.dmabuf_dev_known = true;
+      ctx.dmabuf_dev = e->dev;
+      err = push_hold(h, (struct hold){ e->dev, e->ino, e->proc->index, e->size, e });
+   }
+   for (size_t p = 0; err == 0 && p < sc->n_procs; p++) {
+      if (sc->procs[p]->denied)
+         continue;
+      struct maps_result m;
+      int rr = maps_read_dmabufs(sc->procs[p]->pid, &ctx, &m);
+      if (rr == -ENOMEM) {
+         err = rr;
+         break;
+      }
+      if (rr < 0) {
+         r->totals.maps_unreadable++;
+         continue;
+      }
+      r->procs[p].maps_read = true;
+      r->procs[p].maps_unverified = m.unverified;
+      r->totals.maps_unverified += m.unverified;
+      for (size_t b = 0; err == 0 && b < m.n_bufs; b++)
+         err = push_hold(h, (struct hold){ m.bufs[b].dev, m.bufs[b].ino, p, m.bufs[b].size,
+                                           NULL });
+      maps_result_finish(&m);
+   }
+   r->maps_checks = ctx.checks;
+   maps_context_finish(&ctx);
+   return err;
+}
+
+/* The holds of one buffer (v[0..n), sorted by process) into a buffer. */
+static int
+make_buffer(struct mem_report *r, const struct hold *v, size_t n)
+{
+   struct mem_buffer *b = &r->buffers[r->n_buffers];
+   memset(b, 0, sizeof(*b));
+   b->dev = v[0].dev;
+   b->ino = v[0].ino;
+   b->size = -1;
+   b->holders = calloc(n, sizeof(*b->holders));
+   if (!b->holders)
+      return -ENOMEM;
+   r->n_buffers++;
+   for (size_t i = 0; i < n; i++) {
+      if (v[i].size >= 0 && (b->size < 0 || v[i].fd))
+         b->size = v[i].size; /* an fd's fstat first; a mapping's is as good */
+      if (v[i].fd && !b->fd)
+         b->fd = v[i].fd;
+      if (!b->n_holders || b->holders[b->n_holders - 1].proc != v[i].proc)
+         b->holders[b->n_holders++].proc = v[i].proc;
+      struct mem_buffer_holder *hd = &b->holders[b->n_holders - 1];
+      if (v[i].fd) {
+         hd->n_fds++;
+         b->n_fds++;
+      } else {
+         hd->mapped = true;
+      }
+   }
+   return 0;
+}
+
+static void
+count_buffer(struct mem_report *r, const struct mem_buffer *b)
+{
+   struct mem_totals *t = &r->totals;
+   t->dmabufs++;
+   t->dmabuf_fds += b->n_fds;
+   for (size_t i = 0; i < b->n_holders; i++)
+      r->procs[b->holders[i].proc].n_dmabufs++;
+   if (b->size < 0) {
+      t->dmabufs_size_unknown++;
+      return;
+   }
+   uint64_t size = (uint64_t)b->size;
+   t->dmabuf_bytes += size;
+   t->dmabuf_bytes_per_fd += size * b->n_fds;
+   t->dmabuf_bytes_per_process += size * b->n_holders;
+   for (size_t i = 0; i < b->n_holders; i++) {
+      struct mem_proc *p = &r->procs[b->holders[i].proc];
+      p->dmabuf_bytes += size;
+      p->dmabuf_pss_bytes += size / b->n_holders;
+      if (b->n_holders == 1)
+         p->dmabuf_alone_bytes += size;
+   }
+}
+
+static int
+build_buffers(struct scan *sc, struct mem_report *r)
+{
+   struct holds h = { 0 };
+   int err = collect_holds(sc, r, &h);
+   if (err == 0 && h.n) {
+      qsort(h.v, h.n, sizeof(*h.v), cmp_hold);
+      r->buffers = calloc(h.n, sizeof(*r->buffers));
+      if (!r->buffers)
+         err = -ENOMEM;
+   }
+   for (size_t i = 0, j; err == 0 && i < h.n; i = j) {
+      for (j = i + 1; j < h.n && h.v[j].dev == h.v[i].dev && h.v[j].ino == h.v[i].ino; j++)
+         ;
+      err = make_buffer(r, &h.v[i], j - i);
+      if (err == 0)
+         count_buffer(r, &r->buffers[r->n_buffers - 1]);
+   }
+   free(h.v);
+   return err;
+}
+
+/* ---- DRM clients -------------------------------------------------------- */
+
+/* src into dst of cap bytes, cut to fit (sysfs paths are short). */
+static void
+copy_cut(char *dst, size_t cap, const char *src)
+{
+   size_t n = strnlen(src, cap - 1);
+   memcpy(dst, src, n);
+   dst[n] = 0;
+}
+
+/* The link's target's last component into out (empty when none). */
+static void
+link_basename(const char *path, char *out, size_t cap)
+{
+   char target[PATH_MAX];
+   out[0] = 0;
+   if (!realpath(path, target))
+      return;
+   const char *slash = strrchr(target, '/');
+   copy_cut(out, cap, slash ? slash + 1 : target);
+}
+
+/* The device a DRM node belongs to, as sysfs names it (the card and
+ * render nodes of one GPU share it), and its driver; both are the
+ * kernel's text, not a process's. */
+static void
+device_of(dev_t rdev, char path_out[128], char driver_out[32])
+{
+   char link[96], target[PATH_MAX];
+   snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(rdev), minor(rdev));
+   if (realpath(link, target)) {
+      const char *p = target;
+      if (strncmp(p, "/sys/devices/", 13) == 0)
+         p += 13;
+      copy_cut(path_out, 128, p);
+   } else {
+      snprintf(path_out, 128, "char %u:%u", major(rdev), minor(rdev));
+   }
+   char drv[128];
+   snprintf(drv, sizeof(drv), "%s/driver", link);
+   link_basename(drv, driver_out, 32);
+}
+
+static int
+find_device(struct mem_report *r, const struct mem_client *c, dev_t rdev, size_t *cap)
+{
+   char path[128], driver[32];
+   device_of(rdev, path, driver);
+   for (size_t i = 0; i < r->n_devices; i++) {
+      if (strcmp(r->devices[i].path, path) == 0)
+         return (int)i;
+   }
+   if (r->n_devices == *cap) {
+      size_t n = *cap ? *cap * 2 : 4;
+      struct mem_device *grown = realloc(r->devices, n * sizeof(*grown));
+      if (!grown)
+         return -ENOMEM;
+      r->devices = grown;
+      *cap = n;
+   }
+   struct mem_device *d = &r->devices[r->n_devices];
+   memset(d, 0, sizeof(*d));
+   memcpy(d->path, path, sizeof(path));
+   /* drm-driver is printed by the DRM core from the driver's own name. */
+   snprintf(d->driver, sizeof(d->driver), "%s", c->usage.driver[0] ? c->usage.driver : driver);
+   return (int)r->n_devices++;
+}
+
+/* One fdinfo read per description: the first holder whose fd is open. */
+static void
+read_usage(struct mem_report *r, struct mem_client *c)
+{
+   const struct description *d = c->desc;
+   for (size_t h = 0; h < d->n_holders && !c->has_usage; h++) {
+      const struct fd_entry *e = d->holders[h];
+      char path[64];
+      snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
+      size_t len;
+      char *text = proc_read_whole(path, &len);
+      r->fdinfo_reads++;
+      if (!text)
+         continue;
+      drm_usage_parse(text, len, &c->usage);
+      free(text);
+      c->has_usage = true;
+   }
+   for (unsigned i = 0; i < c->usage.n_regions; i++) {
+      const struct drm_usage_region *g = &c->usage.regions[i];
+      /* drm-total- supersedes the legacy drm-memory-: a driver printing
+       * both means the same bytes. */
+      c->memory += (g->present & REGION_TOTAL) ? g->total : g->memory;
+      c->resident += g->resident;
+   }
+}
+
+/* A process holding the client through several fds counts it once. */
+static void
+count_client(struct mem_report *r, const struct mem_client *c)
+{
+   const struct description *d = c->desc;
+   struct mem_device *dev = &r->devices[c->device];
+   struct mem_totals *t = &r->totals;
+   dev->n_clients++;
+   dev->n_fds += d->n_holders;
+   dev->memory += c->memory;
+   dev->resident += c->resident;
+   dev->memory_per_fd += c->memory * d->n_holders;
+   t->drm_clients++;
+   t->drm_clients_unverified += !d->verified;
+   t->drm_fds += d->n_holders;
+   t->drm_memory += c->memory;
+   t->drm_memory_per_fd += c->memory * d->n_holders;
+   for (size_t h = 0; h < d->n_holders; h++) {
+      const struct process *p = d->holders[h]->proc;
+      bool seen = false;
+      for (size_t k = 0; k < h && !seen; k++)
+         seen = d->holders[k]->proc == p;
+      if (seen)
+         continue;
+      r->procs[p->index].n_clients++;
+      r->procs[p->index].drm_memory += c->memory;
+   }
+}
+
+static int
+build_clients(const struct grouping *g, struct mem_report *r)
+{
+   size_t n = 0, cap_devices = 0;
+   for (size_t i = 0; i < g->n_descs; i++)
+      n += g->descs[i].holders[0]->type == FD_DRM;
+   r->clients = calloc(n ? n : 1, sizeof(*r->clients));
+   if (!r->clients)
+      return -ENOMEM;
+   for (size_t i = 0; i < g->n_descs; i++) {
+      const struct description *d = &g->descs[i];
+      if (d->holders[0]->type != FD_DRM)
+         continue;
+      struct mem_client *c = &r->clients[r->n_clients];
+      c->desc = d;
+      read_usage(r, c);
+      int dev = find_device(r, c, d->holders[0]->rdev, &cap_devices);
+      if (dev < 0)
+         return dev;
+      c->device = (size_t)dev;
+      r->n_clients++;
+      count_client(r, c);
+   }
+   return 0;
+}
+
+/* ---- the report --------------------------------------------------------- */
+
+int
+mem_report_build(struct scan *sc, const struct grouping *g, struct mem_report *out)
+{
+   memset(out, 0, sizeof(*out));
+   out->procs = calloc(sc->n_procs ? sc->n_procs : 1, sizeof(*out->procs));
+   if (!out->procs)
+      return -ENOMEM;
+   out->n_procs = sc->n_procs;
+   for (size_t i = 0; i < sc->n_procs; i++)
+      out->procs[i].proc = sc->procs[i];
+   int r = build_buffers(sc, out);
+   if (r == 0)
+      r = build_clients(g, out);
+   if (r < 0)
+      mem_report_finish(out);
+   return r;
+}
+
+void
+mem_report_finish(struct mem_report *r)
+{
+   for (size_t i = 0; i < r->n_buffers; i++)
+      free(r->buffers[i].holders);
+   free(r->buffers);
+   free(r->clients);
+   free(r->devices);
+   free(r->procs);
+   memset(r, 0, sizeof(*r));
+}
