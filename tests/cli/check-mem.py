@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`fdid mem` against real processes: DRM clients shared by fork and
+SCM_RIGHTS are one client with every holder; dma-bufs held by fd, by
+mapping and by both give exact bytes, alone-bytes and proportional
+shares; totals count each buffer and each client once, beside the per-fd
+sums. The DRM cases need vgem or virtio-gpu (the guests) and skip
+elsewhere; the rest runs on the host too.
+
+mem_holder (beside this script in the build tree, or FDID_MEM_HOLDER)
+builds the processes; it is started under a hostile file name, so its
+command name is hostile too. Prints TAP (piglit's protocol under piglit).
+"""
+import contextlib
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
+                         fdid_for_others, fs_bytes, main, run_fdid, run_fdid_bytes,
+                         set_comm)
+
+MEM_HOLDER = os.environ.get("FDID_MEM_HOLDER") or str(HERE / "mem_holder")
+
+# The holder's file name, so its command name (the first 15 bytes): an
+# escape sequence, a newline, a forged number, separators.
+HOSTILE_NAME = b"\x1b[2J\n9999 a,b"
+
+
+def drm_node_present(driver):
+    for card in Path("/sys/class/drm").glob("card[0-9]*"):
+        if "-" in card.name:
+            continue
+        device = card / "device"
+        name = (device / "driver").resolve().name if (device / "driver").exists() else \
+            device.resolve().name
+        if name.replace("-", "_") == driver:
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def mem_holder(driver, buffers):
+    """The holder's processes (mem_holder.c), run under HOSTILE_NAME;
+    yields its report and releases it at the end."""
+    if not drm_node_present(driver):
+        raise Skip(f"no {driver} (runs in the guest)")
+    tmp = tempfile.mkdtemp(prefix="fdid-mem-")
+    exe = os.path.join(os.fsencode(tmp), HOSTILE_NAME)
+    shutil.copy(MEM_HOLDER, exe)
+    p = subprocess.Popen([exe, driver] + (["buffers"] if buffers else []),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        if not line:
+            raise AssertionError("mem_holder failed")
+        yield json.loads(line)
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert p.returncode == 0, p.returncode
+
+
+def mem_json(pids, env=None, extra=()):
+    args = ["mem", "-J"] + list(extra)
+    for p in pids:
+        args += ["-p", str(p)]
+    out = run_fdid(args, env=env).stdout
+    assert out.count("\n") == 1, "one document, one line"
+    return json.loads(out)
+
+
+def holders_of(client):
+    return {(h["pid"], h["fd"]) for h in client["holders"]}
+
+
+def check_clients(doc, i):
+    """Two clients: A (P and C1, by fork), B (P and C0, by SCM_RIGHTS)."""
+    P, C0, C1 = i["p"], i["c0"], i["c1"]
+    got = sorted((holders_of(c) for c in doc["clients"]), key=sorted)
+    want = sorted([{(P, i["a"]), (C1, i["a"])}, {(P, i["b"]), (C0, i["c0_fds"]["b"])}],
+                  key=sorted)
+    assert got == want, (got, want)
+    for c in doc["clients"]:
+        assert c["verified"] is True and c["fdinfo_read"] is True, c
+        assert fs_bytes(c["holders"][0]["command"]) == HOSTILE_NAME[:15], c
+    t = doc["totals"]
+    assert t["drm_clients"] == 2 and t["drm_fds"] == 4 and t["drm_clients_unverified"] == 0, t
+    assert t["drm_devices"] == 1 and doc["devices"][0]["clients"] == 2, doc["devices"]
+    assert t["fdinfo_reads"] == 2, "one fdinfo read per client, not per fd"
+    procs = {p["pid"]: p for p in doc["processes"]}
+    assert procs[P]["drm_clients"] == 2 and procs[C0]["drm_clients"] == 1 \
+        and procs[C1]["drm_clients"] == 1, procs
+
+
+def case_vgem_clients_and_buffers():
+    """vgem: clients shared by fork and SCM_RIGHTS; buffers by fd only, by
+    mapping only (fd closed), by both, and alone: exact bytes, alone-bytes,
+    proportional shares and totals."""
+    with mem_holder("vgem", True) as i:
+        P, C0, C1 = i["p"], i["c0"], i["c1"]
+        doc = mem_json([P, C0, C1])
+        check_clients(doc, i)
+        F, M, B, L = i["f_size"], i["m_size"], i["bo_size"], i["c1_fds"]["l_size"]
+        assert len({F, M, B, L}) == 4, "sizes tell the buffers apart"
+        bufs = {b["size"]: b for b in doc["dmabufs"]}
+        assert sorted(bufs) == sorted([F, M, B, L]), doc["dmabufs"]
+
+        def holders(size):
+            return {(h["pid"], h["fds"], h["mapped"]) for h in bufs[size]["holders"]}
+        assert holders(F) == {(P, 1, False), (C0, 1, False)}, holders(F)
+        assert holders(M) == {(P, 0, True), (C1, 0, True)}, holders(M)
+        assert holders(B) == {(P, 1, True), (C0, 1, True), (C1, 0, True)}, holders(B)
+        assert holders(L) == {(C1, 1, False)}, holders(L)
+        for b in doc["dmabufs"]:
+            assert b["exporter"], b  # read from one fd's fdinfo
+
+        procs = {p["pid"]: p for p in doc["processes"]}
+        want = {P: (3, F + M + B, 0, F // 2 + M // 2 + B // 3),
+                C0: (2, F + B, 0, F // 2 + B // 3),
+                C1: (3, M + B + L, L, M // 2 + B // 3 + L)}
+        for pid, (n, held, alone, pss) in want.items():
+            p = procs[pid]
+            got = (p["dmabufs"], p["dmabuf_bytes"], p["dmabuf_alone_bytes"],
+                   p["dmabuf_pss_bytes"])
+            assert got == (n, held, alone, pss), (pid, got, (n, held, alone, pss))
+        t = doc["totals"]
+        assert t["dmabufs"] == 4 and t["dmabuf_bytes"] == F + M + B + L, t
+        assert t["dmabuf_bytes_per_process"] == 2 * F + 2 * M + 3 * B + L, t
+        assert t["dmabuf_bytes_per_fd"] == 2 * F + 2 * B + L and t["dmabuf_fds"] == 5, t
+        assert t["dmabufs_size_unknown"] == 0 and t["maps_unverified"] == 0, t
+
+        # The table says the same, numbers untouched by the command name.
+        table = run_fdid_bytes(["mem", "-b", "-B", "-p", str(P), "-p", str(C0),
+                                "-p", str(C1)]).stdout
+        assert_no_raw_controls(table)
+        total = F + M + B + L
+        assert f"dma-bufs: 4, {total} counted once (per holding process: " \
+            f"{2 * F + 2 * M + 3 * B + L}, per fd: {2 * F + 2 * B + L})".encode() in table, table
+        assert b"DRM: 2 clients on 1 devices" in table, table
+        assert b"\\x1b[2J\\x0a9999" in table, table
+        assert not any(ln.startswith(b"9999") for ln in table.splitlines()), table
+
+
+def case_virtio_gpu_clients():
+    """virtio-gpu: the same two clients, one fdinfo read each."""
+    with mem_holder("virtio_gpu", False) as i:
+        doc = mem_json([i["p"], i["c0"], i["c1"]])
+        check_clients(doc, i)
+        assert doc["totals"]["dmabufs"] == 0, doc["totals"]
+
+
+def case_without_kcmp_nothing_is_merged():
+    """No identity method allowed: every DRM fd is a client of its own,
+    flagged, never merged on a guess; buffers (one inode each) still
+    count once."""
+    with mem_holder("vgem", True) as i:
+        doc = mem_json([i["p"], i["c0"], i["c1"]], env={"FDID_METHODS": "none"})
+        assert len(doc["clients"]) == 4, doc["clients"]
+        assert all(not c["verified"] and len(c["holders"]) == 1 for c in doc["clients"])
+        t = doc["totals"]
+        assert t["drm_clients"] == 4 and t["drm_clients_unverified"] == 4, t
+        assert t["dmabufs"] == 4, t
+        assert t["dmabuf_bytes"] == i["f_size"] + i["m_size"] + i["bo_size"] + \
+            i["c1_fds"]["l_size"], t
+
+
+def case_live_view():
+    """-i/-n: one JSON document per sample, each with the time since the
+    one before; under a pseudo-terminal the table is redrawn in place, in
+    a pipe the samples follow each other. vgem and virtio-gpu print no
+    engine counters: utilisation is checked in test_drm_usage on the
+    kernel document's counters."""
+    out = run_fdid(["mem", "-J", "-i", "0.2", "-n", "3", "-p", str(os.getpid())]).stdout
+    docs = [json.loads(ln) for ln in out.splitlines()]
+    assert len(docs) == 3, out
+    for d in docs:
+        assert 0.1e9 < d["interval_ns"] < 5e9, d["interval_ns"]
+    piped = run_fdid_bytes(["mem", "-i", "0.1", "-n", "2", "-p", str(os.getpid())]).stdout
+    assert piped.count(b"fdid mem: every 0.1 s") == 2 and b"\x1b" not in piped, piped
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(os.environ.get("FDID_CLI") or str(HERE / ".." / ".." / "src" / "cli" / "fdid"),
+                 ["fdid", "mem", "-i", "0.1", "-n", "2", "-p", str(os.getppid())])
+    data = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, data
+    assert data.count(b"\x1b[H\x1b[2J") == 2, data
+
+
+def case_forbidden_and_vanishing_processes_are_counted():
+    """As an unprivileged user a root process is denied, counted, and its
+    hostile command escaped; processes that exit during the scan are
+    counted or gone, never fatal."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to run fdid as another user")
+
+    def setup():
+        set_comm(b"x\x1b[2J,y/z\x07")
+        return {}
+
+    with Holder(setup) as h, fdid_for_others() as env:
+        r = run_fdid(["mem", "-J", "-p", str(h.pid)], user=65534, env=env)
+        doc = json.loads(r.stdout)
+        assert doc["totals"]["processes_denied"] == 1, doc["totals"]
+        assert doc["skipped"][0]["command"] == "x\x1b[2J,y/z\x07", doc["skipped"]
+        table = run_fdid_bytes(["mem", "-p", str(h.pid)], user=65534, env=env).stdout
+        assert_no_raw_controls(table)
+        assert f"skipped: {h.pid}/x\\x1b[2J\\x2cy\\x2fz\\x07 (denied)".encode() in table, table
+
+    # Short-lived processes all through a whole-machine scan.
+    stop = time.monotonic() + 3
+    churn = subprocess.Popen([sys.executable, "-c",
+                              "import os,time\n"
+                              f"while time.monotonic() < {stop}:\n"
+                              "    p = os.fork()\n"
+                              "    if p == 0: os._exit(0)\n"
+                              "    os.waitpid(p, 0)\n"])
+    try:
+        while time.monotonic() < stop:
+            doc = json.loads(run_fdid(["mem", "-J"]).stdout)
+            t = doc["totals"]
+            assert t["dmabuf_bytes"] <= t["dmabuf_bytes_per_process"], t
+            assert sum(p["dmabuf_pss_bytes"] for p in doc["processes"]) <= t["dmabuf_bytes"], t
+    finally:
+        churn.wait()
+
+
+def case_cli_usage():
+    """Bad options are errors with a message; a missing pid is exit 3."""
+    for bad in (["-i", "0"], ["-i", "x"], ["-i", "1e9"], ["-n", "2"], ["-i", "1", "-n", "0"],
+                ["-p", "1x"], ["extra"]):
+        r = run_fdid(["mem"] + bad, check=False)
+        assert r.returncode == 2 and r.stderr, (bad, r.returncode, r.stderr)
+    r = run_fdid(["mem", "-p", "2147483647"], check=False)
+    assert r.returncode == 3 and "no process" in r.stderr, r
+    assert "--interval" in run_fdid(["mem", "--help"]).stdout
+
+
+CASES = [v for k, v in list(globals().items()) if k.startswith("case_")]
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main(CASES))
