@@ -15,7 +15,8 @@
  *            M   P by mapping (fd closed), C1 by the inherited mapping
  *            Bo  P by fd and mapping, C0 by fd and mapping, C1 by mapping
  *            L   C1 alone, by fd (exported from A after the fork)
- * Every DRM call goes through libdrm; the exit code says what failed.
+ * Every DRM call goes through libdrm; the exit code says what failed, 77
+ * that there is no such device here.
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -72,8 +73,10 @@ main(int argc, char **argv)
       fdid_test_fail(__FILE__, __LINE__, "usage: mem_holder DRIVER [buffers]");
    bool buffers = argc > 2 && strcmp(argv[2], "buffers") == 0;
    char card[64];
-   if (!drm_node_of(argv[1], false, card, sizeof(card)))
-      fdid_test_fail(__FILE__, __LINE__, "no %s node", argv[1]);
+   if (!drm_node_of(argv[1], false, card, sizeof(card))) {
+      fprintf(stderr, "mem_holder: no %s node\n", argv[1]);
+      return 77;
+   }
 
    int sv[2];
    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
