@@ -4,6 +4,8 @@
  * arbitrary text. Any process can make fdid read text it shaped (a DRM
  * driver's keys, a dma-buf's name it set itself), so neither parser may
  * read out of bounds, leak, or produce a field that is not terminated.
+ * The maps line reader (src/cli/maps.c) too: a mapped file's path is a
+ * process's to choose.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 
 #include "drm_usage.h"
 #include "fdinfo.h"
+#include "maps.h"
 
 static void
 check_terminated(const char *s, size_t size)
@@ -76,6 +79,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       }
       free(targets);
    }
+   /* A maps line: a range that is one, a device that fits a dev_t. */
+   unsigned long start, end;
+   unsigned maj, min;
+   unsigned long long ino;
+   if (maps_parse_line(text, size, &start, &end, &maj, &min, &ino) &&
+       (start >= end || maj > 0xfff || min > 0xfffff))
+      abort();
    free(text);
    return 0;
 }

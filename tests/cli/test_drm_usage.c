@@ -156,4 +156,46 @@ FDID_TEST(hostile_lines)
    CHECK_EQ(u.n_regions + u.n_engines + u.malformed, 0);
 }
 
+/* Utilisation between two samples, as drm-usage-stats defines it. */
+FDID_TEST(engine_busy_from_nanoseconds_and_capacity)
+{
+   struct drm_usage a, b;
+   parse("drm-driver:\ti915\ndrm-engine-render:\t1000000 ns\n"
+         "drm-engine-capacity-video:\t2\ndrm-engine-video:\t0 ns\n", &a);
+   parse("drm-driver:\ti915\ndrm-engine-render:\t251000000 ns\n"
+         "drm-engine-capacity-video:\t2\ndrm-engine-video:\t500000000 ns\n", &b);
+   /* 250 ms busy in 500 ms of wall time: half. */
+   double r = drm_usage_engine_busy(drm_usage_engine(&a, "render"),
+                                    drm_usage_engine(&b, "render"), 500000000);
+   CHECK(r > 0.4999 && r < 0.5001);
+   /* Two engines of a class: 500 ms busy over 500 ms is one of two. */
+   r = drm_usage_engine_busy(drm_usage_engine(&a, "video"), drm_usage_engine(&b, "video"),
+                             500000000);
+   CHECK(r > 0.4999 && r < 0.5001);
+   /* A counter gone back (a new client on the old key) cannot tell. */
+   CHECK(drm_usage_engine_busy(drm_usage_engine(&b, "render"), drm_usage_engine(&a, "render"),
+                               500000000) < 0);
+   CHECK(drm_usage_engine_busy(drm_usage_engine(&a, "render"), drm_usage_engine(&b, "render"),
+                               0) < 0);
+}
+
+FDID_TEST(engine_busy_from_cycles)
+{
+   struct drm_usage a, b;
+   parse("drm-driver:\txe\ndrm-cycles-rcs:\t100\ndrm-total-cycles-rcs:\t1000\n"
+         "drm-cycles-bcs:\t5\n", &a);
+   parse("drm-driver:\txe\ndrm-cycles-rcs:\t400\ndrm-total-cycles-rcs:\t2000\n"
+         "drm-cycles-bcs:\t9\n", &b);
+   /* 300 busy cycles of 1000: no wall clock needed, none used. */
+   double r = drm_usage_engine_busy(drm_usage_engine(&a, "rcs"), drm_usage_engine(&b, "rcs"),
+                                    123);
+   CHECK(r > 0.2999 && r < 0.3001);
+   /* Cycles without total cycles: nothing to divide by. */
+   CHECK(drm_usage_engine_busy(drm_usage_engine(&a, "bcs"), drm_usage_engine(&b, "bcs"),
+                               1000000) < 0);
+   /* Total cycles that did not advance cannot tell either. */
+   CHECK(drm_usage_engine_busy(drm_usage_engine(&a, "rcs"), drm_usage_engine(&a, "rcs"),
+                               1000000) < 0);
+}
+
 FDID_TEST_MAIN()
