@@ -94,12 +94,12 @@ add_other_dev(struct maps_context *ctx, dev_t dev)
 }
 
 static int
-add_buf(struct maps_result *out, dev_t dev, ino_t ino, long long size)
+add_buf(struct maps_result *out, struct mapped_dmabuf b)
 {
    for (size_t i = 0; i < out->n_bufs; i++) {
-      if (out->bufs[i].dev == dev && out->bufs[i].ino == ino) {
+      if (out->bufs[i].dev == b.dev && out->bufs[i].ino == b.ino) {
          if (out->bufs[i].size < 0)
-            out->bufs[i].size = size;
+            out->bufs[i] = b;
          return 0;
       }
    }
@@ -107,8 +107,25 @@ add_buf(struct maps_result *out, dev_t dev, ino_t ino, long long size)
    if (!grown)
       return -ENOMEM;
    out->bufs = grown;
-   grown[out->n_bufs++] = (struct mapped_dmabuf){ dev, ino, size };
+   grown[out->n_bufs++] = b;
    return 0;
+}
+
+static void
+map_files_path(char *path, size_t cap, pid_t pid, unsigned long start, unsigned long end)
+{
+   snprintf(path, cap, "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
+}
+
+long long
+maps_mapping_size(pid_t pid, const struct mapped_dmabuf *buf)
+{
+   char path[96];
+   map_files_path(path, sizeof(path), pid, buf->start, buf->end);
+   struct stat st;
+   if (stat(path, &st) != 0 || st.st_dev != buf->dev || st.st_ino != buf->ino)
+      return -1;
+   return (long long)st.st_size;
 }
 
 /* One mapping of a file on a pseudo file system (major 0). */
@@ -116,22 +133,20 @@ static int
 check_mapping(pid_t pid, unsigned long start, unsigned long end, dev_t dev, ino_t ino,
               struct maps_context *ctx, struct maps_result *out)
 {
-   if (is_other_dev(ctx, dev) || (ctx->dmabuf_dev_known && dev != ctx->dmabuf_dev))
+   struct mapped_dmabuf b = { dev, ino, -1, start, end };
+   if (is_other_dev(ctx, dev))
       return 0;
+   if (ctx->dmabuf_dev_known)
+      return dev == ctx->dmabuf_dev ? add_buf(out, b) : 0;
    char path[96];
-   snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
+   map_files_path(path, sizeof(path), pid, start, end);
    struct stat st;
    if (stat(path, &st) != 0) {
       if (errno == ENOMEM)
          return -ENOMEM;
-      if (errno != EPERM && errno != EACCES)
-         return 0; /* unmapped since the maps read */
-      /* No right to map_files: the maps line's device and inode are the
-       * kernel's, so a mapping on the known dma-buf device counts. */
-      if (ctx->dmabuf_dev_known)
-         return add_buf(out, dev, ino, -1);
-      out->unverified++;
-      return 0;
+      if (errno == EPERM || errno == EACCES)
+         out->unverified++; /* no right to map_files */
+      return 0;              /* or unmapped since the maps read */
    }
    if (st.st_dev != dev || st.st_ino != ino)
       return 0; /* the range was mapped anew since the maps read */
@@ -145,7 +160,8 @@ check_mapping(pid_t pid, unsigned long start, unsigned long end, dev_t dev, ino_
       ctx->dmabuf_dev_known = true;
       ctx->dmabuf_dev = dev;
    }
-   return add_buf(out, dev, ino, (long long)st.st_size);
+   b.size = (long long)st.st_size;
+   return add_buf(out, b);
 }
 
 int

@@ -7,12 +7,15 @@
  * (a dma-buf's name is any bytes), so nothing is read from the path: a
  * mapping is a dma-buf when the file behind it (/proc/PID/map_files/RANGE,
  * stat'ed and statfs'ed) is on the dma-buf file system (DMA_BUF_MAGIC),
- * with the inode the maps line gives; its size is that inode's. Reading
- * map_files takes CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE): without it, a
- * mapping on the dma-buf file system's device (learnt from the dma-buf
- * fds of the scan) still counts, its size from those fds when one holds
- * it, and any other mapping that might be a dma-buf is counted as
- * unverified, never guessed.
+ * with the inode the maps line gives. Once the dma-buf file system's
+ * device is known (from a dma-buf fd of the scan, or one such check), the
+ * line's device and inode, printed by the kernel before the path (whose
+ * newlines the kernel escapes), are enough: no file is opened per
+ * mapping. A buffer's size is its inode's: from an fd on it, else from
+ * one stat of a mapping (maps_mapping_size). Reading map_files takes
+ * CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE): without it, a mapping that
+ * might be a dma-buf on a device not known is counted as unverified,
+ * never guessed, and a buffer only mapped has no size.
  */
 #ifndef FDID_CLI_MAPS_H
 #define FDID_CLI_MAPS_H
@@ -24,7 +27,8 @@
 struct mapped_dmabuf {
    dev_t dev;
    ino_t ino;
-   long long size;          /* -1: not known from the mapping */
+   long long size;          /* -1: not asked yet (maps_mapping_size) */
+   unsigned long start, end; /* one mapping of it */
 };
 
 /* What the reader learnt about pseudo file systems (device numbers of
@@ -52,6 +56,11 @@ int maps_read_dmabufs(pid_t pid, struct maps_context *ctx, struct maps_result *o
  * line. Exposed for the fuzzer and the tests. */
 bool maps_parse_line(const char *line, size_t len, unsigned long *start, unsigned long *end,
                      unsigned *dev_major, unsigned *dev_minor, unsigned long long *ino);
+
+/* The size of the buffer behind one mapping (buf, read from pid's maps),
+ * from a stat of /proc/PID/map_files/RANGE that must show the same inode;
+ * -1 when it cannot (no right, unmapped since). */
+long long maps_mapping_size(pid_t pid, const struct mapped_dmabuf *buf);
 
 void maps_result_finish(struct maps_result *r);
 void maps_context_finish(struct maps_context *ctx);

@@ -20,6 +20,7 @@ struct hold {
    size_t proc;
    long long size;
    struct fd_entry *fd;     /* NULL: a mapping */
+   struct mapped_dmabuf map; /* a mapping's */
 };
 
 static int
@@ -66,7 +67,7 @@ collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
       /* The dma-buf file system is one superblock: every buffer's st_dev. */
       ctx.dmabuf_dev_known = true;
       ctx.dmabuf_dev = e->dev;
-      err = push_hold(h, (struct hold){ e->dev, e->ino, e->proc->index, e->size, e });
+      err = push_hold(h, (struct hold){ e->dev, e->ino, e->proc->index, e->size, e, { 0 } });
    }
    for (size_t p = 0; err == 0 && p < sc->n_procs; p++) {
       if (sc->procs[p]->denied)
@@ -86,12 +87,24 @@ collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
       r->totals.maps_unverified += m.unverified;
       for (size_t b = 0; err == 0 && b < m.n_bufs; b++)
          err = push_hold(h, (struct hold){ m.bufs[b].dev, m.bufs[b].ino, p, m.bufs[b].size,
-                                           NULL });
+                                           NULL, m.bufs[b] });
       maps_result_finish(&m);
    }
    r->maps_checks = ctx.checks;
    maps_context_finish(&ctx);
    return err;
+}
+
+/* A buffer only mapped: its size from one of its mappings. */
+static long long
+mapped_size(const struct mem_report *r, const struct hold *v, size_t n)
+{
+   for (size_t i = 0; i < n; i++) {
+      long long size = maps_mapping_size(r->procs[v[i].proc].proc->pid, &v[i].map);
+      if (size >= 0)
+         return size;
+   }
+   return -1;
 }
 
 /* The holds of one buffer (v[0..n), sorted by process) into a buffer. */
@@ -122,6 +135,8 @@ make_buffer(struct mem_report *r, const struct hold *v, size_t n)
          hd->mapped = true;
       }
    }
+   if (b->size < 0)
+      b->size = mapped_size(r, v, n);
    return 0;
 }
 
