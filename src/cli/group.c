@@ -116,10 +116,14 @@ sort_range(struct ctx *c, struct fd_entry **v, size_t n)
          }
          if (r == 0)
             v[eq++] = x;          /* eq <= k: never overwrites unread slots */
-         else if (r == 2)
+         else if (r == 2 && c->ordered)
             tmp[lt++] = x;        /* x orders before the pivot */
          else
-            tmp[n - 1 - gt++] = x; /* after, or no order (one side only) */
+            /* After; or, sorting without order, simply not the pivot's:
+             * one side, since an order some answers give (kcmp across
+             * processes) and others lack (a local question) could put
+             * one description's fds on both sides. */
+            tmp[n - 1 - gt++] = x;
       }
 
       if (pivot_gone) {

@@ -264,6 +264,42 @@ def case_epoll_target_after_its_fd_is_closed():
     os.close(other)
 
 
+def case_the_scanners_own_fds_never_split_a_group():
+    """fdid scanning every process sees its own fds too, which it compares
+    locally (F_DUPFD_QUERY: no order) where the kernel has it, and others'
+    with kcmp (ordered). One file opened 8 times is one bucket (one inode)
+    of 8 descriptions, held by this process, 24 children and fdid itself:
+    each must be one group with every holder, fdid among them. An
+    unordered answer once made the sort redo the bucket without order but
+    still split it by the ordered answers, so a description's holders went
+    to both sides and came out as two verified groups."""
+    fd, path = tempfile.mkstemp()
+    os.close(fd)
+    try:
+        fds = [os.open(path, os.O_RDONLY) for _ in range(8)]
+        ino = os.fstat(fds[0]).st_ino
+        holders = [Holder() for _ in range(24)]
+        try:
+            want = {os.getpid()} | {h.pid for h in holders}
+            for attempt in range(3):
+                doc = json.loads(run_fdid(["ls", "-J", "-a"], pass_fds=fds).stdout)
+                opens = [d for d in doc["descriptions"] if d["inode"] == ino and
+                         d["type"] == "file"]
+                assert len(opens) == 8, \
+                    [sorted((h["pid"], h["fd"]) for h in d["holders"]) for d in opens]
+                for d in opens:
+                    pids = {h["pid"] for h in d["holders"]}
+                    assert d["verified"] and pids >= want and len(pids) == len(want) + 1, \
+                        (d["verified"], sorted(pids))
+        finally:
+            for h in holders:
+                h.release()
+            for fd in fds:
+                os.close(fd)
+    finally:
+        os.unlink(path)
+
+
 def case_without_kcmp_same_groups():
     """kcmp not allowed: pidfd_getfd and a local method give the same
     groups for pollable files; a regular file may only be left unverified,

@@ -77,12 +77,12 @@ class Holder:
         self.release()
 
 
-def run_fdid(args, env=None, user=None, check=True, text=True):
+def run_fdid(args, env=None, user=None, check=True, text=True, pass_fds=()):
     e = dict(os.environ)
     e.update(env or {})
     binary = e.pop("FDID_CLI_COPY", FDID)
     r = subprocess.run([binary] + args, capture_output=True, text=text, env=e,
-                       user=user, timeout=120)
+                       user=user, timeout=120, pass_fds=pass_fds)
     if r.returncode < 0:
         raise AssertionError(f"fdid {' '.join(args)} died of signal {-r.returncode}")
     if check and r.returncode != 0:
