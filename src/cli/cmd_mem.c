@@ -260,10 +260,12 @@ print_processes(const struct options *o, const struct mem_report *m)
    if (!tb)
       return -ENOMEM;
    int r = 0;
+   size_t rows = 0;
    for (size_t i = 0; r == 0 && i < m->n_procs; i++) {
       const struct mem_proc *p = &m->procs[i];
       if (!p->n_dmabufs && !p->n_clients)
          continue;
+      rows++;
       struct row w = { 0 };
       fprintf(cell(&w), "%d", (int)p->proc->pid);
       text_escape_write(cell(&w), p->proc->comm, 0);
@@ -274,6 +276,11 @@ print_processes(const struct options *o, const struct mem_report *m)
       fprintf(cell(&w), "%zu", p->n_clients);
       put_bytes(cell(&w), p->drm_memory, o->bytes);
       r = row_add(tb, &w);
+   }
+   if (r == 0 && rows == 0) {
+      scols_unref_table(tb);
+      printf("(none holds a dma-buf or a DRM client)\n");
+      return 0;
    }
    return table_print(tb, r);
 }
