@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <fdid/identity.h>
 
@@ -33,6 +34,13 @@ static int
 ask(struct ctx *c, const struct fd_entry *a, const struct fd_entry *b)
 {
    c->g->questions++;
+   /* Two of the scanner's own fds: the cross-process question answers
+    * them locally, by equality alone where F_DUPFD_QUERY is, which would
+    * cost the sort its order; the ordered question keeps it. */
+   if (c->ordered && a->proc->pid == getpid() && b->proc->pid == getpid()) {
+      int r = fdid_compare_file_description(a->fd, b->fd);
+      return r == -ENOTSUP ? 3 : r;
+   }
    return fdid_same_file_description_pid(a->proc->pid, a->fd, b->proc->pid, b->fd);
 }
 
