@@ -89,49 +89,16 @@ sample_take(const struct options *o, struct sample *s)
    return r;
 }
 
-/* ---- the same client in the previous sample ------------------------------ */
-
-/* A client in the last sample is this one when it is on the same device
- * with the same drm-client-id (unique per device while it is open), or,
- * without ids (kernels before 6.5), when its first holder is the same
- * process and fd on the same inode. */
-static const struct mem_client *
-previous_client(const struct sample *prev, const struct mem_report *r,
-                const struct mem_client *c)
-{
-   if (!prev)
-      return NULL;
-   const struct fd_entry *e = c->desc->holders[0];
-   const char *device = r->devices[c->device].path;
-   for (size_t i = 0; i < prev->r.n_clients; i++) {
-      const struct mem_client *p = &prev->r.clients[i];
-      if (strcmp(prev->r.devices[p->device].path, device) != 0)
-         continue;
-      if (c->usage.has_client_id || p->usage.has_client_id) {
-         if (c->usage.has_client_id && p->usage.has_client_id &&
-             c->usage.client_id == p->usage.client_id)
-            return p;
-         continue;
-      }
-      const struct fd_entry *x = p->desc->holders[0];
-      if (x->proc->pid == e->proc->pid && x->fd == e->fd && x->ino == e->ino)
-         return p;
-   }
-   return NULL;
-}
+/* ---- utilisation since the previous sample ------------------------------ */
 
 /* Utilisation of engine i of c since the previous sample, or -1. */
 static double
 engine_busy(const struct sample *prev, const struct sample *cur, const struct mem_client *c,
             unsigned i)
 {
-   const struct mem_client *p = previous_client(prev, &cur->r, c);
-   if (!p)
+   if (!prev)
       return -1;
-   const struct drm_usage_engine *before = drm_usage_engine(&p->usage, c->usage.engines[i].name);
-   if (!before)
-      return -1;
-   return drm_usage_engine_busy(before, &c->usage.engines[i], cur->time_ns - prev->time_ns);
+   return mem_client_engine_busy(&prev->r, &cur->r, c, i, cur->time_ns - prev->time_ns);
 }
 
 /* ---- cells ---------------------------------------------------------------- */

@@ -338,6 +338,48 @@ build_clients(const struct grouping *g, struct mem_report *r)
    return 0;
 }
 
+/* ---- across samples ------------------------------------------------------ */
+
+/* On the same device with the same drm-client-id (unique per device while
+ * the client is open), or, without ids (vgem, kernels before 6.5), with
+ * the same first holder: process, fd and inode. */
+const struct mem_client *
+mem_client_in(const struct mem_report *prev, const struct mem_report *r,
+              const struct mem_client *c)
+{
+   const struct fd_entry *e = c->desc->holders[0];
+   const char *device = r->devices[c->device].path;
+   for (size_t i = 0; i < prev->n_clients; i++) {
+      const struct mem_client *p = &prev->clients[i];
+      if (strcmp(prev->devices[p->device].path, device) != 0)
+         continue;
+      if (c->usage.has_client_id || p->usage.has_client_id) {
+         if (c->usage.has_client_id && p->usage.has_client_id &&
+             c->usage.client_id == p->usage.client_id)
+            return p;
+         continue;
+      }
+      const struct fd_entry *x = p->desc->holders[0];
+      if (x->proc->pid == e->proc->pid && x->fd == e->fd && x->ino == e->ino)
+         return p;
+   }
+   return NULL;
+}
+
+double
+mem_client_engine_busy(const struct mem_report *prev, const struct mem_report *r,
+                       const struct mem_client *c, unsigned engine, uint64_t wall_ns)
+{
+   const struct mem_client *p = mem_client_in(prev, r, c);
+   if (!p || engine >= c->usage.n_engines)
+      return -1;
+   const struct drm_usage_engine *before =
+      drm_usage_engine(&p->usage, c->usage.engines[engine].name);
+   if (!before)
+      return -1;
+   return drm_usage_engine_busy(before, &c->usage.engines[engine], wall_ns);
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 int

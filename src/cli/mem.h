@@ -97,4 +97,17 @@ int mem_report_build(struct scan *sc, const struct grouping *g, struct mem_repor
 
 void mem_report_finish(struct mem_report *r);
 
+/* Client c of report r in an earlier report prev: on the same device with
+ * the same drm-client-id, or, where the kernel prints no ids, with the
+ * same first holder (process, fd, inode). NULL when it is new. */
+const struct mem_client *mem_client_in(const struct mem_report *prev,
+                                       const struct mem_report *r,
+                                       const struct mem_client *c);
+
+/* Utilisation of c's engine number `engine` between prev and r, taken
+ * wall_ns apart (drm_usage_engine_busy); -1 when c is new, the engine was
+ * not there before, or the counters cannot tell. */
+double mem_client_engine_busy(const struct mem_report *prev, const struct mem_report *r,
+                              const struct mem_client *c, unsigned engine, uint64_t wall_ns);
+
 #endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The live view's arithmetic (src/cli/mem.c): a client found again in the
+ * previous sample, and its engines' utilisation between the two. No
+ * kernel here prints engine counters (vgem and virtio-gpu print none), so
+ * the samples are built from fdinfo texts shaped as drm-usage-stats
+ * documents them (i915's nanoseconds, xe's cycles), on reports made by
+ * hand: the client's holders and devices are plain data here.
+ */
+#include <string.h>
+
+#include "fdid_test.h"
+#include "mem.h"
+
+struct world {
+   struct process proc;
+   struct fd_entry fd;
+   struct fd_entry *holders[1];
+   struct description desc;
+   struct mem_device device;
+   struct mem_client client;
+   struct mem_report report;
+};
+
+/* A report of one client, held by pid's fd on inode ino, on `device`,
+ * with the given fdinfo. */
+static void
+world(struct world *w, pid_t pid, int fd, ino_t ino, const char *device, const char *fdinfo)
+{
+   memset(w, 0, sizeof(*w));
+   w->proc.pid = pid;
+   w->fd = (struct fd_entry){ .proc = &w->proc, .fd = fd, .type = FD_DRM, .ino = ino };
+   w->holders[0] = &w->fd;
+   w->desc = (struct description){ .holders = w->holders, .n_holders = 1, .verified = true };
+   strcpy(w->device.path, device);
+   w->client.desc = &w->desc;
+   w->client.has_usage = true;
+   drm_usage_parse(fdinfo, strlen(fdinfo), &w->client.usage);
+   w->report = (struct mem_report){ .clients = &w->client, .n_clients = 1,
+                                    .devices = &w->device, .n_devices = 1 };
+}
+
+static const char i915_before[] = "drm-driver:\ti915\ndrm-client-id:\t7\n"
+                                   "drm-engine-render:\t1000000000 ns\n"
+                                   "drm-engine-video:\t0 ns\ndrm-engine-capacity-video:\t2\n";
+static const char i915_after[] = "drm-driver:\ti915\ndrm-client-id:\t7\n"
+                                  "drm-engine-render:\t1750000000 ns\n"
+                                  "drm-engine-video:\t1000000000 ns\ndrm-engine-capacity-video:\t2\n";
+
+static double
+busy(struct world *before, struct world *after, unsigned engine, uint64_t wall_ns)
+{
+   return mem_client_engine_busy(&before->report, &after->report, &after->client, engine,
+                                 wall_ns);
+}
+
+FDID_TEST(same_client_id_on_the_same_device)
+{
+   struct world a, b;
+   world(&a, 100, 5, 1, "pci0000:00/0000:00:02.0", i915_before);
+   /* Another holder shows it now (the first one closed): the id says it
+    * is the same client. */
+   world(&b, 200, 9, 1, "pci0000:00/0000:00:02.0", i915_after);
+   CHECK(mem_client_in(&a.report, &b.report, &b.client) == &a.client);
+   /* 750 ms busy in one second; video: 1 s of two engines' 2 s. */
+   double r = busy(&a, &b, 0, 1000000000);
+   CHECK(r > 0.7499 && r < 0.7501);
+   r = busy(&a, &b, 1, 1000000000);
+   CHECK(r > 0.4999 && r < 0.5001);
+   CHECK(busy(&a, &b, 2, 1000000000) < 0); /* no such engine */
+}
+
+FDID_TEST(same_id_on_another_device_is_another_client)
+{
+   struct world a, b;
+   world(&a, 100, 5, 1, "pci0000:00/0000:00:02.0", i915_before);
+   world(&b, 100, 5, 1, "pci0000:00/0000:03:00.0", i915_after);
+   CHECK(mem_client_in(&a.report, &b.report, &b.client) == NULL);
+   CHECK(busy(&a, &b, 0, 1000000000) < 0);
+}
+
+FDID_TEST(another_id_is_another_client)
+{
+   static const char other[] = "drm-driver:\ti915\ndrm-client-id:\t8\n"
+                               "drm-engine-render:\t1750000000 ns\n";
+   struct world a, b;
+   world(&a, 100, 5, 1, "dev", i915_before);
+   world(&b, 100, 5, 1, "dev", other);
+   CHECK(mem_client_in(&a.report, &b.report, &b.client) == NULL);
+}
+
+FDID_TEST(without_ids_the_first_holder_decides)
+{
+   static const char xe_before[] = "drm-driver:\txe\ndrm-cycles-rcs:\t100\n"
+                                   "drm-total-cycles-rcs:\t1000\n";
+   static const char xe_after[] = "drm-driver:\txe\ndrm-cycles-rcs:\t600\n"
+                                  "drm-total-cycles-rcs:\t3000\n";
+   struct world a, b, c, d;
+   world(&a, 100, 5, 1, "dev", xe_before);
+   world(&b, 100, 5, 1, "dev", xe_after);
+   CHECK(mem_client_in(&a.report, &b.report, &b.client) == &a.client);
+   double r = busy(&a, &b, 0, 777); /* cycles need no wall time */
+   CHECK(r > 0.2499 && r < 0.2501);
+   /* The fd number reused for another open of the device: the inode of
+    * one device node is the same, so only pid, fd and inode can tell;
+    * another fd or process is another client. */
+   world(&c, 100, 6, 1, "dev", xe_after);
+   CHECK(mem_client_in(&a.report, &c.report, &c.client) == NULL);
+   world(&d, 101, 5, 1, "dev", xe_after);
+   CHECK(mem_client_in(&a.report, &d.report, &d.client) == NULL);
+}
+
+FDID_TEST(a_client_with_an_id_never_matches_one_without)
+{
+   static const char no_id[] = "drm-driver:\ti915\ndrm-engine-render:\t1750000000 ns\n";
+   struct world a, b;
+   world(&a, 100, 5, 1, "dev", i915_before);
+   world(&b, 100, 5, 1, "dev", no_id);
+   CHECK(mem_client_in(&a.report, &b.report, &b.client) == NULL);
+   CHECK(mem_client_in(&b.report, &a.report, &a.client) == NULL);
+}
+
+FDID_TEST_MAIN()
