@@ -199,7 +199,10 @@ main(void)
           mem_ns / ls_ns, (double)mem_reads / (double)clients);
    printf("# fdinfo reads: ls %lu (one per DRM and dma-buf fd), mem %lu (one per DRM "
           "description)\n", ls_reads, mem_reads);
-   printf("# fdid mem scan: %.3f s for %zu processes (target: under 0.5 s on the host's "
-          "cores; here %s)\n", mem_ns / 1e9, procs, mem_ns < 0.5e9 ? "met" : "not met");
+   /* The only DRM device here is the guest's, under TCG emulation: the
+    * same scan runs about 9x faster on the host (bench_inspect, host and
+    * guest rows). */
+   printf("# fdid mem scan: %.3f s for %zu processes (target < 0.5 s: %s, under emulation)\n",
+          mem_ns / 1e9, procs, mem_ns < 0.5e9 ? "met" : "not met");
    return 0;
 }
