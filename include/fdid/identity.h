@@ -143,6 +143,20 @@ unsigned fdid_allowed_methods(void);
  */
 unsigned fdid_default_method(void);
 
+/*
+ * How one method fares in this process, probing it if need be:
+ *   0  it works
+ *   1  it is not allowed (FDID_METHODS, fdid_set_allowed_methods()): never
+ *      called, not even probed
+ *  <0  why it does not: the negative errno its probe's system call got
+ *      (-ENOSYS or -EINVAL: the kernel lacks it, or a filter says so;
+ *      -EPERM or -EACCES: a seccomp filter or a security module refused
+ *      it), -EPROTO when it answered wrong, -ENOTRECOVERABLE when it
+ *      probed fine and a later call of it failed as a whole (a filter
+ *      installed since), -EINVAL when `method` is not one FDID_METHOD_*.
+ */
+int fdid_method_status(unsigned method);
+
 /* "dupfd_query", "kcmp", "epoll" for one FDID_METHOD_* bit; NULL otherwise. */
 const char *fdid_method_name(unsigned method);
 

@@ -35,5 +35,6 @@ int cmd_same(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_dmabuf(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
+int cmd_sandbox(int argc, char **argv);
 
 #endif /* FDID_CLI_H */

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fdid probe: which identity methods work in this process (kernel and
- * sandbox), which one answers first, and what a question costs with each,
- * beside a null system call timed in the same run.
+ * sandbox), how the others are refused (the errno their probe got: ENOSYS
+ * or EINVAL from an old kernel or a filter, EPERM or EACCES from a filter),
+ * which one answers first, and what a question costs with each, beside a
+ * null system call timed in the same run. Methods not allowed are never
+ * called.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +54,17 @@ static const struct {
    { FDID_METHOD_EPOLL, "9", "pollable files only (DRM, dma-buf, pipe, socket)" },
 };
 
+/* "no (EPERM)": how the kernel or a filter refused the method's probe. A
+ * method not allowed is never called, so it is never asked why. */
+static const char *
+refusal(unsigned method, char buf[32])
+{
+   int st = fdid_method_status(method);
+   const char *name = st < 0 ? strerrorname_np(-st) : NULL;
+   snprintf(buf, 32, "no (%s)", name ? name : "?");
+   return buf;
+}
+
 int
 cmd_probe(int argc, char **argv)
 {
@@ -70,20 +85,21 @@ cmd_probe(int argc, char **argv)
       return CLI_EXIT_ERROR;
    }
 
-   printf("%-12s %-8s %-6s %12s %9s  %s\n", "method", "allowed", "works",
+   printf("%-12s %-8s %-13s %12s %9s  %s\n", "method", "allowed", "works",
           "ns/question", "syscalls", "reach");
    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
       unsigned m = rows[i].method;
-      const char *works = !(allowed & m) ? "-" : (working & m) ? "yes" : "no";
+      char why[32];
+      const char *works = !(allowed & m) ? "-" : (working & m) ? "yes" : refusal(m, why);
       if (working & m)
-         printf("%-12s %-8s %-6s %12.0f %9s  %s\n", fdid_method_name(m),
+         printf("%-12s %-8s %-13s %12.0f %9s  %s\n", fdid_method_name(m),
                 (allowed & m) ? "yes" : "no", works, ns_per_question(m, p[0], p[1]),
                 rows[i].syscalls, rows[i].reach);
       else
-         printf("%-12s %-8s %-6s %12s %9s  %s\n", fdid_method_name(m),
+         printf("%-12s %-8s %-13s %12s %9s  %s\n", fdid_method_name(m),
                 (allowed & m) ? "yes" : "no", works, "-", rows[i].syscalls, rows[i].reach);
    }
-   printf("%-12s %-8s %-6s %12.0f %9s  %s\n", "getppid", "", "", ns_per_null_syscall(),
+   printf("%-12s %-8s %-13s %12.0f %9s  %s\n", "getppid", "", "", ns_per_null_syscall(),
           "1", "a null system call, for scale");
 
    unsigned def = fdid_default_method();

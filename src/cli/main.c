@@ -16,6 +16,7 @@ static const struct command {
    { "dmabuf", cmd_dmabuf, "every dma-buf: holders, size, totals counted once" },
    { "mem", cmd_mem, "GPU memory per process and device: dma-bufs and DRM clients counted once" },
    { "probe", cmd_probe, "which identity methods work here, and their cost" },
+   { "sandbox", cmd_sandbox, "the system calls fdid needs, as rules for a sandbox (text, JSON, libseccomp C, systemd, Chromium)" },
    { "same", cmd_same, "PID:FD PID:FD: same open file description? (exit 0 same, 1 different, 2 cannot tell)" },
 };
 

@@ -119,12 +119,30 @@ fdid_set_allowed_methods(unsigned mask)
 }
 
 /* Each probe checks both a "same" and a "different" answer on a pipe. */
+/* Why each method's probe failed, by bit position (fdid_method_status). */
+static _Atomic int probe_error[3];
+
+static int
+bit_index(unsigned method)
+{
+   return method == FDID_METHOD_DUPFD_QUERY ? 0 : method == FDID_METHOD_KCMP ? 1 : 2;
+}
+
+/* A probe's verdict: its calls' answers, or the first error they met. */
+static bool
+probe_result(unsigned method, int same, int diff, bool right)
+{
+   int err = same < 0 ? same : diff < 0 ? diff : right ? 0 : -EPROTO;
+   atomic_store(&probe_error[bit_index(method)], err);
+   return err == 0;
+}
+
 static bool
 probe_dupfd_query(int a, int b)
 {
    int same = fdid_sys_dupfd_query(a, a);
    int diff = fdid_sys_dupfd_query(a, b);
-   if (same < 0 || diff < 0 || !(same & 1) || (diff & 1))
+   if (!probe_result(FDID_METHOD_DUPFD_QUERY, same, diff, (same & 1) && !(diff & 1)))
       return false;
    /* No fd can have number INT_MAX (fs.nr_open is below 2^30). */
    atomic_store(&dupfd_query_bad_fd2_quirk,
@@ -138,13 +156,24 @@ probe_kcmp(int a, int b)
    pid_t self = fdid_self_pid();
    int same = fdid_sys_kcmp_file(self, a, self, a);
    int diff = fdid_sys_kcmp_file(self, a, self, b);
-   return same == 0 && (diff == 1 || diff == 2);
+   return probe_result(FDID_METHOD_KCMP, same, diff, same == 0 && (diff == 1 || diff == 2));
+}
+
+/* The trick's own verdicts carry no errno: the failed call's is still in
+ * errno (only successful calls, which leave it, follow a failure). */
+static int
+epoll_probe_call(int a, int b)
+{
+   int r = fdid_epoll_same(a, b);
+   return r == FDID_ANSWER_BROKEN || r == FDID_ANSWER_CANNOT ? -errno : r;
 }
 
 static bool
 probe_epoll(int a, int b)
 {
-   return fdid_epoll_same(a, a) == 0 && fdid_epoll_same(a, b) == 3;
+   int same = epoll_probe_call(a, a);
+   int diff = same < 0 ? 0 : epoll_probe_call(a, b);
+   return probe_result(FDID_METHOD_EPOLL, same, diff, same == 0 && diff == 3);
 }
 
 static void
@@ -228,4 +257,19 @@ fdid_default_method(void)
 {
    unsigned usable = fdid_usable_methods();
    return usable & -usable;
+}
+
+FDID_PUBLIC int
+fdid_method_status(unsigned method)
+{
+   if (method != FDID_METHOD_DUPFD_QUERY && method != FDID_METHOD_KCMP &&
+       method != FDID_METHOD_EPOLL)
+      return -EINVAL;
+   if (!(fdid_allowed_methods() & method))
+      return 1;
+   if (fdid_usable_methods() & method)
+      return 0;
+   int err = atomic_load(&probe_error[bit_index(method)]);
+   /* Probed fine, dropped later: a call of it failed as a whole. */
+   return err ? err : -ENOTRECOVERABLE;
 }

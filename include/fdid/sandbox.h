@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdid in a sandbox: the system calls each operation makes, with the
+ * argument constraints that suffice, as data a sandbox can turn into its
+ * own rules (`fdid sandbox` prints them as text, JSON, libseccomp C, a
+ * systemd SystemCallFilter= line and Chromium's BPF DSL;
+ * <fdid/sandbox_seccomp.h> adds them to a libseccomp filter).
+ *
+ * The rules depend on the identity methods the caller allows
+ * (FDID_METHODS, fdid_set_allowed_methods()): a method not allowed is
+ * never called, so its calls need no rule. They cover fdid's own calls;
+ * the process's baseline is the caller's: memory allocation (brk, mmap,
+ * munmap, mremap, and getrandom for glibc's malloc), futex (locks,
+ * pthread_once), signal return, write and exit. The numbers are this
+ * build's architecture's (x86-64 in the tests); where a call has none
+ * there, `nr` is -1.
+ *
+ * A rule that is missing never makes fdid answer wrong: a method whose
+ * call fails is dropped and the next one tried, an operation without any
+ * returns a negative errno (the tests take each rule away in turn). What
+ * a filter does to a call it refuses decides only whether the process
+ * lives: a filter that kills must cover every rule listed for the
+ * allowed methods.
+ */
+#ifndef FDID_SANDBOX_H
+#define FDID_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Operations, each with the calls of those it stands on. */
+#define FDID_OP_IDENTITY      (1u << 0) /* fdid_same_/compare_file_description */
+#define FDID_OP_CROSS_PROCESS (1u << 1) /* fdid_same_file_description_pid */
+#define FDID_OP_EPOLL_TARGET  (1u << 2) /* fdid_same_epoll_target */
+#define FDID_OP_WINSYS        (1u << 3) /* fdid_device_*, fdid_bo_* (import, export, dumb) */
+#define FDID_OP_CONSUMERS     (1u << 4) /* image translators and import caches */
+#define FDID_OP_INSPECTOR     (1u << 5) /* the fdid command's scan of /proc */
+#define FDID_OP_ALL           ((1u << 6) - 1)
+
+enum fdid_sandbox_cmp {
+   FDID_ARG_EQ,   /* the argument equals value */
+   FDID_ARG_SELF, /* the argument is the caller's own pid (getpid()) */
+};
+
+struct fdid_sandbox_arg {
+   unsigned index;            /* 0-based system call argument */
+   enum fdid_sandbox_cmp cmp;
+   uint64_t value;            /* FDID_ARG_EQ */
+   const char *name;          /* the value's name: "F_DUPFD_QUERY", "self" */
+};
+
+struct fdid_sandbox_rule {
+   const char *syscall;       /* the kernel's name: "fcntl", "kcmp" */
+   long nr;                   /* this architecture's number, or -1 */
+   unsigned n_args;           /* 0: any arguments */
+   struct fdid_sandbox_arg args[3];
+   const char *why;           /* what fdid does with it */
+};
+
+/*
+ * The rules that suffice for the operations `ops` (FDID_OP_*) with the
+ * methods `methods` (FDID_METHOD_*) allowed, each once, in a fixed order.
+ * Writes up to cap pointers to static rules into out (NULL when cap is 0)
+ * and returns how many there are.
+ */
+size_t fdid_sandbox_rules(unsigned methods, unsigned ops, const struct fdid_sandbox_rule **out,
+                          size_t cap);
+
+/* "identity", "cross_process", "epoll_target", "winsys", "consumers",
+ * "inspector" for one FDID_OP_* bit; NULL otherwise. */
+const char *fdid_sandbox_op_name(unsigned op);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FDID_SANDBOX_H */
