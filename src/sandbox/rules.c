@@ -195,7 +195,6 @@ static const struct entry table[] = {
    { ANY(readlink, "a DRM device's sysfs path (realpath)"), OP_INS, ALWAYS, 0 },
    { ANY(read, "fdinfo, comm, status, maps"), OP_INS, ALWAYS, 0 },
    { ANY(statfs, "is a mapping a dma-buf (DMA_BUF_MAGIC)"), OP_INS, ALWAYS, 0 },
-   { ANY(fstat, "opendir()"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
 };
 
@@ -227,17 +226,38 @@ applies(const struct entry *e, unsigned methods, unsigned ops)
    return false;
 }
 
+/* Does b allow every call a allows: the same call, and each of b's
+ * constraints one of a's? (Equal rules subsume each other.) */
 static bool
-same_rule(const struct fdid_sandbox_rule *a, const struct fdid_sandbox_rule *b)
+subsumes(const struct fdid_sandbox_rule *b, const struct fdid_sandbox_rule *a)
 {
-   if (a->nr != b->nr || a->n_args != b->n_args)
+   if (a->nr != b->nr)
       return false;
-   for (unsigned i = 0; i < a->n_args; i++) {
-      if (a->args[i].index != b->args[i].index || a->args[i].cmp != b->args[i].cmp ||
-          a->args[i].value != b->args[i].value)
+   for (unsigned i = 0; i < b->n_args; i++) {
+      bool found = false;
+      for (unsigned k = 0; k < a->n_args && !found; k++)
+         found = a->args[k].index == b->args[i].index && a->args[k].cmp == b->args[i].cmp &&
+                 a->args[k].value == b->args[i].value;
+      if (!found)
          return false;
    }
    return true;
+}
+
+/* A rule is listed once, and not where a broader one applies (kcmp on
+ * the caller's own fds, when kcmp across processes is allowed). */
+static bool
+redundant(size_t i, unsigned methods, unsigned ops)
+{
+   for (size_t k = 0; k < FDID_ARRAY_SIZE(table); k++) {
+      if (k == i || !applies(&table[k], methods, ops) ||
+          !subsumes(&table[k].rule, &table[i].rule))
+         continue;
+      /* Of equal rules the first stays. */
+      if (!subsumes(&table[i].rule, &table[k].rule) || k < i)
+         return true;
+   }
+   return false;
 }
 
 FDID_PUBLIC size_t
@@ -248,12 +268,7 @@ fdid_sandbox_rules(unsigned methods, unsigned ops, const struct fdid_sandbox_rul
    ops = expand(ops & FDID_OP_ALL);
    size_t n = 0;
    for (size_t i = 0; i < FDID_ARRAY_SIZE(table); i++) {
-      if (!applies(&table[i], methods, ops))
-         continue;
-      bool seen = false;
-      for (size_t k = 0; k < i && !seen; k++)
-         seen = applies(&table[k], methods, ops) && same_rule(&table[k].rule, &table[i].rule);
-      if (seen)
+      if (!applies(&table[i], methods, ops) || redundant(i, methods, ops))
          continue;
       if (n < cap)
          out[n] = &table[i].rule;

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdid's sandbox rules (sandbox.h) proven under seccomp filters that
+ * refuse everything else.
+ *
+ * Each scenario runs in a child that installs a default-deny filter (kill
+ * the process on any other call): the harness's own needs (memory, futex,
+ * signal return, write, exit) plus fdid_sandbox_seccomp_add() for one set
+ * of allowed methods and the operations asked. Then every operation runs
+ * on fds whose identity the test knows (a pipe, a file opened twice and
+ * dup'ed, an epoll set, a holder process that shares them): the process
+ * must live and every answer must be right, and decided where the methods
+ * can decide.
+ *
+ * Minimal: each rule in turn becomes a trap (SIGSYS; the handler makes
+ * the call fail with EPERM and counts it), and every other call outside
+ * the rules fails with EPERM. The operations must still never answer
+ * wrong (a missing rule makes fdid fall back or fail), and the trap must
+ * fire: fdid makes that call. A rule a kernel here does not
+ * reach (F_GETFD where F_DUPFD_QUERY is absent, pidfd_open without
+ * PIDFD_THREAD where PIDFD_THREAD works) is named, not counted.
+ *
+ * In the guests (vgem) the winsys and the consumers' import cache run
+ * too. The printed libseccomp C (fdid sandbox -f c) is compiled by
+ * check-sandbox-c and gives the same filter as the helper.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <fdid/identity.h>
+#include <fdid/sandbox.h>
+#include <fdid/sandbox_seccomp.h>
+
+#include "fdid_test.h"
+#include "group.h"
+#include "scan.h"
+#include "sandbox_world.h"
+#include "test_util.h"
+
+enum { MAX_RULES = 64 };
+
+/* What the child reports through shared memory. */
+struct report {
+   unsigned traps;          /* calls of the trapped rule */
+   unsigned wrong;          /* wrong answers: never allowed */
+   unsigned undecided;      /* questions answered by an error */
+   char first_wrong[160];
+};
+
+static struct report *shared;
+
+static void
+on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+   (void)sig;
+   (void)si;
+#if defined(__x86_64__)
+   ucontext_t *uc = ctx;
+   uc->uc_mcontext.gregs[REG_RAX] = -EPERM;
+#else
+   (void)ctx;
+#endif
+   __atomic_fetch_add(&shared->traps, 1, __ATOMIC_RELAXED);
+}
+
+/* The harness's own calls, allowed in every filter here. */
+static void
+allow_baseline(scmp_filter_ctx ctx)
+{
+   static const char *const calls[] = {
+      "write", "exit_group", "exit", "brk", "mmap", "munmap", "mremap", "mprotect",
+      "getrandom", "futex", "rt_sigreturn", "rt_sigprocmask", "clock_gettime", "gettid",
+   };
+   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+      int nr = seccomp_syscall_resolve_name(calls[i]);
+      if (nr != __NR_SCMP_ERROR)
+         CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0), 0);
+   }
+}
+
+/* Adds one rule with action. */
+static void
+add_rule(scmp_filter_ctx ctx, const struct fdid_sandbox_rule *r, uint32_t action)
+{
+   struct scmp_arg_cmp args[3];
+   for (unsigned a = 0; a < r->n_args; a++) {
+      scmp_datum_t v = r->args[a].cmp == FDID_ARG_SELF ? (scmp_datum_t)getpid()
+                                                       : (scmp_datum_t)r->args[a].value;
+      args[a] = (struct scmp_arg_cmp){ r->args[a].index, SCMP_CMP_EQ, v, 0 };
+   }
+   CHECK_EQ(seccomp_rule_add_array(ctx, action, (int)r->nr, r->n_args, args), 0);
+}
+
+/* Kill on anything else; the rules allowed. With a rule `trapped`
+ * (>= 0), that one traps and anything else fails with EPERM instead: the
+ * fallback a missing rule leads to may make calls of its own (fstat when
+ * no method could be probed), and those must not answer wrong either. */
+static void
+install(unsigned methods, unsigned ops, int trapped)
+{
+   scmp_filter_ctx ctx = seccomp_init(trapped < 0 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM));
+   CHECK(ctx != NULL);
+   allow_baseline(ctx);
+   if (trapped < 0) {
+      CHECK_EQ(fdid_sandbox_seccomp_add(ctx, methods, ops, SCMP_ACT_ALLOW), 0);
+   } else {
+      const struct fdid_sandbox_rule *rules[MAX_RULES];
+      size_t n = fdid_sandbox_rules(methods, ops, rules, MAX_RULES);
+      for (size_t i = 0; i < n; i++)
+         add_rule(ctx, rules[i], (int)i == trapped ? SCMP_ACT_TRAP : SCMP_ACT_ALLOW);
+      struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+      CHECK_EQ(sigaction(SIGSYS, &sa, NULL), 0);
+   }
+   CHECK_EQ(seccomp_load(ctx), 0);
+   seccomp_release(ctx);
+}
+
+/* An answer against the truth: 0 only for the same description, 1-3 only
+ * for different ones; an error is counted, and wrong where `decidable`. */
+void
+sandbox_expect(int answer, bool same, bool decidable, const char *what)
+{
+   bool wrong = (answer == 0 && !same) || (answer > 0 && same) || answer > 3;
+   if (answer < 0) {
+      shared->undecided++;
+      wrong = decidable;
+   }
+   if (wrong && !shared->wrong++)
+      snprintf(shared->first_wrong, sizeof(shared->first_wrong), "%s: %d", what, answer);
+}
+
+/* Runs the scenario in a child; returns its report. */
+static struct report
+scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
+{
+   memset(shared, 0, sizeof(*shared));
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      fdid_set_allowed_methods(methods);
+      install(methods, ops, trapped);
+      /* With every rule, what the methods can decide must be decided. */
+      sandbox_world_run(w, methods, ops, trapped < 0);
+      _exit(0);
+   }
+   int status;
+   CHECK_SYS(waitpid(pid, &status, 0));
+   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      fdid_test_fail(__FILE__, __LINE__, "methods %#x ops %#x rule %d: %s %d", methods, ops,
+                     trapped, WIFSIGNALED(status) ? "killed by signal" : "exit",
+                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+   return *shared;
+}
+
+/* Rules this kernel (or machine) never makes fdid call, and why. Asked
+ * of the kernel directly: the test process itself never calls fdid, so
+ * each scenario's child starts unprobed. */
+static const char *
+unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w)
+{
+   if (strcmp(r->syscall, "fcntl") == 0 && r->n_args && r->args[0].value == F_GETFD &&
+       fcntl(w->p0, 1027 /* F_DUPFD_QUERY */, w->p0) != 1)
+      return "F_GETFD follows an F_DUPFD_QUERY answer, which this kernel has not";
+   if (strcmp(r->syscall, "pidfd_open") == 0 && r->n_args && r->args[0].value == 0) {
+      int fd = (int)syscall(SYS_pidfd_open, getpid(), O_EXCL /* PIDFD_THREAD */);
+      if (fd >= 0) {
+         close(fd);
+         return "pidfd_open without PIDFD_THREAD is for kernels before 6.9";
+      }
+   }
+   if (strcmp(r->syscall, "readlink") == 0 && !w->drm && access("/dev/dri", F_OK) != 0)
+      return "the sysfs path of a DRM device: there is none here";
+   return NULL;
+}
+
+static void
+prove(unsigned methods, unsigned ops)
+{
+   if (!seccomp_kill_process_works())
+      SKIP("seccomp filters cannot be installed here (old kernel or valgrind)");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+   SKIP("a sanitizer's runtime makes calls of its own");
+#endif
+   shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+                 0);
+   CHECK(shared != MAP_FAILED);
+   struct sandbox_world w;
+   if (!sandbox_world_make(&w, ops))
+      SKIP("no DRM device for the winsys (runs in the guest)");
+
+   struct report full = scenario(&w, methods, ops, -1);
+   if (full.wrong)
+      fdid_test_fail(__FILE__, __LINE__, "every rule, methods %#x: wrong answer %s", methods,
+                     full.first_wrong);
+
+   const struct fdid_sandbox_rule *rules[MAX_RULES];
+   size_t n = fdid_sandbox_rules(methods, ops, rules, MAX_RULES);
+   CHECK(n <= MAX_RULES);
+   for (size_t i = 0; i < n; i++) {
+      struct report r = scenario(&w, methods, ops, (int)i);
+      if (r.wrong)
+         fdid_test_fail(__FILE__, __LINE__, "without %s (rule %zu), methods %#x: wrong answer %s",
+                        rules[i]->syscall, i, methods, r.first_wrong);
+      const char *why = unreachable(rules[i], &w);
+      if (why) {
+         printf("# %s, arg %s: not reached here: %s\n", rules[i]->syscall,
+                rules[i]->n_args ? rules[i]->args[0].name : "-", why);
+         continue;
+      }
+      if (r.traps == 0)
+         fdid_test_fail(__FILE__, __LINE__, "methods %#x ops %#x: rule %zu (%s%s%s) is never "
+                        "called: not needed", methods, ops, i, rules[i]->syscall,
+                        rules[i]->n_args ? " " : "", rules[i]->n_args ? rules[i]->args[0].name : "");
+   }
+   sandbox_world_finish(&w);
+   munmap(shared, sizeof(*shared));
+}
+
+#define HOST_OPS (FDID_OP_IDENTITY | FDID_OP_CROSS_PROCESS | FDID_OP_EPOLL_TARGET | \
+                  FDID_OP_INSPECTOR)
+#define DRM_OPS (FDID_OP_WINSYS | FDID_OP_CONSUMERS)
+
+FDID_TEST(identity_dupfd_query) { prove(FDID_METHOD_DUPFD_QUERY, FDID_OP_IDENTITY); }
+FDID_TEST(identity_kcmp) { prove(FDID_METHOD_KCMP, FDID_OP_IDENTITY); }
+FDID_TEST(identity_epoll) { prove(FDID_METHOD_EPOLL, FDID_OP_IDENTITY); }
+FDID_TEST(identity_no_method) { prove(0, FDID_OP_IDENTITY); }
+FDID_TEST(every_host_operation_dupfd_query) { prove(FDID_METHOD_DUPFD_QUERY, HOST_OPS); }
+FDID_TEST(every_host_operation_kcmp) { prove(FDID_METHOD_KCMP, HOST_OPS); }
+FDID_TEST(every_host_operation_epoll) { prove(FDID_METHOD_EPOLL, HOST_OPS); }
+FDID_TEST(every_host_operation_all_methods) { prove(FDID_METHOD_ALL, HOST_OPS); }
+FDID_TEST(browser_renderer_dupfd_query_and_epoll)
+{
+   /* kcmp forbidden, as Chromium's and Firefox's renderers do. */
+   prove(FDID_METHOD_DUPFD_QUERY | FDID_METHOD_EPOLL, FDID_OP_IDENTITY | FDID_OP_CROSS_PROCESS);
+}
+FDID_TEST(winsys_and_consumers_dupfd_query) { prove(FDID_METHOD_DUPFD_QUERY, DRM_OPS); }
+FDID_TEST(winsys_and_consumers_kcmp) { prove(FDID_METHOD_KCMP, DRM_OPS); }
+FDID_TEST(winsys_and_consumers_epoll) { prove(FDID_METHOD_EPOLL, DRM_OPS); }
+
+FDID_TEST_MAIN()
