@@ -59,6 +59,9 @@ struct fdid_sandbox_rule {
    unsigned n_args;           /* 0: any arguments */
    struct fdid_sandbox_arg args[3];
    const char *why;           /* what fdid does with it */
+   /* NULL, or the systems where the call is made: one a library below
+    * fdid makes only in some versions (libdrm, the C library). */
+   const char *only_with;
 };
 
 /*

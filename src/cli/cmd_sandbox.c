@@ -97,7 +97,8 @@ print_text(const struct rules *r)
          else
             printf("%s arg%u == %s (%#" PRIx64 ")", a ? "," : "", g->index, g->name, g->value);
       }
-      printf("\n%14s  %s\n", "", x->why);
+      printf("\n%14s  %s%s%s%s\n", "", x->why, x->only_with ? " (made by " : "",
+             x->only_with ? x->only_with : "", x->only_with ? ")" : "");
    }
 }
 
@@ -124,6 +125,8 @@ print_json(const struct rules *r)
       }
       printf("], \"why\": ");
       json_write_string(stdout, x->why);
+      printf(", \"only_with\": ");
+      json_write_string_or_null(stdout, x->only_with);
       printf("}");
    }
    printf("\n]}\n");

@@ -88,14 +88,20 @@ struct abi_map_dumb { uint32_t handle, pad; uint64_t offset; };
 #define nr_getdents64 SYS_getdents64
 #define nr_readlinkat SYS_readlinkat
 #define nr_read SYS_read
+#ifdef SYS_access
+#define nr_access SYS_access
+#else
+#define nr_access -1
+#endif
 
 /* Rules without and with argument constraints. */
-#define ANY(call, text) { #call, NR(call), 0, { { 0 } }, text }
+#define ANY(call, text) { #call, NR(call), 0, { { 0 } }, text, NULL }
+#define ANY_WITH(call, text, with) { #call, NR(call), 0, { { 0 } }, text, with }
 #define ARG1(call, i, v, text) \
-   { #call, NR(call), 1, { { i, FDID_ARG_EQ, (uint64_t)(v), #v } }, text }
+   { #call, NR(call), 1, { { i, FDID_ARG_EQ, (uint64_t)(v), #v } }, text, NULL }
 #define KCMP_SELF(type, text)                                                        \
    { "kcmp", NR(kcmp), 3, { { 0, FDID_ARG_SELF, 0, "self" }, { 1, FDID_ARG_SELF, 0, "self" },  \
-                            { 2, FDID_ARG_EQ, type, #type } }, text }
+                            { 2, FDID_ARG_EQ, type, #type } }, text, NULL }
 
 /* When a rule applies, beyond its operations. */
 enum when {
@@ -103,7 +109,6 @@ enum when {
    ANY_METHOD,       /* some method is allowed (the probe runs) */
    METHODS,          /* one of entry.methods is allowed */
    WITHOUT_KCMP,     /* kcmp is not allowed: pidfd_getfd and a local method */
-   UNDECIDED,        /* neither dupfd_query nor kcmp: fstat has the last word */
 };
 
 struct entry {
@@ -145,8 +150,8 @@ static const struct entry table[] = {
      METHODS, EP },
    { ANY(fstat, "epoll: a certain \"different\" (st_dev, st_ino) before the trick"), OP_ID,
      METHODS, EP },
-   { ANY(fstat, "without dupfd_query or kcmp, fstat has the last word: certainly different, "
-                "or cannot tell"), OP_ID, UNDECIDED, 0 },
+   { ANY(fstat, "without kcmp (and dupfd_query, which kernels before 6.10 lack), fstat has "
+                "the last word: certainly different, or cannot tell"), OP_ID, WITHOUT_KCMP, 0 },
 
    /* Across processes: kcmp, else a copy of the fd and a local method. */
    { ANY(getpid, "is a pid the caller's own"), OP_X, ALWAYS, 0 },
@@ -172,6 +177,12 @@ static const struct entry table[] = {
    { ANY(newfstatat, "libdrm: a node's type (its fstat), and the device's sysfs directory"),
      OP_WS, ALWAYS, 0 },
    { ANY(readlink, "the device's sysfs path (realpath)"), OP_WS, ALWAYS, 0 },
+   { ANY_WITH(access, "libdrm: is there such a sysfs file", "some libdrm versions (seen in the Debian 13 guest)"), OP_WS,
+     ALWAYS, 0 },
+   { ANY(getpid, "a buffer's identity hint is asked about the caller's own fds"), OP_WS, ALWAYS,
+     0 },
+   { ARG1(madvise, 2, MADV_WIPEONFORK, "a page for the caller's pid that a fork wipes"), OP_WS,
+     ALWAYS, 0 },
    { ARG1(fcntl, 1, F_DUPFD_CLOEXEC, "the device table's own fd of a device"), OP_WS, ALWAYS, 0 },
    { ARG1(ioctl, 1, DRM_IOCTL_PRIME_FD_TO_HANDLE, "import: a dma-buf's GEM handle"), OP_WS,
      ALWAYS, 0 },
@@ -194,7 +205,9 @@ static const struct entry table[] = {
    { ANY(readlinkat, "an fd's name"), OP_INS, ALWAYS, 0 },
    { ANY(readlink, "a DRM device's sysfs path (realpath)"), OP_INS, ALWAYS, 0 },
    { ANY(read, "fdinfo, comm, status, maps"), OP_INS, ALWAYS, 0 },
-   { ANY(statfs, "is a mapping a dma-buf (DMA_BUF_MAGIC)"), OP_INS, ALWAYS, 0 },
+   { ANY(statfs, "is a mapping a dma-buf (DMA_BUF_MAGIC), until a dma-buf fd tells"), OP_INS,
+     ALWAYS, 0 },
+   { ANY_WITH(fstat, "the C library's opendir()", "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
 };
 
@@ -221,7 +234,6 @@ applies(const struct entry *e, unsigned methods, unsigned ops)
    case ANY_METHOD: return methods != 0;
    case METHODS: return (methods & e->methods) != 0;
    case WITHOUT_KCMP: return !(methods & FDID_METHOD_KCMP);
-   case UNDECIDED: return !(methods & (FDID_METHOD_DUPFD_QUERY | FDID_METHOD_KCMP));
    }
    return false;
 }

@@ -28,7 +28,8 @@ bool sandbox_world_make(struct sandbox_world *w, unsigned ops);
 void sandbox_world_finish(struct sandbox_world *w);
 
 /* Runs every operation of ops on the world, each answer through
- * sandbox_expect(); strict: what the methods can decide must be. */
+ * sandbox_expect(); strict: what the allowed methods that work here can
+ * decide must be. */
 void sandbox_world_run(const struct sandbox_world *w, unsigned methods, unsigned ops,
                        bool strict);
 

@@ -3,8 +3,10 @@
  * fdid's sandbox rules (sandbox.h) proven under seccomp filters that
  * refuse everything else.
  *
- * Each scenario runs in a child that installs a default-deny filter (kill
- * the process on any other call): the harness's own needs (memory, futex,
+ * Each scenario runs in a child that installs a default-deny filter (any
+ * other call ends the process: a trap whose handler names the call and
+ * exits, as SECCOMP_RET_KILL_PROCESS would without the name): the
+ * harness's own needs (memory, futex,
  * signal return, write, exit) plus fdid_sandbox_seccomp_add() for one set
  * of allowed methods and the operations asked. Then every operation runs
  * on fds whose identity the test knows (a pipe, a file opened twice and
@@ -54,12 +56,24 @@ enum { MAX_RULES = 64 };
 /* What the child reports through shared memory. */
 struct report {
    unsigned traps;          /* calls of the trapped rule */
+   int refused;             /* the call a default-deny filter refused, or -1 */
    unsigned wrong;          /* wrong answers: never allowed */
    unsigned undecided;      /* questions answered by an error */
    char first_wrong[160];
 };
 
 static struct report *shared;
+
+/* The default-deny filter's verdict, as SECCOMP_RET_KILL_PROCESS would
+ * give it, but naming the call. */
+static void
+on_refused(int sig, siginfo_t *si, void *ctx)
+{
+   (void)sig;
+   (void)ctx;
+   shared->refused = si->si_syscall;
+   _exit(3);
+}
 
 static void
 on_sigsys(int sig, siginfo_t *si, void *ctx)
@@ -110,11 +124,13 @@ add_rule(scmp_filter_ctx ctx, const struct fdid_sandbox_rule *r, uint32_t action
 static void
 install(unsigned methods, unsigned ops, int trapped)
 {
-   scmp_filter_ctx ctx = seccomp_init(trapped < 0 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM));
+   scmp_filter_ctx ctx = seccomp_init(trapped < 0 ? SCMP_ACT_TRAP : SCMP_ACT_ERRNO(EPERM));
    CHECK(ctx != NULL);
    allow_baseline(ctx);
    if (trapped < 0) {
       CHECK_EQ(fdid_sandbox_seccomp_add(ctx, methods, ops, SCMP_ACT_ALLOW), 0);
+      struct sigaction sa = { .sa_sigaction = on_refused, .sa_flags = SA_SIGINFO };
+      CHECK_EQ(sigaction(SIGSYS, &sa, NULL), 0);
    } else {
       const struct fdid_sandbox_rule *rules[MAX_RULES];
       size_t n = fdid_sandbox_rules(methods, ops, rules, MAX_RULES);
@@ -146,6 +162,7 @@ static struct report
 scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
 {
    memset(shared, 0, sizeof(*shared));
+   shared->refused = -1;
    pid_t pid = CHECK_SYS(fork());
    if (pid == 0) {
       fdid_set_allowed_methods(methods);
@@ -156,6 +173,11 @@ scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
    }
    int status;
    CHECK_SYS(waitpid(pid, &status, 0));
+   if (shared->refused >= 0) {
+      char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, shared->refused);
+      fdid_test_fail(__FILE__, __LINE__, "methods %#x ops %#x: fdid called %s (%d), which no "
+                     "rule allows", methods, ops, name ? name : "?", shared->refused);
+   }
    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
       fdid_test_fail(__FILE__, __LINE__, "methods %#x ops %#x rule %d: %s %d", methods, ops,
                      trapped, WIFSIGNALED(status) ? "killed by signal" : "exit",
@@ -167,7 +189,7 @@ scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
  * of the kernel directly: the test process itself never calls fdid, so
  * each scenario's child starts unprobed. */
 static const char *
-unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w)
+unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, unsigned methods)
 {
    if (strcmp(r->syscall, "fcntl") == 0 && r->n_args && r->args[0].value == F_GETFD &&
        fcntl(w->p0, 1027 /* F_DUPFD_QUERY */, w->p0) != 1)
@@ -179,6 +201,14 @@ unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w)
          return "pidfd_open without PIDFD_THREAD is for kernels before 6.9";
       }
    }
+   if (strcmp(r->syscall, "fstat") == 0 && strncmp(r->why, "without kcmp", 12) == 0 &&
+       !(methods & FDID_METHOD_EPOLL) &&
+       fcntl(w->p0, 1027 /* F_DUPFD_QUERY */, w->p0) == 1)
+      return "fstat's last word is for kernels without F_DUPFD_QUERY";
+   if (r->only_with)
+      return "a library below fdid makes it only in some versions";
+   if (strcmp(r->syscall, "statfs") == 0 && w->drm)
+      return "the dma-buf file system is known from a dma-buf fd here";
    if (strcmp(r->syscall, "readlink") == 0 && !w->drm && access("/dev/dri", F_OK) != 0)
       return "the sysfs path of a DRM device: there is none here";
    return NULL;
@@ -212,7 +242,7 @@ prove(unsigned methods, unsigned ops)
       if (r.wrong)
          fdid_test_fail(__FILE__, __LINE__, "without %s (rule %zu), methods %#x: wrong answer %s",
                         rules[i]->syscall, i, methods, r.first_wrong);
-      const char *why = unreachable(rules[i], &w);
+      const char *why = unreachable(rules[i], &w, methods);
       if (why) {
          printf("# %s, arg %s: not reached here: %s\n", rules[i]->syscall,
                 rules[i]->n_args ? rules[i]->args[0].name : "-", why);
