@@ -129,7 +129,8 @@ struct entry {
 
 static const struct entry table[] = {
    /* Identity: the probe, then the methods' questions. */
-   { ARG1(pipe2, 1, O_CLOEXEC, "the probe's private pipe, once per process"), OP_ID, ANY_METHOD, 0 },
+   { ARG1(pipe2, 1, O_CLOEXEC, "the probe's private pipe, once per process"), OP_ID, ANY_METHOD,
+     0 },
    { ANY(close, "closes the probe's pipe and fdid's temporary fds"), OP_ID, ANY_METHOD, 0 },
    { ARG1(fcntl, 1, F_DUPFD_QUERY, "dupfd_query: the question"), OP_ID, METHODS, DQ },
    { ARG1(fcntl, 1, F_GETFD, "dupfd_query: tells a closed fd (-EBADF) from an answer"), OP_ID,
@@ -177,8 +178,8 @@ static const struct entry table[] = {
    { ANY(newfstatat, "libdrm: a node's type (its fstat), and the device's sysfs directory"),
      OP_WS, ALWAYS, 0 },
    { ANY(readlink, "the device's sysfs path (realpath)"), OP_WS, ALWAYS, 0 },
-   { ANY_WITH(access, "libdrm: is there such a sysfs file", "some libdrm versions (seen in the Debian 13 guest)"), OP_WS,
-     ALWAYS, 0 },
+   { ANY_WITH(access, "libdrm: is there such a sysfs file",
+              "some libdrm versions (seen in the Debian 13 guest)"), OP_WS, ALWAYS, 0 },
    { ANY(getpid, "a buffer's identity hint is asked about the caller's own fds"), OP_WS, ALWAYS,
      0 },
    { ARG1(madvise, 2, MADV_WIPEONFORK, "a page for the caller's pid that a fork wipes"), OP_WS,
@@ -207,7 +208,8 @@ static const struct entry table[] = {
    { ANY(read, "fdinfo, comm, status, maps"), OP_INS, ALWAYS, 0 },
    { ANY(statfs, "is a mapping a dma-buf (DMA_BUF_MAGIC), until a dma-buf fd tells"), OP_INS,
      ALWAYS, 0 },
-   { ANY_WITH(fstat, "the C library's opendir()", "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
+   { ANY_WITH(fstat, "the C library's opendir()",
+              "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
 };
 

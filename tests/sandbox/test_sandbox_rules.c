@@ -248,10 +248,10 @@ prove(unsigned methods, unsigned ops)
                 rules[i]->n_args ? rules[i]->args[0].name : "-", why);
          continue;
       }
+      const char *arg = rules[i]->n_args ? rules[i]->args[0].name : "";
       if (r.traps == 0)
-         fdid_test_fail(__FILE__, __LINE__, "methods %#x ops %#x: rule %zu (%s%s%s) is never "
-                        "called: not needed", methods, ops, i, rules[i]->syscall,
-                        rules[i]->n_args ? " " : "", rules[i]->n_args ? rules[i]->args[0].name : "");
+         fdid_test_fail(__FILE__, __LINE__, "methods %#x ops %#x: rule %zu (%s %s) is never "
+                        "called: not needed", methods, ops, i, rules[i]->syscall, arg);
    }
    sandbox_world_finish(&w);
    munmap(shared, sizeof(*shared));
