@@ -65,7 +65,12 @@ main(int argc, char **argv)
    size_t na, nb;
    char *x = bpf(a, &na), *y = bpf(b, &nb);
    printf("%zu %zu\n", na, nb);
-   return na == nb && memcmp(x, y, na) == 0 ? 0 : 1;
+   int same = na == nb && memcmp(x, y, na) == 0;
+   free(x);
+   free(y);
+   seccomp_release(a);
+   seccomp_release(b);
+   return same ? 0 : 1;
 }
 """
 
