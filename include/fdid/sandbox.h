@@ -39,7 +39,8 @@ extern "C" {
 #define FDID_OP_WINSYS        (1u << 3) /* fdid_device_*, fdid_bo_* (import, export, dumb) */
 #define FDID_OP_CONSUMERS     (1u << 4) /* image translators and import caches */
 #define FDID_OP_INSPECTOR     (1u << 5) /* the fdid command's scan of /proc */
-#define FDID_OP_ALL           ((1u << 6) - 1)
+#define FDID_OP_KMS           (1u << 6) /* fdid_kms_*: planes and framebuffers */
+#define FDID_OP_ALL           ((1u << 7) - 1)
 
 enum fdid_sandbox_cmp {
    FDID_ARG_EQ,   /* the argument equals value */
@@ -74,7 +75,7 @@ size_t fdid_sandbox_rules(unsigned methods, unsigned ops, const struct fdid_sand
                           size_t cap);
 
 /* "identity", "cross_process", "epoll_target", "winsys", "consumers",
- * "inspector" for one FDID_OP_* bit; NULL otherwise. */
+ * "inspector", "kms" for one FDID_OP_* bit; NULL otherwise. */
 const char *fdid_sandbox_op_name(unsigned op);
 
 #ifdef __cplusplus

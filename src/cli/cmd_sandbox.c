@@ -255,7 +255,7 @@ usage(FILE *f)
               "  -m, --methods LIST     dupfd_query,kcmp,epoll, all or none (default: the\n"
               "                         methods FDID_METHODS allows)\n"
               "  -o, --operations LIST  identity,cross_process,epoll_target,winsys,\n"
-              "                         consumers,inspector or all (default: identity)\n"
+              "                         consumers,inspector,kms or all (default: identity)\n"
               "  -f, --format FORMAT    text (default), json, c (libseccomp), systemd,\n"
               "                         chromium (bpf_dsl)\n");
 }

@@ -44,6 +44,29 @@ struct abi_map_dumb { uint32_t handle, pad; uint64_t offset; };
 #define DRM_IOCTL_PRIME_FD_TO_HANDLE _IOWR('d', 0x2e, struct abi_prime_handle)
 #define DRM_IOCTL_MODE_CREATE_DUMB   _IOWR('d', 0xb2, struct abi_create_dumb)
 #define DRM_IOCTL_MODE_MAP_DUMB      _IOWR('d', 0xb3, struct abi_map_dumb)
+/* The KMS consumer's. */
+struct abi_client_cap { uint64_t capability, value; };
+struct abi_card_res { uint64_t ptrs[4]; uint32_t counts[4], min_width, max_width, min_height,
+                      max_height; };
+struct abi_plane_res { uint64_t plane_id_ptr; uint32_t count_planes; };
+struct abi_plane { uint32_t ids[6]; uint64_t format_type_ptr; };
+struct abi_obj_props { uint64_t props_ptr, values_ptr; uint32_t count, obj_id, obj_type; };
+struct abi_property { uint64_t values_ptr, enum_blob_ptr; uint32_t prop_id, flags; char name[32];
+                      uint32_t count_values, count_enum_blobs; };
+struct abi_blob { uint32_t blob_id, length; uint64_t data; };
+struct abi_fb_cmd2 { uint32_t fb_id, width, height, pixel_format, flags, handles[4], pitches[4],
+                     offsets[4]; uint64_t modifier[4]; };
+struct abi_closefb { uint32_t fb_id, pad; };
+#define DRM_IOCTL_SET_CLIENT_CAP          _IOW('d', 0x0d, struct abi_client_cap)
+#define DRM_IOCTL_MODE_GETRESOURCES       _IOWR('d', 0xa0, struct abi_card_res)
+#define DRM_IOCTL_MODE_GETPROPERTY        _IOWR('d', 0xaa, struct abi_property)
+#define DRM_IOCTL_MODE_GETPROPBLOB        _IOWR('d', 0xac, struct abi_blob)
+#define DRM_IOCTL_MODE_RMFB               _IOWR('d', 0xaf, unsigned int)
+#define DRM_IOCTL_MODE_GETPLANERESOURCES  _IOWR('d', 0xb5, struct abi_plane_res)
+#define DRM_IOCTL_MODE_GETPLANE           _IOWR('d', 0xb6, struct abi_plane)
+#define DRM_IOCTL_MODE_ADDFB2             _IOWR('d', 0xb8, struct abi_fb_cmd2)
+#define DRM_IOCTL_MODE_OBJ_GETPROPERTIES  _IOWR('d', 0xb9, struct abi_obj_props)
+#define DRM_IOCTL_MODE_CLOSEFB            _IOWR('d', 0xd0, struct abi_closefb)
 
 /* A call this architecture has not: no number. */
 #define NR(name) nr_##name
@@ -99,6 +122,8 @@ struct abi_map_dumb { uint32_t handle, pad; uint64_t offset; };
 #define ANY_WITH(call, text, with) { #call, NR(call), 0, { { 0 } }, text, with }
 #define ARG1(call, i, v, text) \
    { #call, NR(call), 1, { { i, FDID_ARG_EQ, (uint64_t)(v), #v } }, text, NULL }
+#define IOCTL_WITH(v, text, with) \
+   { "ioctl", NR(ioctl), 1, { { 1, FDID_ARG_EQ, (uint64_t)(v), #v } }, text, with }
 #define KCMP_SELF(type, text)                                                        \
    { "kcmp", NR(kcmp), 3, { { 0, FDID_ARG_SELF, 0, "self" }, { 1, FDID_ARG_SELF, 0, "self" },  \
                             { 2, FDID_ARG_EQ, type, #type } }, text, NULL }
@@ -199,6 +224,29 @@ static const struct entry table[] = {
      FDID_OP_CONSUMERS, ALWAYS, 0 },
    { ANY(close, "an import cache's copies"), FDID_OP_CONSUMERS, ALWAYS, 0 },
 
+   /* The KMS consumer: the planes' formats, and framebuffers. */
+   { ARG1(ioctl, 1, DRM_IOCTL_SET_CLIENT_CAP, "universal planes, to see every plane"),
+     FDID_OP_KMS, ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETRESOURCES, "is the device a KMS device"), FDID_OP_KMS,
+     ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETPLANERESOURCES, "the planes"), FDID_OP_KMS, ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETPLANE, "a plane's formats"), FDID_OP_KMS, ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, "a plane's properties"), FDID_OP_KMS,
+     ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETPROPERTY, "which property is IN_FORMATS"), FDID_OP_KMS,
+     ALWAYS, 0 },
+   { IOCTL_WITH(DRM_IOCTL_MODE_GETPROPBLOB, "a plane's formats and modifiers (IN_FORMATS)",
+                "devices whose planes list IN_FORMATS"), FDID_OP_KMS, ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_ADDFB2, "a framebuffer of an image's buffers"), FDID_OP_KMS,
+     ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_MODE_CLOSEFB, "removes a framebuffer, leaving the screen on "
+                                            "(Linux 6.8+)"), FDID_OP_KMS, ALWAYS, 0 },
+   { IOCTL_WITH(DRM_IOCTL_MODE_RMFB, "removes a framebuffer where CLOSEFB is not",
+                "kernels before 6.8"), FDID_OP_KMS, ALWAYS, 0 },
+   { ARG1(fcntl, 1, F_DUPFD_CLOEXEC, "the framebuffer cache's own copy of an image's fds"),
+     FDID_OP_KMS, ALWAYS, 0 },
+   { ANY(close, "those copies"), FDID_OP_KMS, ALWAYS, 0 },
+
    /* The inspector: /proc, read. */
    { ANY(openat, "/proc/PID/fd, fdinfo, comm, status, maps"), OP_INS, ALWAYS, 0 },
    { ANY(getdents64, "listing /proc and /proc/PID/fd"), OP_INS, ALWAYS, 0 },
@@ -219,7 +267,7 @@ expand(unsigned ops)
 {
    if (ops & FDID_OP_INSPECTOR)
       ops |= FDID_OP_CROSS_PROCESS | FDID_OP_EPOLL_TARGET;
-   if (ops & FDID_OP_CONSUMERS)
+   if (ops & (FDID_OP_CONSUMERS | FDID_OP_KMS))
       ops |= FDID_OP_WINSYS;
    if (ops & (FDID_OP_CROSS_PROCESS | FDID_OP_EPOLL_TARGET | FDID_OP_WINSYS))
       ops |= FDID_OP_IDENTITY;
@@ -295,7 +343,7 @@ FDID_PUBLIC const char *
 fdid_sandbox_op_name(unsigned op)
 {
    static const char *const names[] = { "identity", "cross_process", "epoll_target", "winsys",
-                                        "consumers", "inspector" };
+                                        "consumers", "inspector", "kms" };
    for (unsigned i = 0; i < FDID_ARRAY_SIZE(names); i++) {
       if (op == 1u << i)
          return names[i];

@@ -76,7 +76,7 @@ main(int argc, char **argv)
 
 METHODS = {"dupfd_query": 1, "kcmp": 2, "epoll": 4, "all": 7, "none": 0}
 OPS = {"identity": 1, "cross_process": 2, "epoll_target": 4, "winsys": 8, "consumers": 16,
-       "inspector": 32}
+       "inspector": 32, "kms": 64}
 
 
 def mask(names, table):
@@ -97,7 +97,7 @@ def case_printed_libseccomp_c_is_the_helpers_filter():
         for methods, ops in (("all", "identity"), ("kcmp", "cross_process,epoll_target"),
                              ("dupfd_query,epoll", "identity,cross_process"),
                              ("all", "identity,cross_process,epoll_target,winsys,consumers,"
-                                     "inspector"), ("none", "identity")):
+                                     "inspector,kms"), ("none", "identity")):
             Path(tmp, "rules.c").write_text(sandbox("-f", "c", "-m", methods, "-o", ops))
             Path(tmp, "main.c").write_text(WRAPPER)
             exe = os.path.join(tmp, "filter")

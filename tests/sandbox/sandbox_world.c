@@ -22,6 +22,7 @@
 
 #include <fdid/image.h>
 #include <fdid/import_cache.h>
+#include <fdid/kms.h>
 #include <fdid/winsys.h>
 
 #include "drm_node.h"
@@ -49,11 +50,35 @@ make_drm(struct sandbox_world *w)
 #endif
 }
 
+static bool
+make_kms(struct sandbox_world *w)
+{
+#ifdef FDID_SANDBOX_WORLD_DRM
+   w->kms_card = drm_open_driver("virtio_gpu", false);
+   if (w->kms_card < 0)
+      return false;
+   struct drm_mode_create_dumb req = { .width = 64, .height = 64, .bpp = 32 };
+   CHECK_EQ(drmIoctl(w->kms_card, DRM_IOCTL_MODE_CREATE_DUMB, &req), 0);
+   CHECK_EQ(drmPrimeHandleToFD(w->kms_card, req.handle, DRM_CLOEXEC | DRM_RDWR, &w->kms_buf),
+            0);
+   /* The buffer lives on through its dma-buf; the test's handle goes. */
+   CHECK_EQ(drmCloseBufferHandle(w->kms_card, req.handle), 0);
+   w->kms_pitch = req.pitch;
+   w->kms = true;
+   return true;
+#else
+   (void)w;
+   return false;
+#endif
+}
+
 bool
 sandbox_world_make(struct sandbox_world *w, unsigned ops)
 {
    memset(w, 0, sizeof(*w));
-   w->card = w->buf = w->buf2 = -1;
+   w->card = w->buf = w->buf2 = w->kms_card = w->kms_buf = -1;
+   if ((ops & FDID_OP_KMS) && !make_kms(w))
+      return false;
    /* A DRM client for the holder to share, where there is a device: the
     * inspector looks up its device in sysfs. */
    if (!make_drm(w) && (ops & (FDID_OP_WINSYS | FDID_OP_CONSUMERS)))
@@ -91,7 +116,8 @@ sandbox_world_finish(struct sandbox_world *w)
 {
    close(w->release);
    waitpid(w->holder, NULL, 0);
-   int fds[] = { w->p0, w->p1, w->f1, w->f2, w->f3, w->ep, w->card, w->buf, w->buf2 };
+   int fds[] = { w->p0, w->p1, w->f1, w->f2, w->f3, w->ep, w->card, w->buf, w->buf2,
+                 w->kms_card, w->kms_buf };
    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
       if (fds[i] >= 0)
          close(fds[i]);
@@ -280,6 +306,41 @@ run_winsys(const struct sandbox_world *w, bool strict)
       fdid_bo_unref(c);
    fdid_device_unref(dev);
 }
+
+static void
+run_kms(const struct sandbox_world *w, bool strict)
+{
+   struct fdid_device *dev;
+   struct fdid_kms *kms;
+   if (fdid_device_acquire(w->kms_card, &dev) != 0) {
+      sandbox_expect(-1, true, strict, "the KMS device");
+      return;
+   }
+   if (fdid_kms_create(dev, 0, &kms) != 0) {
+      sandbox_expect(-1, true, strict, "a framebuffer cache");
+      fdid_device_unref(dev);
+      return;
+   }
+   struct fdid_image img;
+   fdid_image_init(&img, 0x34325258 /* XRGB8888 */, 64, 64);
+   const struct fdid_kms_fb *a = NULL, *b = NULL;
+   int ra = -1, rb = -1;
+   if (fdid_image_add_plane(&img, w->kms_buf, 0, w->kms_pitch) == 0 &&
+       fdid_image_resolve(&img) == 0) {
+      ra = fdid_kms_fb_acquire(kms, &img, &a, NULL);
+      rb = fdid_kms_fb_acquire(kms, &img, &b, NULL);
+   }
+   if (ra == 0 && rb == 0)
+      sandbox_expect(a == b && fdid_kms_fb_id(a) ? 0 : 3, true, strict, "one framebuffer");
+   else
+      sandbox_expect(-1, true, strict, "a framebuffer");
+   if (ra == 0)
+      fdid_kms_fb_unref(kms, a);
+   if (rb == 0)
+      fdid_kms_fb_unref(kms, b);
+   fdid_kms_destroy(kms);
+   fdid_device_unref(dev);
+}
 #endif
 
 void
@@ -299,9 +360,13 @@ sandbox_world_run(const struct sandbox_world *w, unsigned methods, unsigned ops,
    if (ops & FDID_OP_INSPECTOR)
       run_inspector(w, methods, strict);
 #ifdef FDID_SANDBOX_WORLD_DRM
-   if (w->drm && (ops & (FDID_OP_WINSYS | FDID_OP_CONSUMERS)))
+   /* Each of these stands on the winsys (sandbox.h): its rules are in
+    * their sets, so its operations run with them. */
+   if (w->drm && (ops & (FDID_OP_WINSYS | FDID_OP_CONSUMERS | FDID_OP_KMS)))
       run_winsys(w, strict);
    if (w->drm && (ops & FDID_OP_CONSUMERS))
       run_consumers(w, strict);
+   if (w->kms && (ops & FDID_OP_KMS))
+      run_kms(w, strict);
 #endif
 }

@@ -21,9 +21,13 @@ struct sandbox_world {
    int release;          /* closing it lets the holder exit */
    bool drm;             /* the rest is set */
    int card, buf, buf2;  /* vgem, a dma-buf, a dup of it */
+   bool kms;             /* for FDID_OP_KMS: */
+   int kms_card, kms_buf; /* virtio-gpu, a dumb buffer's dma-buf on it */
+   unsigned kms_pitch;
 };
 
-/* false when ops need a DRM device and there is none. */
+/* false when ops need a DRM device (vgem; virtio-gpu for KMS) and there is
+ * none. */
 bool sandbox_world_make(struct sandbox_world *w, unsigned ops);
 void sandbox_world_finish(struct sandbox_world *w);
 

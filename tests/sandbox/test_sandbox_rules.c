@@ -278,4 +278,57 @@ FDID_TEST(winsys_and_consumers_dupfd_query) { prove(FDID_METHOD_DUPFD_QUERY, DRM
 FDID_TEST(winsys_and_consumers_kcmp) { prove(FDID_METHOD_KCMP, DRM_OPS); }
 FDID_TEST(winsys_and_consumers_epoll) { prove(FDID_METHOD_EPOLL, DRM_OPS); }
 
+FDID_TEST(kms_dupfd_query) { prove(FDID_METHOD_DUPFD_QUERY, FDID_OP_KMS); }
+FDID_TEST(kms_kcmp) { prove(FDID_METHOD_KCMP, FDID_OP_KMS); }
+
+#ifdef FDID_SANDBOX_WORLD_DRM
+#include <xf86drm.h>
+
+/* The DRM ioctl numbers rules.c spells out are libdrm's. */
+struct closefb_abi {
+   uint32_t fb_id, pad;
+};
+
+FDID_TEST(ioctl_numbers_are_the_kernels)
+{
+   static const struct {
+      const char *name;
+      unsigned long nr;
+   } known[] = {
+#define K(x) { #x, x }
+      K(DRM_IOCTL_GEM_CLOSE), K(DRM_IOCTL_PRIME_HANDLE_TO_FD), K(DRM_IOCTL_PRIME_FD_TO_HANDLE),
+      K(DRM_IOCTL_MODE_CREATE_DUMB), K(DRM_IOCTL_MODE_MAP_DUMB), K(DRM_IOCTL_SET_CLIENT_CAP),
+      K(DRM_IOCTL_MODE_GETRESOURCES), K(DRM_IOCTL_MODE_GETPROPERTY),
+      K(DRM_IOCTL_MODE_GETPROPBLOB), K(DRM_IOCTL_MODE_RMFB), K(DRM_IOCTL_MODE_GETPLANERESOURCES),
+      K(DRM_IOCTL_MODE_GETPLANE), K(DRM_IOCTL_MODE_ADDFB2), K(DRM_IOCTL_MODE_OBJ_GETPROPERTIES),
+#ifdef DRM_IOCTL_MODE_CLOSEFB
+      K(DRM_IOCTL_MODE_CLOSEFB),
+#else
+      /* libdrm before 2.4.121: the kernel's (0xD0, struct drm_mode_closefb). */
+      { "DRM_IOCTL_MODE_CLOSEFB", DRM_IOWR(0xD0, struct closefb_abi) },
+#endif
+#undef K
+   };
+   const struct fdid_sandbox_rule *rules[MAX_RULES];
+   size_t n = fdid_sandbox_rules(FDID_METHOD_ALL, FDID_OP_ALL, rules, MAX_RULES);
+   size_t checked = 0;
+   for (size_t i = 0; i < n; i++) {
+      if (strcmp(rules[i]->syscall, "ioctl") != 0)
+         continue;
+      bool found = false;
+      for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+         if (strcmp(known[k].name, rules[i]->args[0].name) != 0)
+            continue;
+         found = true;
+         if (known[k].nr != rules[i]->args[0].value)
+            fdid_test_fail(__FILE__, __LINE__, "%s: %#lx here, %#llx in libdrm", known[k].name,
+                           (unsigned long)rules[i]->args[0].value, (unsigned long long)known[k].nr);
+      }
+      CHECK(found);
+      checked++;
+   }
+   CHECK_EQ(checked, sizeof(known) / sizeof(known[0]));
+}
+#endif
+
 FDID_TEST_MAIN()
