@@ -45,3 +45,41 @@ LD_LIBRARY_PATH="$libdir" "$work/consumer"
 unexported=$(nm -D --defined-only "$libdir/libfdid.so" | awk '$2 == "T" && $3 !~ /^fdid_/ {print $3}')
 [ -z "$unexported" ] || { echo "non-API symbols exported: $unexported"; exit 1; }
 echo "pkg-config: ok"
+
+# 3. The sandbox rules into a libseccomp filter, through fdid-seccomp.pc
+# (where libseccomp was found): a filter that allows fdid's identity calls
+# and refuses the rest, loaded in a child that then asks a question.
+if [ -f "$pcdir/fdid-seccomp.pc" ]; then
+    cat > "$work/sandboxed.c" <<'C'
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fdid/identity.h>
+#include <fdid/sandbox_seccomp.h>
+int main(void)
+{
+   int a = open("/dev/null", O_RDONLY), b = dup(a);
+   pid_t pid = fork();
+   if (pid == 0) {
+      /* The process's own baseline: glibc aborts when futex fails. */
+      scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+      if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0) != 0 ||
+          seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0) != 0 ||
+          seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 0) != 0 ||
+          fdid_sandbox_seccomp_add(ctx, FDID_METHOD_ALL, FDID_OP_IDENTITY, SCMP_ACT_ALLOW) != 0 ||
+          seccomp_load(ctx) != 0)
+         _exit(2);
+      _exit(fdid_same_file_description(a, b) == 0 ? 0 : 1);
+   }
+   int status;
+   return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+C
+    cc "$work/sandboxed.c" -o "$work/sandboxed" $(pkg-config --cflags --libs fdid-seccomp)
+    LD_LIBRARY_PATH="$libdir" "$work/sandboxed"
+    unexported=$(nm -D --defined-only "$libdir/libfdid-seccomp.so" |
+        awk '$2 == "T" && $3 !~ /^fdid_/ {print $3}')
+    [ -z "$unexported" ] || { echo "non-API symbols exported: $unexported"; exit 1; }
+    echo "fdid-seccomp: ok"
+fi
