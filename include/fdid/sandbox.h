@@ -10,8 +10,9 @@
  * (FDID_METHODS, fdid_set_allowed_methods()): a method not allowed is
  * never called, so its calls need no rule. They cover fdid's own calls;
  * the process's baseline is the caller's: memory allocation (brk, mmap,
- * munmap, mremap, and getrandom for glibc's malloc), futex (locks,
- * pthread_once), signal return, write and exit. The numbers are this
+ * munmap, mremap, and getrandom for glibc's malloc), futex (locks and
+ * pthread_once, fdid's too: glibc aborts the process when it fails),
+ * signal return, write and exit. The numbers are this
  * build's architecture's (x86-64 in the tests); where a call has none
  * there, `nr` is -1.
  *
