@@ -25,7 +25,7 @@ usage(FILE *out)
 {
    fprintf(out, "Usage: fdid [COMMAND [ARGS]]   (no command: fdid ls)\n\nCommands:\n");
    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-      fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
+      fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
    fprintf(out, "\nEnvironment: FDID_METHODS=dupfd_query,kcmp,epoll restricts the methods tried.\n");
 }
 
