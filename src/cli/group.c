@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include <fdid/identity.h>
 
@@ -37,7 +36,7 @@ ask(struct ctx *c, const struct fd_entry *a, const struct fd_entry *b)
    /* Two of the scanner's own fds: the cross-process question answers
     * them locally, by equality alone where F_DUPFD_QUERY is, which would
     * cost the sort its order; the ordered question keeps it. */
-   if (c->ordered && a->proc->pid == getpid() && b->proc->pid == getpid()) {
+   if (c->ordered && a->proc->self && b->proc->self) {
       int r = fdid_compare_file_description(a->fd, b->fd);
       return r == -ENOTSUP ? 3 : r;
    }

@@ -184,7 +184,7 @@ skip(struct scan *s, pid_t pid, const char *reason)
 }
 
 static int
-scan_one(struct scan *s, pid_t pid)
+scan_one(struct scan *s, pid_t pid, pid_t me)
 {
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
@@ -215,7 +215,7 @@ scan_one(struct scan *s, pid_t pid)
    read_comm(pid, p->comm);
 
    int self_dir = dirfd(d);
-   bool self = pid == getpid();
+   bool self = p->self = pid == me;
    struct dirent *de;
    int r = 0;
    errno = 0;
@@ -273,6 +273,7 @@ int
 scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
 {
    memset(out, 0, sizeof(*out));
+   pid_t me = getpid();
    if (n_pids) {
       /* A process given twice would list every fd twice, as if shared:
        * one scan per pid. */
@@ -282,7 +283,7 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
          for (size_t k = 0; k < i && !seen; k++)
             seen = pids[k] == pids[i];
          if (!seen)
-            r = scan_one(out, pids[i]);
+            r = scan_one(out, pids[i], me);
       }
       return r;
    }
@@ -293,7 +294,7 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
    int r = 0;
    while (r == 0 && (de = readdir(d))) {
       if (is_pid_name(de->d_name))
-         r = scan_one(out, (pid_t)atoi(de->d_name));
+         r = scan_one(out, (pid_t)atoi(de->d_name), me);
    }
    closedir(d);
    return r;

@@ -22,6 +22,7 @@ struct process {
     * inode with another fd). -1 unknown, 0 no, 1 yes. */
    int kcmp_ok;
    bool denied;  /* its fds could not be read: none of them is listed */
+   bool self;    /* the scanning process itself */
 };
 
 struct fd_entry {
