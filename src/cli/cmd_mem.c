@@ -178,7 +178,7 @@ show(const struct options *o, const struct mem_sample *prev, const struct mem_sa
       if (isatty(STDOUT_FILENO))
          printf("\033[H\033[2J");
       printf("fdid mem: every %.1f s, engine utilisation over the last %.2f s\n\n", o->interval,
-             (double)(cur->time_ns - prev->time_ns) / 1e9);
+             (double)mem_sample_interval_ns(prev, cur) / 1e9);
    }
    int r = mem_print_tables(&o->view, prev, cur);
    if (r < 0)

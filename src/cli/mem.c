@@ -367,17 +367,16 @@ mem_client_in(const struct mem_report *prev, const struct mem_report *r,
 }
 
 double
-mem_client_engine_busy(const struct mem_report *prev, const struct mem_report *r,
-                       const struct mem_client *c, unsigned engine, uint64_t wall_ns)
+mem_client_engine_busy(const struct mem_client *before, const struct mem_client *c,
+                       unsigned engine, uint64_t wall_ns)
 {
-   const struct mem_client *p = mem_client_in(prev, r, c);
-   if (!p || engine >= c->usage.n_engines)
+   if (!before || engine >= c->usage.n_engines)
       return -1;
-   const struct drm_usage_engine *before =
-      drm_usage_engine(&p->usage, c->usage.engines[engine].name);
-   if (!before)
+   const struct drm_usage_engine *then =
+      drm_usage_engine(&before->usage, c->usage.engines[engine].name);
+   if (!then)
       return -1;
-   return drm_usage_engine_busy(before, &c->usage.engines[engine], wall_ns);
+   return drm_usage_engine_busy(then, &c->usage.engines[engine], wall_ns);
 }
 
 /* ---- the report --------------------------------------------------------- */

@@ -104,10 +104,11 @@ const struct mem_client *mem_client_in(const struct mem_report *prev,
                                        const struct mem_report *r,
                                        const struct mem_client *c);
 
-/* Utilisation of c's engine number `engine` between prev and r, taken
- * wall_ns apart (drm_usage_engine_busy); -1 when c is new, the engine was
- * not there before, or the counters cannot tell. */
-double mem_client_engine_busy(const struct mem_report *prev, const struct mem_report *r,
-                              const struct mem_client *c, unsigned engine, uint64_t wall_ns);
+/* Utilisation of c's engine number `engine` since `before` (c in an
+ * earlier report, mem_client_in(); NULL: none), taken wall_ns apart
+ * (drm_usage_engine_busy); -1 when there is no before, the engine was not
+ * there before, or the counters cannot tell. */
+double mem_client_engine_busy(const struct mem_client *before, const struct mem_client *c,
+                              unsigned engine, uint64_t wall_ns);
 
 #endif

@@ -130,9 +130,11 @@ json_clients(FILE *f, const struct mem_sample *prev, const struct mem_sample *cu
          json_region(f, &c->usage.regions[k]);
       }
       fprintf(f, "], \"engines\": [");
+      const struct mem_client *before = mem_sample_before(prev, cur, c);
+      uint64_t wall_ns = mem_sample_interval_ns(prev, cur);
       for (unsigned k = 0; k < c->usage.n_engines; k++) {
          fputs(k ? ", " : "", f);
-         json_engine(f, &c->usage.engines[k], mem_sample_engine_busy(prev, cur, c, k));
+         json_engine(f, &c->usage.engines[k], mem_client_engine_busy(before, c, k, wall_ns));
       }
       fprintf(f, "]}");
    }
@@ -181,7 +183,7 @@ mem_print_json(const struct mem_sample *prev, const struct mem_sample *cur)
    const struct mem_report *m = &cur->r;
    const struct mem_totals *t = &m->totals;
    fprintf(f, "{\"interval_ns\": ");
-   prev ? fprintf(f, "%" PRIu64, cur->time_ns - prev->time_ns) : fputs("null", f);
+   prev ? fprintf(f, "%" PRIu64, mem_sample_interval_ns(prev, cur)) : fputs("null", f);
    fprintf(f, ", ");
    json_procs_and_devices(f, m);
    fprintf(f, ", ");

@@ -18,13 +18,17 @@
 
 enum { HOLDERS_SHOWN = 10 };
 
-double
-mem_sample_engine_busy(const struct mem_sample *prev, const struct mem_sample *cur,
-                       const struct mem_client *c, unsigned i)
+const struct mem_client *
+mem_sample_before(const struct mem_sample *prev, const struct mem_sample *cur,
+                  const struct mem_client *c)
 {
-   if (!prev)
-      return -1;
-   return mem_client_engine_busy(&prev->r, &cur->r, c, i, cur->time_ns - prev->time_ns);
+   return prev ? mem_client_in(&prev->r, &cur->r, c) : NULL;
+}
+
+uint64_t
+mem_sample_interval_ns(const struct mem_sample *prev, const struct mem_sample *cur)
+{
+   return prev ? cur->time_ns - prev->time_ns : 0;
 }
 
 /* ---- cells ---------------------------------------------------------------- */
@@ -182,10 +186,12 @@ static void
 put_engines(FILE *f, const struct mem_sample *prev, const struct mem_sample *cur,
             const struct mem_client *c)
 {
+   const struct mem_client *before = mem_sample_before(prev, cur, c);
+   uint64_t wall_ns = mem_sample_interval_ns(prev, cur);
    for (unsigned i = 0; i < c->usage.n_engines; i++) {
       fprintf(f, "%s", i ? "," : "");
       text_escape_write(f, c->usage.engines[i].name, ESCAPE_SEPARATORS | ESCAPE_BLANKS);
-      double busy = mem_sample_engine_busy(prev, cur, c, i);
+      double busy = mem_client_engine_busy(before, c, i, wall_ns);
       if (busy >= 0)
          fprintf(f, " %.1f%%", busy * 100);
    }
@@ -324,7 +330,8 @@ print_totals(const struct mem_view *v, const struct mem_sample *s)
 }
 
 int
-mem_print_tables(const struct mem_view *v, const struct mem_sample *prev, const struct mem_sample *cur)
+mem_print_tables(const struct mem_view *v, const struct mem_sample *prev,
+                 const struct mem_sample *cur)
 {
    const struct mem_report *m = &cur->r;
    int r = 0;

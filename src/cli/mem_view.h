@@ -30,9 +30,14 @@ struct mem_view {
    bool buffers;            /* also the table of every dma-buf */
 };
 
-/* Utilisation of engine i of c since prev (NULL: none), or -1. */
-double mem_sample_engine_busy(const struct mem_sample *prev, const struct mem_sample *cur,
-                              const struct mem_client *c, unsigned i);
+/* c (a client of cur) in the sample before (prev, NULL: none): found once
+ * per client, for all its engines; NULL when it is new. */
+const struct mem_client *mem_sample_before(const struct mem_sample *prev,
+                                           const struct mem_sample *cur,
+                                           const struct mem_client *c);
+
+/* The time between the samples; 0 without a previous one. */
+uint64_t mem_sample_interval_ns(const struct mem_sample *prev, const struct mem_sample *cur);
 
 /* The tables and the totals on stdout. 0 or -ENOMEM. */
 int mem_print_tables(const struct mem_view *v, const struct mem_sample *prev,

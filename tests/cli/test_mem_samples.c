@@ -50,8 +50,8 @@ static const char i915_after[] = "drm-driver:\ti915\ndrm-client-id:\t7\n"
 static double
 busy(struct world *before, struct world *after, unsigned engine, uint64_t wall_ns)
 {
-   return mem_client_engine_busy(&before->report, &after->report, &after->client, engine,
-                                 wall_ns);
+   return mem_client_engine_busy(mem_client_in(&before->report, &after->report, &after->client),
+                                 &after->client, engine, wall_ns);
 }
 
 FDID_TEST(same_client_id_on_the_same_device)
