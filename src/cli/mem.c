@@ -328,7 +328,12 @@ build_clients(const struct grouping *g, struct mem_report *r)
       struct mem_client *c = &r->clients[r->n_clients];
       c->desc = d;
       read_usage(r, c);
-      int dev = find_device(r, c, d->holders[0]->rdev, &cap_devices);
+      /* Descriptions come in inode order, so one node's clients are
+       * neighbours: its device is looked up in sysfs once, not per client. */
+      const struct mem_client *last = r->n_clients ? &r->clients[r->n_clients - 1] : NULL;
+      int dev = last && last->desc->holders[0]->rdev == d->holders[0]->rdev
+                   ? (int)last->device
+                   : find_device(r, c, d->holders[0]->rdev, &cap_devices);
       if (dev < 0)
          return dev;
       c->device = (size_t)dev;
