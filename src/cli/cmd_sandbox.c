@@ -68,6 +68,28 @@ list_names(FILE *f, unsigned mask, const char *(*name_of)(unsigned), bool json)
       fputs("none", f);
 }
 
+/* "<comment> fdid's system calls for methods M, operations O": the first
+ * words of every form but JSON, in its own comment syntax. */
+static void
+print_title(const struct rules *r, const char *comment)
+{
+   printf("%s fdid's system calls for methods ", comment);
+   list_names(stdout, r->methods, fdid_method_name, false);
+   printf(", operations ");
+   list_names(stdout, r->ops, fdid_sandbox_op_name, false);
+}
+
+/* Is rule i the first of its system call (the forms that group by call)? */
+static bool
+first_of_its_call(const struct rules *r, size_t i)
+{
+   for (size_t k = 0; k < i; k++) {
+      if (strcmp(r->v[k]->syscall, r->v[i]->syscall) == 0)
+         return false;
+   }
+   return true;
+}
+
 static void
 print_arg_c(FILE *f, const struct fdid_sandbox_arg *a)
 {
@@ -80,10 +102,7 @@ print_arg_c(FILE *f, const struct fdid_sandbox_arg *a)
 static void
 print_text(const struct rules *r)
 {
-   printf("# fdid's system calls for methods ");
-   list_names(stdout, r->methods, fdid_method_name, false);
-   printf(", operations ");
-   list_names(stdout, r->ops, fdid_sandbox_op_name, false);
+   print_title(r, "#");
    printf("\n# (besides the process's own: memory, futex, signal return, write, exit)\n");
    for (size_t i = 0; i < r->n; i++) {
       const struct fdid_sandbox_rule *x = r->v[i];
@@ -135,10 +154,7 @@ print_json(const struct rules *r)
 static void
 print_libseccomp(const struct rules *r)
 {
-   printf("/* fdid's system calls for methods ");
-   list_names(stdout, r->methods, fdid_method_name, false);
-   printf(", operations ");
-   list_names(stdout, r->ops, fdid_sandbox_op_name, false);
+   print_title(r, "/*");
    printf(" (fdid sandbox -f c).\n"
           " * Adds each with `action` to ctx; call it in the process that loads the\n"
           " * filter (the rules name its pid). 0 or a negative errno. */\n"
@@ -161,19 +177,13 @@ print_libseccomp(const struct rules *r)
 static void
 print_systemd(const struct rules *r)
 {
-   printf("# fdid's system calls for methods ");
-   list_names(stdout, r->methods, fdid_method_name, false);
-   printf(", operations ");
-   list_names(stdout, r->ops, fdid_sandbox_op_name, false);
+   print_title(r, "#");
    printf(".\n# SystemCallFilter= names calls only: it cannot express the argument\n"
           "# constraints (fcntl's command, kcmp's pids and type, ioctl's request), so these\n"
           "# calls are allowed with any arguments. `fdid sandbox -f c` has them.\n"
           "SystemCallFilter=");
    for (size_t i = 0; i < r->n; i++) {
-      bool seen = false;
-      for (size_t k = 0; k < i && !seen; k++)
-         seen = strcmp(r->v[k]->syscall, r->v[i]->syscall) == 0;
-      if (!seen)
+      if (first_of_its_call(r, i))
          printf("%s%s", i ? " " : "", r->v[i]->syscall);
    }
    printf("\n");
@@ -194,7 +204,7 @@ print_chromium_syscall(const struct rules *r, size_t first)
          printf("  // %s\n      return Allow();\n", x->why);
          return;
       }
-      printf("%s  // %s\n      ", open ? "" : "", x->why);
+      printf("  // %s\n      ", x->why);
       printf("%s(AllOf(", open ? ".ElseIf" : "return If");
       for (unsigned a = 0; a < x->n_args; a++) {
          const struct fdid_sandbox_arg *g = &x->args[a];
@@ -213,19 +223,13 @@ print_chromium_syscall(const struct rules *r, size_t first)
 static void
 print_chromium(const struct rules *r)
 {
-   printf("// fdid's system calls for methods ");
-   list_names(stdout, r->methods, fdid_method_name, false);
-   printf(", operations ");
-   list_names(stdout, r->ops, fdid_sandbox_op_name, false);
+   print_title(r, "//");
    printf(".\n// In a sandbox::bpf_dsl::Policy's EvaluateSyscall(int sysno); policy_pid_ is\n"
           "// the sandboxed process's pid, taken when the policy is made (as Chromium's\n"
           "// own kcmp rule does). A refused call gets EPERM: fdid drops the method.\n"
           "  switch (sysno) {\n");
    for (size_t i = 0; i < r->n; i++) {
-      bool seen = false;
-      for (size_t k = 0; k < i && !seen; k++)
-         seen = strcmp(r->v[k]->syscall, r->v[i]->syscall) == 0;
-      if (!seen)
+      if (first_of_its_call(r, i))
          print_chromium_syscall(r, i);
    }
    printf("    default:\n      break;\n  }\n");
