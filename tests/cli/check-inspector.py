@@ -19,7 +19,6 @@ import resource
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
-                         fdid_for_others, fs_bytes, main, run_fdid, run_fdid_bytes,
-                         set_comm, unescape, vgem_present)
+                         fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
+                         run_fdid_bytes, set_comm, unescape, vgem_present)
 
 HOLDER = os.environ.get("FDID_INSPECT_HOLDER") or str(HERE / "inspect_holder")
 
@@ -454,17 +453,8 @@ def drm_holder(names=()):
     and releases it (it must exit 0) at the end."""
     if not vgem_present():
         raise Skip("no vgem (runs in the guest)")
-    p = subprocess.Popen([HOLDER] + [n.hex() for n in names], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True)
-    try:
-        line = p.stdout.readline()
-        if not line:
-            raise AssertionError("inspect_holder failed")
-        yield json.loads(line)
-    finally:
-        p.stdin.close()
-        p.wait(timeout=30)
-    assert p.returncode == 0
+    with reporting_helper([HOLDER] + [n.hex() for n in names], "inspect_holder") as report:
+        yield report
 
 
 def case_drm_and_dmabuf():

@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
-                         fdid_for_others, fs_bytes, main, run_fdid, run_fdid_bytes,
-                         set_comm)
+                         fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
+                         run_fdid_bytes, set_comm)
 
 MEM_HOLDER = os.environ.get("FDID_MEM_HOLDER") or str(HERE / "mem_holder")
 
@@ -45,20 +45,12 @@ def mem_holder(driver, buffers):
     tmp = tempfile.mkdtemp(prefix="fdid-mem-")
     exe = os.path.join(os.fsencode(tmp), HOSTILE_NAME)
     shutil.copy(MEM_HOLDER, exe)
-    p = subprocess.Popen([exe, driver] + (["buffers"] if buffers else []),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        line = p.stdout.readline()
-        if not line and p.wait(timeout=30) == 77:
-            raise Skip(f"no {driver} (runs in the guest)")
-        if not line:
-            raise AssertionError("mem_holder failed")
-        yield json.loads(line)
+        with reporting_helper([exe, driver] + (["buffers"] if buffers else []), "mem_holder",
+                              absent=f"no {driver} (runs in the guest)") as report:
+            yield report
     finally:
-        p.stdin.close()
-        p.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
-    assert p.returncode == 0, p.returncode
 
 
 def mem_json(pids, env=None, extra=()):

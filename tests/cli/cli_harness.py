@@ -5,6 +5,7 @@ inverse, and the TAP (or piglit) runner of their case_ functions.
 
 The fdid binary is FDID_CLI or ../../src/cli/fdid next to this file in the
 build tree; the C helpers (inspect_holder, mem_holder) sit beside it."""
+import contextlib
 import json
 import os
 import shutil
@@ -75,6 +76,27 @@ class Holder:
 
     def __exit__(self, *exc):
         self.release()
+
+
+@contextlib.contextmanager
+def reporting_helper(argv, name, absent=""):
+    """A C helper (inspect_holder, mem_holder) that sets up fds, prints one
+    JSON line saying where they are, and holds them until its stdin
+    closes: yields that report, then releases it, and it must exit 0. An
+    exit of 77 before any report says what it needs is absent here: a skip,
+    `absent` saying why."""
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        if not line and p.wait(timeout=30) == 77:
+            raise Skip(absent)
+        if not line:
+            raise AssertionError(f"{name} failed")
+        yield json.loads(line)
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+    assert p.returncode == 0, (name, p.returncode)
 
 
 def run_fdid(args, env=None, user=None, check=True, text=True, pass_fds=()):
