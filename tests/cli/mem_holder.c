@@ -27,31 +27,26 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <xf86drm.h>
-#include <xf86drmMode.h>
 
 #include "drm_node.h"
+#include "drm_util.h"
 #include "fd_passing.h"
 #include "fdid_test.h"
 
-struct buf {
+struct exported {
    int fd;
    uint64_t size;
 };
 
-static struct buf
+static struct exported
 export(int card, uint32_t height)
 {
-   struct drm_mode_create_dumb req = { .width = 64, .height = height, .bpp = 32 };
-   CHECK_EQ(drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &req), 0);
-   struct buf b;
-   CHECK_EQ(drmPrimeHandleToFD(card, req.handle, DRM_CLOEXEC | DRM_RDWR, &b.fd), 0);
-   b.size = req.size;
-   return b;
+   struct dumb d = dumb_create(card, 64, height);
+   return (struct exported){ prime_export(card, d.handle), d.size };
 }
 
 static void *
-map(struct buf b)
+map(struct exported b)
 {
    void *p = mmap(NULL, b.size, PROT_READ | PROT_WRITE, MAP_SHARED, b.fd, 0);
    CHECK(p != MAP_FAILED);
@@ -90,7 +85,7 @@ main(int argc, char **argv)
       close(report[0]);
       int b = recv_fd(sv[1]);
       if (buffers) {
-         struct buf f = { recv_fd(sv[1]), 0 }, bo = { recv_fd(sv[1]), 0 };
+         struct exported f = { recv_fd(sv[1]), 0 }, bo = { recv_fd(sv[1]), 0 };
          CHECK_EQ(read(sv[1], &bo.size, sizeof(bo.size)), sizeof(bo.size));
          map(bo);
          (void)f;
@@ -105,7 +100,7 @@ main(int argc, char **argv)
    int a = open(card, O_RDWR | O_CLOEXEC), b = open(card, O_RDWR | O_CLOEXEC);
    CHECK(a >= 0 && b >= 0);
    send_fd(sv[0], b);
-   struct buf f = { -1, 0 }, m = { -1, 0 }, bo = { -1, 0 };
+   struct exported f = { -1, 0 }, m = { -1, 0 }, bo = { -1, 0 };
    if (buffers) {
       f = export(a, 64);
       m = export(a, 128);
@@ -131,7 +126,7 @@ main(int argc, char **argv)
          close(f.fd);
          close(bo.fd);
       }
-      struct buf l = { -1, 0 };
+      struct exported l = { -1, 0 };
       if (buffers)
          l = export(a, 512);
       dprintf(ready[1], "{\"l\": %d, \"l_size\": %llu}\n", l.fd, (unsigned long long)l.size);

@@ -17,8 +17,6 @@
 #include "scan.h"
 
 #ifdef FDID_SANDBOX_WORLD_DRM
-#include <xf86drm.h>
-#include <xf86drmMode.h>
 
 #include <fdid/image.h>
 #include <fdid/import_cache.h>
@@ -26,6 +24,7 @@
 #include <fdid/winsys.h>
 
 #include "drm_node.h"
+#include "drm_util.h"
 #endif
 
 #define DQ FDID_METHOD_DUPFD_QUERY
@@ -38,9 +37,7 @@ make_drm(struct sandbox_world *w)
    w->card = drm_open_driver("vgem", false);
    if (w->card < 0)
       return false;
-   struct drm_mode_create_dumb req = { .width = 64, .height = 64, .bpp = 32 };
-   CHECK_EQ(drmIoctl(w->card, DRM_IOCTL_MODE_CREATE_DUMB, &req), 0);
-   CHECK_EQ(drmPrimeHandleToFD(w->card, req.handle, DRM_CLOEXEC | DRM_RDWR, &w->buf), 0);
+   w->buf = prime_export(w->card, dumb_create(w->card, 64, 64).handle);
    w->buf2 = CHECK_SYS(fcntl(w->buf, F_DUPFD_CLOEXEC, 0));
    w->drm = true;
    return true;
@@ -57,13 +54,11 @@ make_kms(struct sandbox_world *w)
    w->kms_card = drm_open_driver("virtio_gpu", false);
    if (w->kms_card < 0)
       return false;
-   struct drm_mode_create_dumb req = { .width = 64, .height = 64, .bpp = 32 };
-   CHECK_EQ(drmIoctl(w->kms_card, DRM_IOCTL_MODE_CREATE_DUMB, &req), 0);
-   CHECK_EQ(drmPrimeHandleToFD(w->kms_card, req.handle, DRM_CLOEXEC | DRM_RDWR, &w->kms_buf),
-            0);
+   struct dumb d = dumb_create(w->kms_card, 64, 64);
+   w->kms_buf = prime_export(w->kms_card, d.handle);
    /* The buffer lives on through its dma-buf; the test's handle goes. */
-   CHECK_EQ(drmCloseBufferHandle(w->kms_card, req.handle), 0);
-   w->kms_pitch = req.pitch;
+   gem_close(w->kms_card, d.handle);
+   w->kms_pitch = d.pitch;
    w->kms = true;
    return true;
 #else
