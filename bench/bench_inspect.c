@@ -25,11 +25,11 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "group.h"
+#include "holders.h"
 #include "scan.h"
 #include "util/clock.h"
 
@@ -41,16 +41,14 @@ die(const char *what)
 }
 
 struct world {
-   pid_t pids[256];
-   size_t n_pids;       /* children, then ourselves */
+   struct holders h;    /* children, then ourselves */
    int shared[65536];
    size_t n_shared;
-   int release;         /* closing it lets the children exit */
 };
 
 /* Makes one child's fds and waits. */
 static void
-child_body(const struct world *w, size_t quota, int ready, int release)
+child_body(const struct world *w, size_t quota)
 {
    size_t made = w->n_shared;
    for (size_t i = 0; made < quota / 2 && i < quota; i++, made++) {
@@ -67,12 +65,7 @@ child_body(const struct world *w, size_t quota, int ready, int release)
          _exit(2);
       made += 2;
    }
-   char c = 1;
-   if (write(ready, &c, 1) != 1)
-      _exit(2);
-   while (read(release, &c, 1) > 0)
-      ;
-   _exit(0);
+   holder_ready(&w->h);
 }
 
 static void
@@ -88,38 +81,18 @@ make_world(struct world *w, size_t n_fds, size_t procs)
       w->shared[w->n_shared++] = p[0];
       w->shared[w->n_shared++] = p[1];
    }
-   int ready[2], rel[2];
-   if (pipe(ready) < 0 || pipe(rel) < 0)
-      die("pipe");
+   holders_begin(&w->h, procs);
    for (size_t k = 0; k < procs; k++) {
-      pid_t pid = fork();
-      if (pid < 0)
-         die("fork");
-      if (pid == 0) {
-         close(ready[0]);
-         close(rel[1]);
-         child_body(w, quota, ready[1], rel[0]);
-      }
-      w->pids[w->n_pids++] = pid;
+      if (holders_fork(&w->h) == 0)
+         child_body(w, quota);
    }
-   close(ready[1]);
-   close(rel[0]);
-   for (size_t k = 0; k < procs; k++) {
-      char c;
-      if (read(ready[0], &c, 1) != 1)
-         die("a child failed to make its fds");
-   }
-   close(ready[0]);
-   w->release = rel[1];
-   w->pids[w->n_pids++] = getpid();
+   holders_wait(&w->h, "its fds");
 }
 
 static void
 end_world(struct world *w)
 {
-   close(w->release);
-   for (size_t k = 0; k + 1 < w->n_pids; k++)
-      waitpid(w->pids[k], NULL, 0);
+   holders_end(&w->h);
    for (size_t i = 0; i < w->n_shared; i++)
       close(w->shared[i]);
 }
@@ -180,7 +153,7 @@ bench_size(size_t n_fds, double naive_budget)
 
    double t0 = (fdid_now_ns() * 1e-9);
    struct scan s;
-   if (scan_processes(w.pids, w.n_pids, &s) < 0)
+   if (scan_processes(w.h.pids, w.h.n_pids, &s) < 0)
       die("scan");
    double t1 = (fdid_now_ns() * 1e-9);
    struct grouping g;
@@ -202,7 +175,7 @@ bench_size(size_t n_fds, double naive_budget)
 
    double fdid_s = t2 - t0, naive_s = (t1 - t0) + naive_group_s;
    char op[64];
-   snprintf(op, sizeof(op), "ls %zuk fds / %zu procs", s.n_fds / 1000, w.n_pids);
+   snprintf(op, sizeof(op), "ls %zuk fds / %zu procs", s.n_fds / 1000, w.h.n_pids);
    printf("%-28s %10.1f %10.4f %10.3f  scan %.3f s + group %.3f s = %.3f s; naive %.1f s%s, "
           "%.3g kcmp\n",
           op, fdid_s * 1e9 / (double)s.n_fds, fdid_s / naive_s,

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -24,6 +23,7 @@
 #include "drm_node.h"
 #include "fd_class.h"
 #include "group.h"
+#include "holders.h"
 #include "mem.h"
 #include "scan.h"
 #include "util/clock.h"
@@ -38,26 +38,19 @@ die(const char *what)
 }
 
 struct world {
-   pid_t *pids;
-   size_t n_pids;      /* children, then ourselves */
-   int release;        /* closing it lets the children exit */
+   struct holders h;   /* children, then ourselves */
 };
 
 /* Child k exports its own buffer from the shared client and keeps it. */
 static void
-child_body(int card, uint32_t handle, bool mapped, int ready, int release)
+child_body(const struct world *w, int card, uint32_t handle, bool mapped)
 {
    int fd;
    if (drmPrimeHandleToFD(card, handle, DRM_CLOEXEC | DRM_RDWR, &fd))
       _exit(2);
    if (mapped && mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
       _exit(3);
-   char c = 1;
-   if (write(ready, &c, 1) != 1)
-      _exit(4);
-   while (read(release, &c, 1) > 0)
-      ;
-   _exit(0);
+   holder_ready(&w->h);
 }
 
 static void
@@ -73,12 +66,7 @@ make_world(struct world *w, size_t procs)
       if ((cards[i] = open(card, O_RDWR | O_CLOEXEC)) < 0)
          die(card);
    }
-   int ready[2], rel[2];
-   if (pipe(ready) < 0 || pipe(rel) < 0)
-      die("pipe");
-   w->pids = calloc(procs + 1, sizeof(*w->pids));
-   if (!w->pids)
-      die("calloc");
+   holders_begin(&w->h, procs);
    for (size_t k = 0; k < procs; k++) {
       /* A GEM buffer per child, on the client it exports from: the
        * handle is the shared description's. */
@@ -86,35 +74,10 @@ make_world(struct world *w, size_t procs)
       int c = cards[k % CLIENTS];
       if (drmIoctl(c, DRM_IOCTL_MODE_CREATE_DUMB, &req))
          die("DRM_IOCTL_MODE_CREATE_DUMB");
-      pid_t pid = fork();
-      if (pid < 0)
-         die("fork");
-      if (pid == 0) {
-         close(ready[0]);
-         close(rel[1]);
-         child_body(c, req.handle, k % 2 == 0, ready[1], rel[0]);
-      }
-      w->pids[w->n_pids++] = pid;
+      if (holders_fork(&w->h) == 0)
+         child_body(w, c, req.handle, k % 2 == 0);
    }
-   close(ready[1]);
-   close(rel[0]);
-   for (size_t k = 0; k < procs; k++) {
-      char ch;
-      if (read(ready[0], &ch, 1) != 1)
-         die("a child failed to make its buffer");
-   }
-   close(ready[0]);
-   w->release = rel[1];
-   w->pids[w->n_pids++] = getpid();
-}
-
-static void
-end_world(struct world *w)
-{
-   close(w->release);
-   for (size_t k = 0; k + 1 < w->n_pids; k++)
-      waitpid(w->pids[k], NULL, 0);
-   free(w->pids);
+   holders_wait(&w->h, "its buffer");
 }
 
 /* fdid ls's work: scan, group, and fdinfo per DRM and dma-buf fd. */
@@ -124,7 +87,7 @@ run_ls(const struct world *w, unsigned long *reads)
    uint64_t t0 = fdid_now_ns();
    struct scan s;
    struct grouping g;
-   if (scan_processes(w->pids, w->n_pids, &s) < 0 || group_descriptions(&s, &g) < 0)
+   if (scan_processes(w->h.pids, w->h.n_pids, &s) < 0 || group_descriptions(&s, &g) < 0)
       die("scan");
    *reads = 0;
    for (size_t i = 0; i < g.n_descs; i++) {
@@ -150,7 +113,7 @@ run_mem(const struct world *w, struct mem_totals *t, unsigned long *reads, size_
    struct scan s;
    struct grouping g;
    struct mem_report r;
-   if (scan_processes(w->pids, w->n_pids, &s) < 0 || group_descriptions(&s, &g) < 0 ||
+   if (scan_processes(w->h.pids, w->h.n_pids, &s) < 0 || group_descriptions(&s, &g) < 0 ||
        mem_report_build(&s, &g, &r) < 0)
       die("scan");
    double ns = (double)(fdid_now_ns() - t0);
@@ -170,7 +133,7 @@ main(void)
    size_t procs = env ? strtoul(env, NULL, 10) : 1000;
    struct rlimit rl = { 4096, 4096 };
    setrlimit(RLIMIT_NOFILE, &rl);
-   struct world w = { 0 };
+   struct world w;
    make_world(&w, procs);
 
    /* Best of ROUNDS, the two interleaved: the machine's noise hits both. */
@@ -183,7 +146,7 @@ main(void)
       ls_ns = a < ls_ns ? a : ls_ns;
       mem_ns = b < mem_ns ? b : mem_ns;
    }
-   end_world(&w);
+   holders_end(&w.h);
    if (clients != CLIENTS || t.dmabufs != procs) {
       fprintf(stderr, "bench_mem: counted %zu clients and %zu dma-bufs, made %d and %zu\n",
               clients, t.dmabufs, CLIENTS, procs);
