@@ -11,6 +11,7 @@
 
 #include "maps.h"
 #include "proc_read.h"
+#include "util/array.h"
 
 #ifndef DMA_BUF_MAGIC
 #define DMA_BUF_MAGIC 0x444d4142
@@ -85,11 +86,10 @@ is_other_dev(const struct maps_context *ctx, dev_t dev)
 static int
 add_other_dev(struct maps_context *ctx, dev_t dev)
 {
-   dev_t *grown = realloc(ctx->other_devs, (ctx->n_other_devs + 1) * sizeof(*grown));
-   if (!grown)
+   if (fdid_array_reserve(&ctx->other_devs, &ctx->cap_other_devs, ctx->n_other_devs + 1,
+                          sizeof(*ctx->other_devs)) != 0)
       return -ENOMEM;
-   ctx->other_devs = grown;
-   grown[ctx->n_other_devs++] = dev;
+   ctx->other_devs[ctx->n_other_devs++] = dev;
    return 0;
 }
 
@@ -103,11 +103,9 @@ add_buf(struct maps_result *out, struct mapped_dmabuf b)
          return 0;
       }
    }
-   struct mapped_dmabuf *grown = realloc(out->bufs, (out->n_bufs + 1) * sizeof(*grown));
-   if (!grown)
+   if (fdid_array_reserve(&out->bufs, &out->cap_bufs, out->n_bufs + 1, sizeof(*out->bufs)) != 0)
       return -ENOMEM;
-   out->bufs = grown;
-   grown[out->n_bufs++] = b;
+   out->bufs[out->n_bufs++] = b;
    return 0;
 }
 

@@ -37,13 +37,13 @@ struct maps_context {
    bool dmabuf_dev_known;
    dev_t dmabuf_dev;
    dev_t *other_devs;       /* checked: not the dma-buf file system */
-   size_t n_other_devs;
+   size_t n_other_devs, cap_other_devs;
    unsigned long checks;    /* statfs calls made */
 };
 
 struct maps_result {
    struct mapped_dmabuf *bufs; /* each buffer once, however often mapped */
-   size_t n_bufs;
+   size_t n_bufs, cap_bufs;
    unsigned unverified;     /* mappings that may be dma-bufs: not checked */
 };
 

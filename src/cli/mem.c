@@ -10,6 +10,7 @@
 
 #include "mem.h"
 #include "proc_read.h"
+#include "util/array.h"
 
 /* ---- dma-bufs ---------------------------------------------------------- */
 
@@ -42,14 +43,8 @@ struct holds {
 static int
 push_hold(struct holds *h, struct hold x)
 {
-   if (h->n == h->cap) {
-      size_t cap = h->cap ? h->cap * 2 : 64;
-      struct hold *grown = realloc(h->v, cap * sizeof(*grown));
-      if (!grown)
-         return -ENOMEM;
-      h->v = grown;
-      h->cap = cap;
-   }
+   if (fdid_array_reserve(&h->v, &h->cap, h->n + 1, sizeof(*h->v)) != 0)
+      return -ENOMEM;
    h->v[h->n++] = x;
    return 0;
 }
@@ -240,14 +235,8 @@ find_device(struct mem_report *r, const struct mem_client *c, dev_t rdev, size_t
       if (strcmp(r->devices[i].path, path) == 0)
          return (int)i;
    }
-   if (r->n_devices == *cap) {
-      size_t n = *cap ? *cap * 2 : 4;
-      struct mem_device *grown = realloc(r->devices, n * sizeof(*grown));
-      if (!grown)
-         return -ENOMEM;
-      r->devices = grown;
-      *cap = n;
-   }
+   if (fdid_array_reserve(&r->devices, cap, r->n_devices + 1, sizeof(*r->devices)) != 0)
+      return -ENOMEM;
    struct mem_device *d = &r->devices[r->n_devices];
    memset(d, 0, sizeof(*d));
    memcpy(d->path, path, sizeof(path));
