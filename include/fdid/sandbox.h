@@ -69,8 +69,8 @@ struct fdid_sandbox_rule {
 /*
  * The rules that suffice for the operations `ops` (FDID_OP_*) with the
  * methods `methods` (FDID_METHOD_*) allowed, each once, in a fixed order.
- * Writes up to cap pointers to static rules into out (NULL when cap is 0)
- * and returns how many there are.
+ * Writes up to cap pointers to static rules into out (NULL: none is
+ * written, whatever cap says) and returns how many there are.
  */
 size_t fdid_sandbox_rules(unsigned methods, unsigned ops, const struct fdid_sandbox_rule **out,
                           size_t cap);

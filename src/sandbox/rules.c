@@ -332,7 +332,7 @@ fdid_sandbox_rules(unsigned methods, unsigned ops, const struct fdid_sandbox_rul
    for (size_t i = 0; i < FDID_ARRAY_SIZE(table); i++) {
       if (!applies(&table[i], methods, ops) || redundant(i, methods, ops))
          continue;
-      if (n < cap)
+      if (out && n < cap)
          out[n] = &table[i].rule;
       n++;
    }

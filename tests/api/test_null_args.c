@@ -13,6 +13,10 @@
 #include <fdid/identity.h>
 #include <fdid/image.h>
 #include <fdid/import_cache.h>
+#include <fdid/sandbox.h>
+#ifdef FDID_HAVE_SECCOMP
+#include <fdid/sandbox_seccomp.h>
+#endif
 #ifdef FDID_HAVE_WINSYS
 #include <fdid/image_bos.h>
 #include <fdid/kms.h>
@@ -208,5 +212,20 @@ FDID_TEST(vulkan)
    CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, &info, fds, &img), -EINVAL);
 }
 #endif
+
+FDID_TEST(identity_and_sandbox)
+{
+   CHECK_EQ(fdid_method_status(0), -EINVAL);
+   CHECK(fdid_method_name(0) == NULL);
+   CHECK(fdid_sandbox_op_name(0) == NULL);
+   /* No room to write into: the count alone, whatever cap says. */
+   size_t n = fdid_sandbox_rules(FDID_METHOD_ALL, FDID_OP_ALL, NULL, 0);
+   CHECK(n > 0);
+   CHECK_EQ(fdid_sandbox_rules(FDID_METHOD_ALL, FDID_OP_ALL, NULL, 8), n);
+#ifdef FDID_HAVE_SECCOMP
+   CHECK_EQ(fdid_sandbox_seccomp_add(NULL, FDID_METHOD_ALL, FDID_OP_IDENTITY, SCMP_ACT_ALLOW),
+            -EINVAL);
+#endif
+}
 
 FDID_TEST_MAIN()
