@@ -109,21 +109,26 @@ add_buf(struct maps_result *out, struct mapped_dmabuf b)
    return 0;
 }
 
-static void
-map_files_path(char *path, size_t cap, pid_t pid, unsigned long start, unsigned long end)
+enum { MAP_FILES_PATH = 96 };
+
+/* The file behind one mapping of process pid (/proc/PID/map_files/RANGE,
+ * its path into path): 0 when it is still the inode the maps line named,
+ * 1 when the range holds another file now, or a negative errno. */
+static int
+stat_mapping(pid_t pid, const struct mapped_dmabuf *m, char path[MAP_FILES_PATH], struct stat *st)
 {
-   snprintf(path, cap, "/proc/%d/map_files/%lx-%lx", (int)pid, start, end);
+   snprintf(path, MAP_FILES_PATH, "/proc/%d/map_files/%lx-%lx", (int)pid, m->start, m->end);
+   if (stat(path, st) != 0)
+      return -errno;
+   return st->st_dev != m->dev || st->st_ino != m->ino;
 }
 
 long long
 maps_mapping_size(pid_t pid, const struct mapped_dmabuf *buf)
 {
-   char path[96];
-   map_files_path(path, sizeof(path), pid, buf->start, buf->end);
+   char path[MAP_FILES_PATH];
    struct stat st;
-   if (stat(path, &st) != 0 || st.st_dev != buf->dev || st.st_ino != buf->ino)
-      return -1;
-   return (long long)st.st_size;
+   return stat_mapping(pid, buf, path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
 /* One mapping of a file on a pseudo file system (major 0). */
@@ -136,28 +141,24 @@ check_mapping(pid_t pid, unsigned long start, unsigned long end, dev_t dev, ino_
       return 0;
    if (ctx->dmabuf_dev_known)
       return dev == ctx->dmabuf_dev ? add_buf(out, b) : 0;
-   char path[96];
-   map_files_path(path, sizeof(path), pid, start, end);
+   /* Not known yet: is this device the dma-buf file system? */
+   char path[MAP_FILES_PATH];
    struct stat st;
-   if (stat(path, &st) != 0) {
-      if (errno == ENOMEM)
-         return -ENOMEM;
-      if (errno == EPERM || errno == EACCES)
-         out->unverified++; /* no right to map_files */
-      return 0;              /* or unmapped since the maps read */
-   }
-   if (st.st_dev != dev || st.st_ino != ino)
-      return 0; /* the range was mapped anew since the maps read */
-   if (!ctx->dmabuf_dev_known) {
-      struct statfs fs;
-      ctx->checks++;
-      if (statfs(path, &fs) != 0)
-         return errno == ENOMEM ? -ENOMEM : 0;
-      if (fs.f_type != DMA_BUF_MAGIC)
-         return add_other_dev(ctx, dev);
-      ctx->dmabuf_dev_known = true;
-      ctx->dmabuf_dev = dev;
-   }
+   int r = stat_mapping(pid, &b, path, &st);
+   if (r == -ENOMEM)
+      return r;
+   if (r == -EPERM || r == -EACCES)
+      out->unverified++; /* no right to map_files */
+   if (r != 0)
+      return 0; /* or unmapped, or mapped anew, since the maps read */
+   struct statfs fs;
+   ctx->checks++;
+   if (statfs(path, &fs) != 0)
+      return errno == ENOMEM ? -ENOMEM : 0;
+   if (fs.f_type != DMA_BUF_MAGIC)
+      return add_other_dev(ctx, dev);
+   ctx->dmabuf_dev_known = true;
+   ctx->dmabuf_dev = dev;
    b.size = (long long)st.st_size;
    return add_buf(out, b);
 }
