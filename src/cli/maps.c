@@ -63,7 +63,9 @@ maps_parse_line(const char *line, size_t len, unsigned long *start, unsigned lon
          return false;
       v = v * 10 + (unsigned)(*s - '0');
    }
-   if (s == digits || (s < e && *s != ' '))
+   /* The kernel prints a blank after the inode, path or not: a line that
+    * ends on the digits was cut, and its inode may be cut too. */
+   if (s == digits || s == e || *s != ' ')
       return false;
    *start = (unsigned long)a;
    *end = (unsigned long)b;
@@ -93,20 +95,45 @@ add_other_dev(struct maps_context *ctx, dev_t dev)
    return 0;
 }
 
+/* Every mapping is added; each buffer is made one entry once the whole
+ * file is read (merge_bufs): a search per mapping would make a process
+ * with many buffers cost their square. */
 static int
 add_buf(struct maps_result *out, struct mapped_dmabuf b)
 {
-   for (size_t i = 0; i < out->n_bufs; i++) {
-      if (out->bufs[i].dev == b.dev && out->bufs[i].ino == b.ino) {
-         if (out->bufs[i].size < 0)
-            out->bufs[i] = b;
-         return 0;
-      }
-   }
    if (fdid_array_reserve(&out->bufs, &out->cap_bufs, out->n_bufs + 1, sizeof(*out->bufs)) != 0)
       return -ENOMEM;
    out->bufs[out->n_bufs++] = b;
    return 0;
+}
+
+/* By buffer, and of one buffer's mappings one with a size first. */
+static int
+cmp_buf(const void *pa, const void *pb)
+{
+   const struct mapped_dmabuf *a = pa, *b = pb;
+   if (a->dev != b->dev)
+      return a->dev < b->dev ? -1 : 1;
+   if (a->ino != b->ino)
+      return a->ino < b->ino ? -1 : 1;
+   if ((a->size < 0) != (b->size < 0))
+      return a->size < 0 ? 1 : -1;
+   return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static void
+merge_bufs(struct maps_result *out)
+{
+   if (out->n_bufs < 2)
+      return;
+   qsort(out->bufs, out->n_bufs, sizeof(*out->bufs), cmp_buf);
+   size_t n = 1;
+   for (size_t i = 1; i < out->n_bufs; i++) {
+      const struct mapped_dmabuf *last = &out->bufs[n - 1];
+      if (out->bufs[i].dev != last->dev || out->bufs[i].ino != last->ino)
+         out->bufs[n++] = out->bufs[i];
+   }
+   out->n_bufs = n;
 }
 
 enum { MAP_FILES_PATH = 96 };
@@ -163,32 +190,42 @@ check_mapping(pid_t pid, unsigned long start, unsigned long end, dev_t dev, ino_
    return add_buf(out, b);
 }
 
+struct maps_read {
+   pid_t pid;
+   struct maps_context *ctx;
+   struct maps_result *out;
+};
+
+/* One line of the maps file (its start, when it is longer than the
+ * reader's buffer: the fields come before the path). */
+static int
+take_line(const char *line, size_t len, bool whole, void *arg)
+{
+   struct maps_read *m = arg;
+   unsigned long start, end;
+   unsigned maj, min;
+   unsigned long long ino;
+   if (!maps_parse_line(line, len, &start, &end, &maj, &min, &ino) || maj != 0 || ino == 0)
+      return 0;
+   return check_mapping(m->pid, start, end, makedev(maj, min), (ino_t)ino, m->ctx, m->out);
+}
+
 int
 maps_read_dmabufs(pid_t pid, struct maps_context *ctx, struct maps_result *out)
 {
    memset(out, 0, sizeof(*out));
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-   size_t len;
-   char *text = proc_read_whole(path, &len);
-   if (!text)
-      return errno == ENOENT ? -ESRCH : -errno;
-   int r = 0;
-   for (size_t at = 0; r == 0 && at < len;) {
-      const char *line = text + at;
-      const char *nl = memchr(line, '\n', len - at);
-      size_t n = nl ? (size_t)(nl - line) : len - at;
-      at += n + 1;
-      unsigned long start, end;
-      unsigned maj, min;
-      unsigned long long ino;
-      if (!maps_parse_line(line, n, &start, &end, &maj, &min, &ino) || maj != 0 || ino == 0)
-         continue;
-      r = check_mapping(pid, start, end, makedev(maj, min), (ino_t)ino, ctx, out);
-   }
-   free(text);
+   struct maps_read m = { pid, ctx, out };
+   /* Read as a stream, whatever its length: a text cut short (-EBADMSG)
+    * is an error, never a list of what came before the cut. */
+   int r = proc_read_lines(path, take_line, &m);
+   if (r == -ENOENT)
+      r = -ESRCH;
    if (r < 0)
       maps_result_finish(out);
+   else
+      merge_bufs(out);
    return r;
 }
 

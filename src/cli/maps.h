@@ -47,8 +47,11 @@ struct maps_result {
    unsigned unverified;     /* mappings that may be dma-bufs: not checked */
 };
 
-/* Reads one process's maps. 0; -ESRCH (gone), -EACCES/-EPERM (maps not
- * readable), -ENOMEM. On error *out is empty. */
+/* Reads one process's maps, whole, whatever its length (a stream, each
+ * buffer one entry: the cost is linear in mappings). 0; -ESRCH (gone),
+ * -EACCES/-EPERM (maps not readable), -EBADMSG (the text ended inside a
+ * line: cut short, so nothing of it is taken), -ENOMEM. On error *out is
+ * empty. */
 int maps_read_dmabufs(pid_t pid, struct maps_context *ctx, struct maps_result *out);
 
 /* The fields of one maps line before its path, strictly as the kernel

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "proc_read.h"
@@ -20,6 +21,17 @@ proc_read_file(const char *path, char *buf, size_t len)
    return n;
 }
 
+/* read() that retries an interrupted call. */
+static ssize_t
+read_some(int fd, char *buf, size_t len)
+{
+   ssize_t n;
+   do
+      n = read(fd, buf, len);
+   while (n < 0 && errno == EINTR);
+   return n;
+}
+
 char *
 proc_read_whole(const char *path, size_t *len)
 {
@@ -32,15 +44,18 @@ proc_read_whole(const char *path, size_t *len)
    int err = ENOMEM;
    while (buf) {
       if (used == cap) {
+         /* Full at the bound: the text goes on past what we may hold. */
          char *grown = cap < LIMIT ? realloc(buf, cap * 2) : NULL;
-         if (!grown)
-            break; /* keep what fits: the bound, or no memory */
+         err = cap < LIMIT ? ENOMEM : EFBIG;
+         if (!grown) {
+            free(buf);
+            buf = NULL;
+            break;
+         }
          buf = grown;
          cap *= 2;
       }
-      ssize_t n = read(fd, buf + used, cap - used);
-      if (n < 0 && errno == EINTR)
-         continue;
+      ssize_t n = read_some(fd, buf + used, cap - used);
       if (n < 0) {
          err = errno;
          free(buf);
@@ -56,4 +71,63 @@ proc_read_whole(const char *path, size_t *len)
    if (!buf)
       errno = err;
    return buf;
+}
+
+int
+proc_read_lines(const char *path, int (*line)(const char *text, size_t len, bool whole,
+                                              void *arg),
+                void *arg)
+{
+   enum { CHUNK = 64 << 10 };
+   int fd = open(path, O_RDONLY | O_CLOEXEC);
+   if (fd < 0)
+      return -errno;
+   char *buf = malloc(CHUNK);
+   if (!buf) {
+      close(fd);
+      return -ENOMEM;
+   }
+   size_t used = 0;     /* bytes of the current, unfinished line(s) */
+   bool skipping = false; /* the rest of a line given cut */
+   int r = 0;
+   for (;;) {
+      ssize_t n = read_some(fd, buf + used, CHUNK - used);
+      if (n < 0) {
+         r = -errno;
+         break;
+      }
+      if (n == 0) {
+         /* Whatever is left has no newline: the text was cut short. */
+         if (used || skipping)
+            r = -EBADMSG;
+         break;
+      }
+      used += (size_t)n;
+      size_t at = 0;
+      const char *nl;
+      while (r == 0 && (nl = memchr(buf + at, '\n', used - at))) {
+         size_t len = (size_t)(nl - (buf + at));
+         if (!skipping)
+            r = line(buf + at, len, true, arg);
+         skipping = false;
+         at += len + 1;
+      }
+      if (r)
+         break;
+      if (at == 0 && used == CHUNK) {
+         /* One line fills the buffer: its start is all a reader needs. */
+         if (!skipping)
+            r = line(buf, used, false, arg);
+         skipping = true;
+         used = 0;
+         if (r)
+            break;
+         continue;
+      }
+      memmove(buf, buf + at, used - at);
+      used -= at;
+   }
+   free(buf);
+   close(fd);
+   return r;
 }
