@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -143,10 +142,12 @@ static int
 fetch_remote_fd(pid_t pid, int fd)
 {
    int pidfd = open_pidfd(pid);
-   if (pidfd == -ENOSYS) {
-      /* No pidfds (Linux < 5.3): a gone process is still worth naming. */
-      return kill(pid, 0) < 0 && errno == ESRCH ? -ESRCH : -ENOTSUP;
-   }
+   /* No pidfds (Linux < 5.3, or a sandbox that answers ENOSYS, as
+    * Chromium's renderer does): cannot tell. Nothing else is asked, not
+    * even whether the process exists (kill(pid, 0) is a call such a
+    * sandbox kills on, and no rule lists it). */
+   if (pidfd == -ENOSYS)
+      return -ENOTSUP;
    if (pidfd < 0)
       return pidfd;
 

@@ -44,8 +44,11 @@ fdid_self_pid(void)
    pid_t pid = atomic_load_explicit(pid_slot, memory_order_relaxed);
    if (likely(pid != 0))
       return pid;
+   /* A sandbox may refuse getpid (glibc then hands back the error as a
+    * negative "pid"): never cached, so a later call can still get it. */
    pid = getpid();
-   atomic_store_explicit(pid_slot, pid, memory_order_relaxed);
+   if (likely(pid > 0))
+      atomic_store_explicit(pid_slot, pid, memory_order_relaxed);
    return pid;
 }
 

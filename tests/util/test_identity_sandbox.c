@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <fdid/identity.h>
@@ -209,6 +211,88 @@ FDID_TEST(env_intersects_api)
    setenv("FDID_METHODS", "kcmp,epoll", 1);
    fdid_set_allowed_methods(FDID_METHOD_DUPFD_QUERY | FDID_METHOD_KCMP);
    CHECK_EQ(fdid_allowed_methods(), FDID_METHOD_KCMP);
+}
+
+/*
+ * Chromium's renderer baseline: pidfd_open answers ENOSYS, kill() of
+ * another pid kills, kcmp kills (not allowed here). A cross-process
+ * question gets "cannot tell", and the process lives: fdid asked nothing
+ * its rules do not list (it used to ask kill(pid, 0) whether the process
+ * was there).
+ */
+FDID_TEST(pidfd_enosys_asks_nothing_more)
+{
+   if (!seccomp_kill_process_works())
+      SKIP("seccomp filters cannot be installed here (old kernel or valgrind)");
+   int p[2];
+   CHECK_SYS(pipe2(p, O_CLOEXEC));
+   pid_t holder = CHECK_SYS(fork());
+   if (holder == 0) {
+      char c;
+      close(p[1]);
+      _exit(read(p[0], &c, 1) < 0);
+   }
+   fdid_set_allowed_methods(FDID_METHOD_DUPFD_QUERY | FDID_METHOD_EPOLL);
+   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+   CHECK(ctx != NULL);
+   CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_open), 0), 0);
+   CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(kill), 0), 0);
+   CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(kcmp), 0), 0);
+   CHECK_EQ(seccomp_load(ctx), 0);
+   seccomp_release(ctx);
+   CHECK_EQ(fdid_same_file_description_pid(getpid(), p[0], holder, p[0]), -ENOTSUP);
+   /* A process that is gone cannot be told from one that is not asked. */
+   CHECK_EQ(fdid_same_file_description_pid(getpid(), p[0], 0x7ffffff0, p[0]), -ENOTSUP);
+   /* The caller's own fds are still answered. */
+   CHECK_EQ(fdid_same_file_description_pid(getpid(), p[0], getpid(), p[0]), 0);
+   close(p[1]);
+   CHECK_EQ(wait_child(holder), 0);
+   close(p[0]);
+}
+
+/* getpid trapped: the first call refused (EPERM), the later ones the
+ * kernel's answer, as a handler that emulates the call could. */
+static pid_t real_pid;
+static unsigned getpid_calls;
+
+static void
+getpid_refused_once(int sig, siginfo_t *si, void *uctx)
+{
+   (void)sig;
+   (void)si;
+   ucontext_t *uc = uctx;
+   uc->uc_mcontext.gregs[REG_RAX] = getpid_calls++ == 0 ? -EPERM : real_pid;
+}
+
+/* A refused getpid is no pid: it is not kept as the caller's, and the
+ * next question, with getpid answered, knows the caller's own fds. */
+FDID_TEST(refused_getpid_is_not_kept)
+{
+#if !defined(__x86_64__)
+   SKIP("the trap handler sets x86-64's return register");
+#endif
+   if (!seccomp_kill_process_works())
+      SKIP("seccomp filters cannot be installed here (old kernel or valgrind)");
+   real_pid = getpid();
+   int a = CHECK_SYS(eventfd(0, EFD_CLOEXEC));
+   int d = CHECK_SYS(dup(a));
+   fdid_set_allowed_methods(FDID_METHOD_DUPFD_QUERY);
+   struct sigaction sa = { .sa_sigaction = getpid_refused_once, .sa_flags = SA_SIGINFO };
+   CHECK_SYS(sigaction(SIGSYS, &sa, NULL));
+   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+   CHECK(ctx != NULL);
+   CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(getpid), 0), 0);
+   /* The other way to the caller's fds, pidfd_getfd, is refused too. */
+   CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(pidfd_open), 0), 0);
+   CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(pidfd_getfd), 0), 0);
+   CHECK_EQ(seccomp_load(ctx), 0);
+   seccomp_release(ctx);
+   int first = fdid_same_file_description_pid(real_pid, a, real_pid, d);
+   CHECK(first == 0 || first == -EPERM);
+   CHECK_EQ(fdid_same_file_description_pid(real_pid, a, real_pid, d), 0);
+   CHECK(getpid_calls >= 2);
+   close(a);
+   close(d);
 }
 
 FDID_TEST_MAIN()
