@@ -16,6 +16,9 @@
  * build's architecture's (x86-64 in the tests); where a call has none
  * there, `nr` is -1.
  *
+ * By default no rule names a pid, so a filter of them holds in a child
+ * forked after it was loaded (FDID_OP_PIN_SELF narrows kcmp to one pid).
+ *
  * A rule that is missing never makes fdid answer wrong: a method whose
  * call fails is dropped and the next one tried, an operation without any
  * returns a negative errno (the tests take each rule away in turn). What
@@ -42,10 +45,22 @@ extern "C" {
 #define FDID_OP_INSPECTOR     (1u << 5) /* the fdid command's scan of /proc */
 #define FDID_OP_KMS           (1u << 6) /* fdid_kms_*: planes and framebuffers */
 #define FDID_OP_ALL           ((1u << 7) - 1)
+/*
+ * Not an operation but a form, or'ed into `ops`: kcmp on the caller's own
+ * fds allowed only for the pid that loads the filter (FDID_ARG_SELF), as
+ * Firefox's content sandbox and ChromeOS's GPU policy write it, instead of
+ * for any pid. A filter is inherited by fork() but its pid is not: a child
+ * forked after the filter is loaded asks kcmp about its own pid, and the
+ * pinned rule refuses it (a filter that kills then kills the child). Only
+ * for processes that load the filter themselves and never use fdid in a
+ * child forked after that.
+ */
+#define FDID_OP_PIN_SELF      (1u << 31)
 
 enum fdid_sandbox_cmp {
    FDID_ARG_EQ,   /* the argument equals value */
-   FDID_ARG_SELF, /* the argument is the caller's own pid (getpid()) */
+   FDID_ARG_SELF, /* the pid of the process that loads the filter (getpid()
+                   * then): only in FDID_OP_PIN_SELF's rules */
 };
 
 struct fdid_sandbox_arg {
@@ -61,8 +76,9 @@ struct fdid_sandbox_rule {
    unsigned n_args;           /* 0: any arguments */
    struct fdid_sandbox_arg args[3];
    const char *why;           /* what fdid does with it */
-   /* NULL, or the systems where the call is made: one a library below
-    * fdid makes only in some versions (libdrm, the C library). */
+   /* NULL, or the systems where the call is made: one that only some
+    * kernels lead fdid to, or that a library below fdid makes only in
+    * some versions (libdrm, the C library). */
    const char *only_with;
 };
 

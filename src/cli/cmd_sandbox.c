@@ -27,14 +27,23 @@ struct rules {
 };
 
 /* "kcmp,epoll", "dupfd_query", "none", "all" -> mask, false on a name
- * that is none of them. */
+ * that is none of them, an empty name or list (an unset variable in a
+ * script must not mean "no method"), and "none" beside another name. */
 static bool
 parse_names(const char *s, const char *(*name_of)(unsigned), unsigned all, unsigned *out)
 {
    unsigned mask = 0;
+   bool none = false, other = false;
+   if (!*s)
+      return false;
    while (*s) {
       size_t len = strcspn(s, ",");
-      bool known = (len == 3 && strncmp(s, "all", 3) == 0) || (len == 4 && !strncmp(s, "none", 4));
+      if (len == 0)
+         return false;
+      bool is_none = len == 4 && strncmp(s, "none", 4) == 0;
+      bool known = (len == 3 && strncmp(s, "all", 3) == 0) || is_none;
+      none |= is_none;
+      other |= !is_none;
       if (len == 3 && strncmp(s, "all", 3) == 0)
          mask |= all;
       for (unsigned bit = 1; bit & all; bit <<= 1) {
@@ -47,9 +56,11 @@ parse_names(const char *s, const char *(*name_of)(unsigned), unsigned all, unsig
       if (!known)
          return false;
       s += len;
-      if (*s == ',')
-         s++;
+      if (*s == ',' && !*++s)
+         return false; /* a list ending in a comma: a name left out */
    }
+   if (none && other)
+      return false;
    *out = mask;
    return true;
 }
@@ -76,7 +87,9 @@ print_title(const struct rules *r, const char *comment)
    printf("%s fdid's system calls for methods ", comment);
    list_names(stdout, r->methods, fdid_method_name, false);
    printf(", operations ");
-   list_names(stdout, r->ops, fdid_sandbox_op_name, false);
+   list_names(stdout, r->ops & FDID_OP_ALL, fdid_sandbox_op_name, false);
+   if (r->ops & FDID_OP_PIN_SELF)
+      printf(", kcmp pinned to the filter's pid");
 }
 
 /* Is rule i the first of its system call (the forms that group by call)? */
@@ -116,7 +129,7 @@ print_text(const struct rules *r)
          else
             printf("%s arg%u == %s (%#" PRIx64 ")", a ? "," : "", g->index, g->name, g->value);
       }
-      printf("\n%14s  %s%s%s%s\n", "", x->why, x->only_with ? " (made by " : "",
+      printf("\n%14s  %s%s%s%s\n", "", x->why, x->only_with ? " (only with " : "",
              x->only_with ? x->only_with : "", x->only_with ? ")" : "");
    }
 }
@@ -127,8 +140,8 @@ print_json(const struct rules *r)
    printf("{\"methods\": [");
    list_names(stdout, r->methods, fdid_method_name, true);
    printf("], \"operations\": [");
-   list_names(stdout, r->ops, fdid_sandbox_op_name, true);
-   printf("], \"rules\": [");
+   list_names(stdout, r->ops & FDID_OP_ALL, fdid_sandbox_op_name, true);
+   printf("], \"pin_self\": %s, \"rules\": [", (r->ops & FDID_OP_PIN_SELF) ? "true" : "false");
    for (size_t i = 0; i < r->n; i++) {
       const struct fdid_sandbox_rule *x = r->v[i];
       printf("%s\n  {\"syscall\": \"%s\", \"nr\": %ld, \"args\": [", i ? "," : "", x->syscall,
@@ -156,8 +169,12 @@ print_libseccomp(const struct rules *r)
 {
    print_title(r, "/*");
    printf(" (fdid sandbox -f c).\n"
-          " * Adds each with `action` to ctx; call it in the process that loads the\n"
-          " * filter (the rules name its pid). 0 or a negative errno. */\n"
+          " * Adds each with `action` to ctx. 0 or a negative errno.%s */\n",
+          (r->ops & FDID_OP_PIN_SELF)
+             ? "\n * Pinned (-p): call it in the process that loads the filter, whose pid\n"
+               " * the kcmp rule names; a child forked after the filter is refused kcmp."
+             : "");
+   printf(
           "#include <seccomp.h>\n#include <unistd.h>\n\n"
           "static int\nfdid_sandbox_rules_add(scmp_filter_ctx ctx, uint32_t action)\n{\n"
           "   scmp_datum_t self = (scmp_datum_t)getpid();\n   int r;\n   (void)self;\n");
@@ -189,7 +206,8 @@ print_systemd(const struct rules *r)
    printf("\n");
 }
 
-/* One syscall's rules as an If/ElseIf chain of Chromium's bpf_dsl. */
+/* One syscall's rules as an If/ElseIf chain of Chromium's bpf_dsl; what
+ * they do not allow is the caller's policy's to decide. */
 static void
 print_chromium_syscall(const struct rules *r, size_t first)
 {
@@ -209,7 +227,7 @@ print_chromium_syscall(const struct rules *r, size_t first)
       for (unsigned a = 0; a < x->n_args; a++) {
          const struct fdid_sandbox_arg *g = &x->args[a];
          if (g->cmp == FDID_ARG_SELF)
-            printf("%sArg<pid_t>(%u) == policy_pid_", a ? ", " : "", g->index);
+            printf("%sArg<pid_t>(%u) == policy_pid", a ? ", " : "", g->index);
          else
             printf("%sArg<uint64_t>(%u) == %#" PRIx64 "u /* %s */", a ? ", " : "", g->index,
                    g->value, g->name);
@@ -217,22 +235,29 @@ print_chromium_syscall(const struct rules *r, size_t first)
       printf("), Allow())\n");
       open = true;
    }
-   printf("          .Else(Error(EPERM));\n");
+   printf("          .Else(otherwise);\n");
 }
 
 static void
 print_chromium(const struct rules *r)
 {
    print_title(r, "//");
-   printf(".\n// In a sandbox::bpf_dsl::Policy's EvaluateSyscall(int sysno); policy_pid_ is\n"
-          "// the sandboxed process's pid, taken when the policy is made (as Chromium's\n"
-          "// own kcmp rule does). A refused call gets EPERM: fdid drops the method.\n"
-          "  switch (sysno) {\n");
+   printf(".\n// A fragment for a sandbox::bpf_dsl::Policy: fdid's calls are allowed, and\n"
+          "// everything else, other arguments of the same calls too, gets `otherwise`,\n"
+          "// the policy's own verdict. Merge it in EvaluateSyscall(int sysno):\n"
+          "//   return FdidAllow(sysno, BaselinePolicy::EvaluateSyscall(sysno));\n"
+          "// so the calls the policy already allows (fcntl, epoll_ctl, madvise...) keep\n"
+          "// their own rules. A call refused with an error makes fdid drop the method.\n");
+   if (r->ops & FDID_OP_PIN_SELF)
+      printf("// policy_pid is the sandboxed process's pid, taken when the policy is made\n"
+             "// (as Chromium's own kcmp rule does): a child it forks is refused kcmp.\n");
+   printf("ResultExpr FdidAllow(int sysno, ResultExpr otherwise%s) {\n  switch (sysno) {\n",
+          (r->ops & FDID_OP_PIN_SELF) ? ", pid_t policy_pid" : "");
    for (size_t i = 0; i < r->n; i++) {
       if (first_of_its_call(r, i))
          print_chromium_syscall(r, i);
    }
-   printf("    default:\n      break;\n  }\n");
+   printf("    default:\n      return otherwise;\n  }\n}\n");
 }
 
 static const struct format {
@@ -246,22 +271,25 @@ static const struct format {
 static void
 bad_value(const char *what, const char *arg, const char *choices)
 {
-   fprintf(stderr, "fdid: unknown %s in '", what);
+   fprintf(stderr, "fdid: not a list of %ss: '", what);
    text_escape_write(stderr, arg, 0);
-   fprintf(stderr, "' (%s)\n", choices);
+   fprintf(stderr, "' (names from: %s; 'none' only alone)\n", choices);
 }
 
 static void
 usage(FILE *f)
 {
-   fprintf(f, "Usage: fdid sandbox [-m METHODS] [-o OPERATIONS] [-f FORMAT]\n\n"
+   fprintf(f, "Usage: fdid sandbox [-m METHODS] [-o OPERATIONS] [-f FORMAT] [-p]\n\n"
               "The system calls fdid makes, as rules a sandbox can install.\n\nOptions:\n"
               "  -m, --methods LIST     dupfd_query,kcmp,epoll, all or none (default: the\n"
               "                         methods FDID_METHODS allows)\n"
               "  -o, --operations LIST  identity,cross_process,epoll_target,winsys,\n"
               "                         consumers,inspector,kms or all (default: identity)\n"
               "  -f, --format FORMAT    text (default), json, c (libseccomp), systemd,\n"
-              "                         chromium (bpf_dsl)\n");
+              "                         chromium (bpf_dsl)\n"
+              "  -p, --pin-self         kcmp on the process's own fds for the pid that\n"
+              "                         loads the filter only (a child it forks is refused)\n"
+              "-m and -o add up when repeated; an empty list is an error.\n");
 }
 
 int
@@ -269,27 +297,32 @@ cmd_sandbox(int argc, char **argv)
 {
    static const struct option longopts[] = {
       { "methods", required_argument, NULL, 'm' }, { "operations", required_argument, NULL, 'o' },
-      { "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-      { NULL, 0, NULL, 0 },
+      { "format", required_argument, NULL, 'f' }, { "pin-self", no_argument, NULL, 'p' },
+      { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
    };
-   struct rules r = { .methods = fdid_allowed_methods(), .ops = FDID_OP_IDENTITY };
+   unsigned methods = 0, ops = 0, mask;
+   bool methods_given = false, pin = false;
    const struct format *fmt = &formats[0];
    int c;
    optind = 1;
-   while ((c = getopt_long(argc, argv, "m:o:f:h", longopts, NULL)) != -1) {
+   while ((c = getopt_long(argc, argv, "m:o:f:ph", longopts, NULL)) != -1) {
       switch (c) {
       case 'm':
-         if (!parse_names(optarg, fdid_method_name, FDID_METHOD_ALL, &r.methods)) {
+         if (!parse_names(optarg, fdid_method_name, FDID_METHOD_ALL, &mask)) {
             bad_value("method", optarg, "dupfd_query, kcmp, epoll, all, none");
             return CLI_EXIT_ERROR;
          }
+         methods |= mask;
+         methods_given = true;
          break;
       case 'o':
-         if (!parse_names(optarg, fdid_sandbox_op_name, FDID_OP_ALL, &r.ops) || !r.ops) {
+         if (!parse_names(optarg, fdid_sandbox_op_name, FDID_OP_ALL, &mask) || !mask) {
             bad_value("operation", optarg, "see fdid sandbox --help");
             return CLI_EXIT_ERROR;
          }
+         ops |= mask;
          break;
+      case 'p': pin = true; break;
       case 'f':
          fmt = NULL;
          for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
@@ -309,6 +342,10 @@ cmd_sandbox(int argc, char **argv)
       usage(stderr);
       return CLI_EXIT_ERROR;
    }
+   struct rules r = {
+      .methods = methods_given ? methods : fdid_allowed_methods(),
+      .ops = (ops ? ops : FDID_OP_IDENTITY) | (pin ? FDID_OP_PIN_SELF : 0),
+   };
    r.n = fdid_sandbox_rules(r.methods, r.ops, r.v, MAX_RULES);
    if (r.n > MAX_RULES) {
       fprintf(stderr, "fdid: %zu rules, more than this command holds\n", r.n);

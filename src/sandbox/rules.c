@@ -122,6 +122,8 @@ struct abi_closefb { uint32_t fb_id, pad; };
 #define ANY_WITH(call, text, with) { #call, NR(call), 0, { { 0 } }, text, with }
 #define ARG1(call, i, v, text) \
    { #call, NR(call), 1, { { i, FDID_ARG_EQ, (uint64_t)(v), #v } }, text, NULL }
+#define ARG1_WITH(call, i, v, text, with) \
+   { #call, NR(call), 1, { { i, FDID_ARG_EQ, (uint64_t)(v), #v } }, text, with }
 #define IOCTL_WITH(v, text, with) \
    { "ioctl", NR(ioctl), 1, { { 1, FDID_ARG_EQ, (uint64_t)(v), #v } }, text, with }
 #define KCMP_SELF(type, text)                                                        \
@@ -134,6 +136,9 @@ enum when {
    ANY_METHOD,       /* some method is allowed (the probe runs) */
    METHODS,          /* one of entry.methods is allowed */
    WITHOUT_KCMP,     /* kcmp is not allowed: pidfd_getfd and a local method */
+   /* METHODS, in one of the two forms of a rule (FDID_OP_PIN_SELF): */
+   METHODS_UNPINNED, /* the default: holds in a child forked after the filter */
+   METHODS_PINNED,   /* names the pid that loads the filter */
 };
 
 struct entry {
@@ -158,14 +163,18 @@ static const struct entry table[] = {
      0 },
    { ANY(close, "closes the probe's pipe and fdid's temporary fds"), OP_ID, ANY_METHOD, 0 },
    { ARG1(fcntl, 1, F_DUPFD_QUERY, "dupfd_query: the question"), OP_ID, METHODS, DQ },
-   { ARG1(fcntl, 1, F_GETFD, "dupfd_query: tells a closed fd (-EBADF) from an answer"), OP_ID,
-     METHODS, DQ },
+   { ARG1_WITH(fcntl, 1, F_GETFD, "dupfd_query: tells a closed fd (-EBADF) from an answer",
+               "kernels with F_DUPFD_QUERY (6.10+)"), OP_ID, METHODS, DQ },
    { ANY(getpid, "kcmp names the caller by pid (read once per process)"), OP_ID | OP_X |
      OP_EPT, METHODS, KC },
    { ARG1(madvise, 2, MADV_WIPEONFORK, "a page for the caller's pid that a fork wipes"), OP_ID |
      OP_X | OP_EPT, METHODS, KC },
-   { KCMP_SELF(KCMP_FILE, "kcmp: the question and its order, on the caller's own fds"), OP_ID,
-     METHODS, KC },
+   { ARG1(kcmp, 2, KCMP_FILE, "kcmp: the question and its order, on the caller's own fds (any "
+                               "pid: a forked child asks under its own)"), OP_ID,
+     METHODS_UNPINNED, KC },
+   { KCMP_SELF(KCMP_FILE, "kcmp: the question and its order, on the caller's own fds (this "
+                          "process only: a child forked after the filter is refused)"), OP_ID,
+     METHODS_PINNED, KC },
    { ARG1(epoll_create1, 0, EPOLL_CLOEXEC, "epoll: the trick's private set"), OP_ID, METHODS,
      EP },
    { ARG1(fcntl, 1, F_DUPFD_CLOEXEC, "epoll: a private copy of the first fd"), OP_ID, METHODS,
@@ -176,8 +185,9 @@ static const struct entry table[] = {
      METHODS, EP },
    { ANY(fstat, "epoll: a certain \"different\" (st_dev, st_ino) before the trick"), OP_ID,
      METHODS, EP },
-   { ANY(fstat, "without kcmp (and dupfd_query, which kernels before 6.10 lack), fstat has "
-                "the last word: certainly different, or cannot tell"), OP_ID, WITHOUT_KCMP, 0 },
+   { ANY_WITH(fstat, "without kcmp (and dupfd_query, which kernels before 6.10 lack), fstat "
+                     "has the last word: certainly different, or cannot tell",
+              "kernels without F_DUPFD_QUERY (before 6.10)"), OP_ID, WITHOUT_KCMP, 0 },
 
    /* Across processes: kcmp, else a copy of the fd and a local method. */
    { ANY(getpid, "is a pid the caller's own"), OP_X, ALWAYS, 0 },
@@ -187,8 +197,8 @@ static const struct entry table[] = {
      KC },
    { ARG1(pidfd_open, 1, PIDFD_THREAD, "without kcmp: a pidfd of a thread or process (6.9+)"),
      OP_X, WITHOUT_KCMP, 0 },
-   { ARG1(pidfd_open, 1, 0, "without kcmp, before 6.9: a process's pidfd"), OP_X, WITHOUT_KCMP,
-     0 },
+   { ARG1_WITH(pidfd_open, 1, 0, "without kcmp, before 6.9: a process's pidfd",
+               "kernels without PIDFD_THREAD (before 6.9)"), OP_X, WITHOUT_KCMP, 0 },
    { ARG1(pidfd_getfd, 2, 0, "without kcmp: a copy of the other process's fd, for a local "
                              "method (PTRACE_MODE_ATTACH)"), OP_X, WITHOUT_KCMP, 0 },
    { ANY(close, "the pidfd and the copy"), OP_X, WITHOUT_KCMP, 0 },
@@ -284,6 +294,8 @@ applies(const struct entry *e, unsigned methods, unsigned ops)
    case ANY_METHOD: return methods != 0;
    case METHODS: return (methods & e->methods) != 0;
    case WITHOUT_KCMP: return !(methods & FDID_METHOD_KCMP);
+   case METHODS_UNPINNED: return (methods & e->methods) && !(ops & FDID_OP_PIN_SELF);
+   case METHODS_PINNED: return (methods & e->methods) && (ops & FDID_OP_PIN_SELF);
    }
    return false;
 }
@@ -327,7 +339,7 @@ fdid_sandbox_rules(unsigned methods, unsigned ops, const struct fdid_sandbox_rul
                    size_t cap)
 {
    methods &= FDID_METHOD_ALL;
-   ops = expand(ops & FDID_OP_ALL);
+   ops = expand(ops & FDID_OP_ALL) | (ops & FDID_OP_PIN_SELF);
    size_t n = 0;
    for (size_t i = 0; i < FDID_ARRAY_SIZE(table); i++) {
       if (!applies(&table[i], methods, ops) || redundant(i, methods, ops))

@@ -74,6 +74,7 @@ main(int argc, char **argv)
 }
 """
 
+PIN_SELF = 1 << 31
 METHODS = {"dupfd_query": 1, "kcmp": 2, "epoll": 4, "all": 7, "none": 0}
 OPS = {"identity": 1, "cross_process": 2, "epoll_target": 4, "winsys": 8, "consumers": 16,
        "inspector": 32, "kms": 64}
@@ -94,11 +95,14 @@ def case_printed_libseccomp_c_is_the_helpers_filter():
         raise Skip("no compiler given (runs under meson)")
     inc, libdir = os.environ["FDID_INCLUDE"], os.environ["FDID_LIBDIR"]
     with tempfile.TemporaryDirectory() as tmp:
-        for methods, ops in (("all", "identity"), ("kcmp", "cross_process,epoll_target"),
-                             ("dupfd_query,epoll", "identity,cross_process"),
-                             ("all", "identity,cross_process,epoll_target,winsys,consumers,"
-                                     "inspector,kms"), ("none", "identity")):
-            Path(tmp, "rules.c").write_text(sandbox("-f", "c", "-m", methods, "-o", ops))
+        for methods, ops, pin in (("all", "identity", False),
+                                  ("kcmp", "cross_process,epoll_target", False),
+                                  ("dupfd_query,epoll", "identity,cross_process", False),
+                                  ("all", "identity,cross_process,epoll_target,winsys,consumers,"
+                                          "inspector,kms", False), ("none", "identity", False),
+                                  ("kcmp", "identity", True)):
+            Path(tmp, "rules.c").write_text(sandbox("-f", "c", "-m", methods, "-o", ops,
+                                                    *(["-p"] if pin else [])))
             Path(tmp, "main.c").write_text(WRAPPER)
             exe = os.path.join(tmp, "filter")
             build = shlex.split(cc) + [
@@ -107,7 +111,8 @@ def case_printed_libseccomp_c_is_the_helpers_filter():
                 "-Wl,-rpath," + libdir, "-lfdid-seccomp", "-lfdid", "-lseccomp"]
             r = subprocess.run(build, capture_output=True, text=True)
             assert r.returncode == 0, (methods, ops, r.stderr)
-            r = subprocess.run([exe, str(mask(methods, METHODS)), str(mask(ops, OPS))],
+            ops_mask = mask(ops, OPS) | (PIN_SELF if pin else 0)
+            r = subprocess.run([exe, str(mask(methods, METHODS)), str(ops_mask)],
                                capture_output=True, text=True)
             assert r.returncode == 0, (methods, ops, r.returncode, r.stdout, r.stderr)
 
@@ -140,10 +145,46 @@ def case_every_form_lists_the_same_calls():
 
 
 def case_bad_arguments_are_errors():
+    """An empty list (a generator script's unset variable) is no "none",
+    "none" goes alone, a trailing comma leaves a name out."""
     for args in (["-m", "kcmp,nope"], ["-o", "nothing"], ["-f", "yaml"], ["-o", ""],
-                 ["extra"], ["-m", "\x1b[2J"]):
+                 ["extra"], ["-m", "\x1b[2J"], ["-m", ""], ["-m", "none,kcmp"],
+                 ["-m", "kcmp,"], ["-m", ",kcmp"], ["-o", "identity,,kms"]):
         r = run_fdid(["sandbox"] + args, check=False)
         assert r.returncode == 2 and r.stderr and "\x1b" not in r.stderr, (args, r)
+    assert sandbox("-m", "none") == sandbox("-m", "none", "-o", "identity")
+
+
+def case_repeated_lists_add_up():
+    assert sandbox("-m", "kcmp", "-m", "epoll") == sandbox("-m", "kcmp,epoll")
+    assert sandbox("-o", "identity", "-o", "kms", "-f", "json") == \
+        sandbox("-o", "identity,kms", "-f", "json")
+
+
+def case_no_rule_names_a_pid_unless_pinned():
+    """A pid in a filter does not follow a fork: by default no rule names
+    one; -p pins kcmp on the process's own fds to the loader's pid."""
+    plain = json.loads(sandbox("-f", "json", "-m", "all", "-o", "all"))
+    assert not plain["pin_self"], plain
+    assert all(a["value"] != "self" for r in plain["rules"] for a in r["args"]), plain
+    kcmp = [r for r in plain["rules"] if r["syscall"] == "kcmp"]
+    assert [a["name"] for r in kcmp for a in r["args"]] == ["KCMP_FILE", "KCMP_EPOLL_TFD"], kcmp
+    pinned = json.loads(sandbox("-f", "json", "-m", "kcmp", "-p"))
+    assert pinned["pin_self"], pinned
+    assert [a["value"] for r in pinned["rules"] if r["syscall"] == "kcmp"
+            for a in r["args"]][:2] == ["self", "self"], pinned
+
+
+def case_chromium_fragment_falls_through():
+    """The bpf_dsl fragment gives what it does not allow to the policy's
+    own verdict, never an error of its own."""
+    text = sandbox("-f", "chromium", "-m", "all", "-o", "all")
+    assert "Error(" not in text, text
+    assert "ResultExpr FdidAllow(int sysno, ResultExpr otherwise)" in text, text
+    assert text.count("default:\n      return otherwise;") == 1, text
+    assert "policy_pid" not in text, text
+    pinned = sandbox("-f", "chromium", "-m", "kcmp", "-p")
+    assert "Arg<pid_t>(0) == policy_pid" in pinned, pinned
 
 
 def filtered(rules, command, env=None):

@@ -46,6 +46,7 @@
 #include <fdid/sandbox_seccomp.h>
 
 #include "fdid_test.h"
+#include "util/macros.h"
 #include "group.h"
 #include "scan.h"
 #include "sandbox_world.h"
@@ -89,6 +90,16 @@ on_sigsys(int sig, siginfo_t *si, void *ctx)
    __atomic_fetch_add(&shared->traps, 1, __ATOMIC_RELAXED);
 }
 
+static void
+allow_calls(scmp_filter_ctx ctx, const char *const *calls, size_t n)
+{
+   for (size_t i = 0; i < n; i++) {
+      int nr = seccomp_syscall_resolve_name(calls[i]);
+      if (nr != __NR_SCMP_ERROR)
+         CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0), 0);
+   }
+}
+
 /* The harness's own calls, allowed in every filter here. */
 static void
 allow_baseline(scmp_filter_ctx ctx)
@@ -97,11 +108,15 @@ allow_baseline(scmp_filter_ctx ctx)
       "write", "exit_group", "exit", "brk", "mmap", "munmap", "mremap", "mprotect",
       "getrandom", "futex", "rt_sigreturn", "rt_sigprocmask", "clock_gettime", "gettid",
    };
-   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-      int nr = seccomp_syscall_resolve_name(calls[i]);
-      if (nr != __NR_SCMP_ERROR)
-         CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0), 0);
-   }
+   allow_calls(ctx, calls, FDID_ARRAY_SIZE(calls));
+}
+
+/* A process that forks under its filter: fork and wait are its own. */
+static void
+allow_fork(scmp_filter_ctx ctx)
+{
+   static const char *const calls[] = { "clone", "clone3", "set_robust_list", "wait4" };
+   allow_calls(ctx, calls, FDID_ARRAY_SIZE(calls));
 }
 
 /* Adds one rule with action. */
@@ -157,6 +172,48 @@ sandbox_expect(int answer, bool same, bool decidable, const char *what)
       snprintf(shared->first_wrong, sizeof(shared->first_wrong), "%s: %d", what, answer);
 }
 
+/*
+ * The filter loaded by a child that then forks: the grandchild, under the
+ * same filter and a pid of its own, runs the operations. Its status (an
+ * exit, or 3 from on_refused) comes back through the child's.
+ */
+static int
+forked_scenario(struct sandbox_world *w, unsigned methods, unsigned ops)
+{
+   memset(shared, 0, sizeof(*shared));
+   shared->refused = -1;
+   pid_t pid = CHECK_SYS(fork());
+   if (pid == 0) {
+      fdid_set_allowed_methods(methods);
+      scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+      CHECK(ctx != NULL);
+      allow_baseline(ctx);
+      allow_fork(ctx);
+      CHECK_EQ(fdid_sandbox_seccomp_add(ctx, methods, ops, SCMP_ACT_ALLOW), 0);
+      struct sigaction sa = { .sa_sigaction = on_refused, .sa_flags = SA_SIGINFO };
+      CHECK_EQ(sigaction(SIGSYS, &sa, NULL), 0);
+      CHECK_EQ(seccomp_load(ctx), 0);
+      seccomp_release(ctx);
+      /* The parent asks first, as a process that forks workers would. */
+      sandbox_world_run(w, methods, ops & FDID_OP_ALL, true);
+      pid_t worker = fork();
+      if (worker < 0)
+         _exit(4);
+      if (worker == 0) {
+         sandbox_world_run(w, methods, ops & FDID_OP_ALL, true);
+         _exit(0);
+      }
+      int status;
+      if (waitpid(worker, &status, 0) != worker)
+         _exit(5);
+      _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 6);
+   }
+   int status;
+   CHECK_SYS(waitpid(pid, &status, 0));
+   CHECK(WIFEXITED(status));
+   return WEXITSTATUS(status);
+}
+
 /* Runs the scenario in a child; returns its report. */
 static struct report
 scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
@@ -191,20 +248,23 @@ scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
 static const char *
 unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, unsigned methods)
 {
-   if (strcmp(r->syscall, "fcntl") == 0 && r->n_args && r->args[0].value == F_GETFD &&
-       fcntl(w->p0, 1027 /* F_DUPFD_QUERY */, w->p0) != 1)
-      return "F_GETFD follows an F_DUPFD_QUERY answer, which this kernel has not";
+   /* The rules that only some kernels lead to (only_with names them):
+    * reached or not, as this kernel is; where reached, the trap must fire. */
+   bool dupfd_query = fcntl(w->p0, 1027 /* F_DUPFD_QUERY */, w->p0) == 1;
+   if (strcmp(r->syscall, "fcntl") == 0 && r->n_args && r->args[0].value == F_GETFD)
+      return dupfd_query ? NULL
+                         : "F_GETFD follows an F_DUPFD_QUERY answer, which this kernel has not";
    if (strcmp(r->syscall, "pidfd_open") == 0 && r->n_args && r->args[0].value == 0) {
       int fd = (int)syscall(SYS_pidfd_open, getpid(), O_EXCL /* PIDFD_THREAD */);
-      if (fd >= 0) {
-         close(fd);
-         return "pidfd_open without PIDFD_THREAD is for kernels before 6.9";
-      }
+      if (fd < 0)
+         return NULL;
+      close(fd);
+      return "pidfd_open without PIDFD_THREAD is for kernels before 6.9";
    }
-   if (strcmp(r->syscall, "fstat") == 0 && strncmp(r->why, "without kcmp", 12) == 0 &&
-       !(methods & FDID_METHOD_EPOLL) &&
-       fcntl(w->p0, 1027 /* F_DUPFD_QUERY */, w->p0) == 1)
-      return "fstat's last word is for kernels without F_DUPFD_QUERY";
+   if (strcmp(r->syscall, "fstat") == 0 && strncmp(r->why, "without kcmp", 12) == 0)
+      return (methods & FDID_METHOD_EPOLL) || !dupfd_query
+                ? NULL
+                : "fstat's last word is for kernels without F_DUPFD_QUERY";
    if (r->only_with)
       return "a library below fdid makes it only in some versions";
    if (strcmp(r->syscall, "statfs") == 0 && w->drm)
@@ -274,6 +334,47 @@ FDID_TEST(browser_renderer_dupfd_query_and_epoll)
    /* kcmp forbidden, as Chromium's and Firefox's renderers do. */
    prove(FDID_METHOD_DUPFD_QUERY | FDID_METHOD_EPOLL, FDID_OP_IDENTITY | FDID_OP_CROSS_PROCESS);
 }
+/* The rules hold in a child forked after the filter was loaded: no rule
+ * names the loader's pid (kcmp's used to, and killed the child). */
+static void
+prove_across_fork(unsigned methods, unsigned ops, bool pinned)
+{
+   if (!seccomp_kill_process_works())
+      SKIP("seccomp filters cannot be installed here (old kernel or valgrind)");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+   SKIP("a sanitizer's runtime makes calls of its own");
+#endif
+   shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+                 0);
+   CHECK(shared != MAP_FAILED);
+   struct sandbox_world w;
+   if (!sandbox_world_make(&w, ops))
+      SKIP("no DRM device for the winsys (runs in the guest)");
+   int status = forked_scenario(&w, methods, ops | (pinned ? FDID_OP_PIN_SELF : 0));
+   if (pinned) {
+      /* Documented: the pinned kcmp rule refuses the child's own pid. */
+      CHECK_EQ(status, 3);
+      CHECK_EQ(shared->refused, SCMP_SYS(kcmp));
+   } else {
+      if (shared->refused >= 0)
+         fdid_test_fail(__FILE__, __LINE__, "methods %#x: the forked child called %d, which "
+                        "no rule allows", methods, shared->refused);
+      CHECK_EQ(status, 0);
+      if (shared->wrong)
+         fdid_test_fail(__FILE__, __LINE__, "forked child: wrong answer %s", shared->first_wrong);
+   }
+   sandbox_world_finish(&w);
+   munmap(shared, sizeof(*shared));
+}
+
+FDID_TEST(forked_child_kcmp) { prove_across_fork(FDID_METHOD_KCMP, HOST_OPS, false); }
+FDID_TEST(forked_child_all_methods) { prove_across_fork(FDID_METHOD_ALL, HOST_OPS, false); }
+FDID_TEST(forked_child_pinned_kcmp_is_refused)
+{
+   prove_across_fork(FDID_METHOD_KCMP, FDID_OP_IDENTITY, true);
+}
+FDID_TEST(forked_child_winsys_kcmp) { prove_across_fork(FDID_METHOD_KCMP, DRM_OPS, false); }
+
 FDID_TEST(winsys_and_consumers_dupfd_query) { prove(FDID_METHOD_DUPFD_QUERY, DRM_OPS); }
 FDID_TEST(winsys_and_consumers_kcmp) { prove(FDID_METHOD_KCMP, DRM_OPS); }
 FDID_TEST(winsys_and_consumers_epoll) { prove(FDID_METHOD_EPOLL, DRM_OPS); }
