@@ -59,14 +59,16 @@ int fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_
  * *created (may be NULL) says whether import was called for it.
  *
  * Errors: -EINVAL (an argument NULL, img not resolved), -EMFILE/-ENFILE
- * (no fd for the entry's dups), -ENOMEM, or import's own error (nothing is
- * cached then).
+ * (no fd for the entry's dups), -ENOMEM, -EOVERFLOW (the entry holds
+ * 2^32 - 1 references: refused, never wrapped), or import's own error
+ * (nothing is cached then).
  */
 int fdid_import_cache_acquire(struct fdid_import_cache *cache, const struct fdid_image *img,
                               void **object, int *created);
 
 /* Another reference to an object the caller holds from this cache.
- * -ENOENT when the cache does not know it. */
+ * -ENOENT when the cache does not know it, -EOVERFLOW when it holds
+ * 2^32 - 1 references (refused, never wrapped). */
 int fdid_import_cache_ref(struct fdid_import_cache *cache, void *object);
 
 /* Drops a reference; the last one destroys the object and the entry's

@@ -59,7 +59,8 @@ enum {
 /*
  * A framebuffer cache for dev (a reference of dev is kept).
  * Errors: -EINVAL (an argument NULL), -ENOTSUP (dev is no KMS device: no
- * modesetting resources, as vgem), -EBUSY (FDID_KMS_SHARED), -ENOMEM.
+ * modesetting resources, as vgem), -EBUSY (FDID_KMS_SHARED), -ENOMEM,
+ * -EOVERFLOW (dev holds 2^32 - 1 references).
  */
 int fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out);
 
@@ -79,7 +80,8 @@ void fdid_kms_destroy(struct fdid_kms *kms);
  * the planes' IN_FORMATS or format lists, asked before AddFB2 since
  * drivers refuse differently), the buffers' import errors (fdid_bo_import(): a
  * dma-buf this device cannot import gets the kernel's errno, e.g. ENODEV),
- * -ENOMEM, -EMFILE.
+ * -ENOMEM, -EMFILE, -EOVERFLOW (the framebuffer holds 2^32 - 1 references:
+ * refused, never wrapped).
  */
 int fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img,
                         const struct fdid_kms_fb **out, bool *created);
@@ -87,7 +89,8 @@ int fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img,
 /* The KMS framebuffer id, for a commit. 0 for NULL. */
 uint32_t fdid_kms_fb_id(const struct fdid_kms_fb *fb);
 
-/* One more reference (0), or -EINVAL / -ENOENT (not this cache's). */
+/* One more reference (0), or -EINVAL / -ENOENT (not this cache's) /
+ * -EOVERFLOW (2^32 - 1 references held: refused, never wrapped). */
 int fdid_kms_fb_ref(struct fdid_kms *kms, const struct fdid_kms_fb *fb);
 
 /* One reference less; the last removes the framebuffer and unrefs its

@@ -74,10 +74,17 @@ struct fdid_bo;
  *   -ENOMEM   out of memory.
  *   -ENOTSUP  no identity method can tell whether fd shares a description
  *             with an entry of the same node (fdid_same_file_description()).
+ *   -EOVERFLOW the entry holds the most references a count can (2^32 - 1):
+ *             refused, never wrapped.
+ *   -EPERM    the caller's pid cannot be read (a sandbox refuses getpid):
+ *             an entry is its process's, and a fork's copy must be told
+ *             from it.
  */
 int fdid_device_acquire(int fd, struct fdid_device **out);
 
-/* Another reference to an entry the caller already holds; returns dev. */
+/* Another reference to an entry the caller already holds; returns dev, or
+ * NULL when dev is NULL or already holds 2^32 - 1 references (refused,
+ * never wrapped: the caller holds nothing more). */
 struct fdid_device *fdid_device_ref(struct fdid_device *dev);
 
 /*
@@ -132,6 +139,7 @@ int fdid_device_node_type(const struct fdid_device *dev);
  *   -ENODEV   the device entry has been released (only reachable through a
  *             buffer's bridge after the other side went away).
  *   -ENOMEM   out of memory (in the kernel or here).
+ *   -EOVERFLOW the object holds 2^32 - 1 references: refused, never wrapped.
  *   others    the kernel's PRIME import errors as they come (-ENOSYS or
  *             -EOPNOTSUPP from a driver without PRIME import, ...).
  */
@@ -143,7 +151,9 @@ uint32_t fdid_bo_handle(const struct fdid_bo *bo);
 /* The device entry the buffer belongs to (borrowed, no reference). */
 struct fdid_device *fdid_bo_device(const struct fdid_bo *bo);
 
-/* Another reference to a buffer the caller already holds; returns bo. */
+/* Another reference to a buffer the caller already holds; returns bo, or
+ * NULL when bo is NULL or already holds 2^32 - 1 references (refused,
+ * never wrapped). */
 struct fdid_bo *fdid_bo_ref(struct fdid_bo *bo);
 
 /*

@@ -15,6 +15,7 @@
 #include "util/hash_map.h"
 #include "util/lock.h"
 #include "util/macros.h"
+#include "util/refcount.h"
 
 struct entry {
    struct fdid_hnode by_key, by_obj;
@@ -156,13 +157,12 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
 
    pthread_mutex_lock(&c->lock);
    struct entry *e = find_key_locked(c, img, h);
-   if (e) {
-      e->refs++;
+   bool taken = e && fdid_ref_get_locked(&e->refs);
+   if (taken)
       *object = e->object;
-   }
    pthread_mutex_unlock(&c->lock);
    if (e)
-      return 0;
+      return taken ? 0 : -EOVERFLOW;
 
    /* The API call runs unlocked: it can be slow, and may reenter. */
    void *made = NULL;
@@ -182,8 +182,10 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
    e = find_key_locked(c, img, h);
    if (e) {
       /* Another thread imported it meanwhile: one object per image. */
-      e->refs++;
-      *object = e->object;
+      if (fdid_ref_get_locked(&e->refs))
+         *object = e->object;
+      else
+         r = -EOVERFLOW;
    } else {
       link_locked(c, fresh, h);
       *object = made;
@@ -195,44 +197,39 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
    } else if (created) {
       *created = 1;
    }
-   return 0;
+   return r;
 }
 
-/* One more (+1) or one less (-1) reference to object's entry; the last
- * one destroys it, outside the lock (the destroy callback may be slow or
- * reenter). 0, -EINVAL, or -ENOENT for an object not in the cache. */
-static int
-adjust_refs(struct fdid_import_cache *c, void *object, int delta)
+FDID_PUBLIC int
+fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
 {
    if (!c || !object)
       return -EINVAL;
    pthread_mutex_lock(&c->lock);
    struct entry *e = find_obj_locked(c, object);
-   bool last = false;
-   if (e) {
-      e->refs += (unsigned)delta;
-      last = e->refs == 0;
-      if (last)
-         unlink_locked(c, e);
-   }
+   int r = !e ? -ENOENT : fdid_ref_get_locked(&e->refs) ? 0 : -EOVERFLOW;
+   pthread_mutex_unlock(&c->lock);
+   return r;
+}
+
+/* The last reference destroys the entry, outside the lock (the destroy
+ * callback may be slow or reenter). */
+FDID_PUBLIC int
+fdid_import_cache_unref(struct fdid_import_cache *c, void *object)
+{
+   if (!c || !object)
+      return -EINVAL;
+   pthread_mutex_lock(&c->lock);
+   struct entry *e = find_obj_locked(c, object);
+   bool last = e && --e->refs == 0;
+   if (last)
+      unlink_locked(c, e);
    pthread_mutex_unlock(&c->lock);
    if (last) {
       c->destroy(c->context, e->object);
       entry_destroy(e);
    }
    return e ? 0 : -ENOENT;
-}
-
-FDID_PUBLIC int
-fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
-{
-   return adjust_refs(c, object, 1);
-}
-
-FDID_PUBLIC int
-fdid_import_cache_unref(struct fdid_import_cache *c, void *object)
-{
-   return adjust_refs(c, object, -1);
 }
 
 FDID_PUBLIC size_t

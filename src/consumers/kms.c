@@ -175,6 +175,10 @@ fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out)
    if (!kms)
       return -ENOMEM;
    kms->dev = fdid_device_ref(dev);
+   if (!kms->dev) {
+      free(kms);
+      return -EOVERFLOW;
+   }
    kms->fd = fd;
    atomic_init(&kms->has_closefb, -1);
    int r = fdid_import_cache_create(kms, add_fb, remove_fb, &kms->cache);

@@ -28,6 +28,7 @@
 
 #include "drm/winsys_private.h"
 #include "util/buffer_id.h"
+#include "util/refcount.h"
 
 static struct fdid_bo *
 bo_by_id(struct fdid_device *dev, const struct fdid_buffer_id *id)
@@ -60,14 +61,17 @@ static struct fdid_bo *
 bo_create_locked(struct fdid_device *dev, uint32_t handle)
 {
    fdid_assert_locked(&dev->lock);
+   /* dev->keep counts buffer structs: bounded by memory long before it
+    * could reach its limit, but it is a count like any other. */
    struct fdid_bo *bo = calloc(1, sizeof(*bo));
-   if (!bo)
+   if (!bo || !fdid_ref_get(&dev->keep)) {
+      free(bo);
       return NULL;
+   }
    bo->dev = dev;
    bo->handle = handle;
    bo->ref_fd = -1;
    atomic_init(&bo->refs, 1);
-   atomic_fetch_add(&dev->keep, 1);
    fdid_hmap_insert(&dev->by_handle, &bo->by_handle, handle, 0);
    return bo;
 }
@@ -101,8 +105,10 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
    /* The same fd as the last imports: one identity question (bo_hint.c). */
    struct fdid_bo *bo = fdid_hint_lookup(dev, dmabuf_fd);
    if (bo) {
-      atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
-      *out = bo;
+      if (fdid_ref_get(&bo->refs))
+         *out = bo;
+      else
+         r = -EOVERFLOW;
       goto out;
    }
 
@@ -117,7 +123,10 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
    r = 0;
    bo = bo_by_id(dev, &id);
    if (likely(bo)) {
-      atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
+      if (!fdid_ref_get(&bo->refs)) {
+         r = -EOVERFLOW;
+         goto out;
+      }
    } else {
       uint32_t handle;
       if (drmPrimeFDToHandle(dev->fd, dmabuf_fd, &handle) != 0) {
@@ -126,7 +135,11 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
       }
       bo = bo_by_handle(dev, handle);
       if (bo) {
-         atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
+         /* The handle is the table's: nothing to close on a refusal. */
+         if (!fdid_ref_get(&bo->refs)) {
+            r = -EOVERFLOW;
+            goto out;
+         }
       } else {
          bo = bo_create_locked(dev, handle);
          if (!bo) {
@@ -160,9 +173,7 @@ fdid_bo_device(const struct fdid_bo *bo)
 FDID_PUBLIC struct fdid_bo *
 fdid_bo_ref(struct fdid_bo *bo)
 {
-   if (bo)
-      atomic_fetch_add_explicit(&bo->refs, 1, memory_order_relaxed);
-   return bo;
+   return bo && fdid_ref_get(&bo->refs) ? bo : NULL;
 }
 
 int

@@ -59,7 +59,7 @@ fdid_bo_import_on(struct fdid_bo *bo, struct fdid_device *other, struct fdid_bo 
       return -EINVAL;
    if (bo->dev == other) {
       *out = fdid_bo_ref(bo);
-      return 0;
+      return *out ? 0 : -EOVERFLOW;
    }
 
    struct fdid_device *dev = bo->dev;
@@ -89,8 +89,7 @@ fdid_bo_import_on(struct fdid_bo *bo, struct fdid_device *other, struct fdid_bo 
    struct fdid_bridge *e = malloc(sizeof(*e));
    pthread_mutex_lock(&dev->lock);
    struct fdid_bo *cached = cached_copy_locked(bo, other, &stale);
-   if (e && !cached && bo->handle) {
-      e->copy = fdid_bo_ref(copy);
+   if (e && !cached && bo->handle && (e->copy = fdid_bo_ref(copy))) {
       e->next = bo->bridges;
       bo->bridges = e;
       e = NULL;

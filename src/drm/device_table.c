@@ -17,6 +17,7 @@
 
 #include "drm/winsys_private.h"
 #include "util/identity_private.h"
+#include "util/refcount.h"
 
 struct fdid_bucket {
    struct fdid_hnode node;
@@ -210,7 +211,8 @@ lookup_locked(int fd, const struct stat *st, struct fdid_device **out,
    int r = bucket_find(b, fd, &pos);
    if (r == 1) {
       *out = b->devs[pos];
-      atomic_fetch_add(&(*out)->users, 1);
+      if (!fdid_ref_get(&(*out)->users))
+         r = -EOVERFLOW;
    } else if (r == 0 && insert) {
       r = bucket_insert(b, pos, insert);
       if (r == 0)
@@ -237,6 +239,10 @@ fdid_device_acquire(int fd, struct fdid_device **out)
       return -errno;
    if (!S_ISCHR(st.st_mode))
       return -ENOTTY;
+   /* An entry belongs to the process that made it (fork_prepare): one
+    * whose pid a sandbox will not say cannot be told from a fork's copy. */
+   if (fdid_self_pid() <= 0)
+      return -EPERM;
 
    pthread_mutex_lock(&table_lock);
    int r = table_setup_locked();
@@ -268,9 +274,7 @@ fdid_device_acquire(int fd, struct fdid_device **out)
 FDID_PUBLIC struct fdid_device *
 fdid_device_ref(struct fdid_device *dev)
 {
-   if (dev)
-      atomic_fetch_add(&dev->users, 1);
-   return dev;
+   return dev && fdid_ref_get(&dev->users) ? dev : NULL;
 }
 
 FDID_PUBLIC void
