@@ -88,13 +88,33 @@ usage(FILE *f)
            "mapping). Text other processes control is escaped as in `fdid ls`.\n");
 }
 
+/* Seconds as "D[.D]", digits only: no sign, blank, exponent, hex float
+ * or locale's decimal comma (strtod would take all of those). */
 static bool
 parse_interval(const char *s, double *out)
 {
-   char *end;
-   errno = 0;
-   double v = strtod(s, &end);
-   if (errno || end == s || *end || !(v >= 0.1 && v <= 3600))
+   unsigned long whole = 0, frac = 0, scale = 1;
+   const char *p = s;
+   for (; *p >= '0' && *p <= '9'; p++) {
+      whole = whole * 10 + (unsigned long)(*p - '0');
+      if (whole > 3600)
+         return false;
+   }
+   if (p == s)
+      return false;
+   if (*p == '.') {
+      const char *digits = ++p;
+      for (; *p >= '0' && *p <= '9'; p++) {
+         if (scale < 1000000000ul) {
+            frac = frac * 10 + (unsigned long)(*p - '0');
+            scale *= 10;
+         }
+      }
+      if (p == digits)
+         return false;
+   }
+   double v = (double)whole + (double)frac / (double)scale;
+   if (*p || !(v >= 0.1 && v <= 3600))
       return false;
    *out = v;
    return true;

@@ -48,3 +48,14 @@ json_member(FILE *f, const char *key)
 {
    fprintf(f, ", \"%s\": ", key);
 }
+
+void
+json_write_fraction(FILE *f, double x)
+{
+   if (!(x >= 0) || x > 1e12) {
+      fputs("null", f);
+      return;
+   }
+   unsigned long long millionths = (unsigned long long)(x * 1e6 + 0.5);
+   fprintf(f, "%llu.%06llu", millionths / 1000000, millionths % 1000000);
+}

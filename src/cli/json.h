@@ -16,5 +16,9 @@ void json_write_string_or_null(FILE *f, const char *s);
 /* `, "key": ` before the next member of an object whose first member is
  * already written. key is fdid's own, never escaped. */
 void json_member(FILE *f, const char *key);
+/* A fraction (0 <= x, a utilisation) with six decimals, "0.499292":
+ * written digit by digit, never in the locale's form ("0,499292" is no
+ * JSON number). */
+void json_write_fraction(FILE *f, double x);
 
 #endif

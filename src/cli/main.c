@@ -32,8 +32,11 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
-   /* Names in a UTF-8 locale show as text; everything else is escaped. */
+   /* Names in a UTF-8 locale show as text; everything else is escaped.
+    * Numbers are not the locale's: JSON and scripts read "0.5", never
+    * "0,5", and arguments are read the same way everywhere. */
    setlocale(LC_ALL, "");
+   setlocale(LC_NUMERIC, "C");
    text_escape_init();
    if (argc < 2 || argv[1][0] == '-') {
       /* `fdid` and `fdid -J ...` are `fdid ls ...`; --help is ours. */

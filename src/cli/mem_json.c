@@ -94,7 +94,7 @@ json_engine(FILE *f, const struct drm_usage_engine *e, double busy)
    json_member(f, "total_cycles");
    e->present & ENGINE_TOTAL_CYCLES ? fprintf(f, "%" PRIu64, e->total_cycles) : fputs("null", f);
    fprintf(f, ", \"capacity\": %u, \"busy\": ", e->capacity ? e->capacity : 1);
-   busy >= 0 ? fprintf(f, "%.6f", busy) : fputs("null", f);
+   json_write_fraction(f, busy);
    fputc('}', f);
 }
 

@@ -236,12 +236,31 @@ def case_forbidden_and_vanishing_processes_are_counted():
 def case_cli_usage():
     """Bad options are errors with a message; a missing pid is exit 3."""
     for bad in (["-i", "0"], ["-i", "x"], ["-i", "1e9"], ["-n", "2"], ["-i", "1", "-n", "0"],
-                ["-p", "1x"], ["extra"]):
+                ["-p", "1x"], ["extra"], ["-i", " 1"], ["-i", "0x1p0"], ["-i", "1e0"],
+                ["-i", "+1"], ["-i", "0,5"], ["-i", "1."], ["-i", "inf"], ["-i", "nan"]):
         r = run_fdid(["mem"] + bad, check=False)
         assert r.returncode == 2 and r.stderr, (bad, r.returncode, r.stderr)
     r = run_fdid(["mem", "-p", "2147483647"], check=False)
     assert r.returncode == 3 and "no process" in r.stderr, r
     assert "--interval" in run_fdid(["mem", "--help"]).stdout
+
+
+def case_numbers_ignore_the_locale():
+    """In a locale with a decimal comma, -i still takes "0.5" (and not
+    "0,5"), and what fdid prints has points: JSON stays JSON."""
+    with tempfile.TemporaryDirectory() as loc:
+        r = subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
+                            os.path.join(loc, "de_DE.UTF-8")], capture_output=True)
+        if r.returncode != 0:
+            raise Skip("no locale with a decimal comma can be made here (Debian's locales)")
+        env = {"LOCPATH": loc, "LC_ALL": "de_DE.UTF-8"}
+        out = run_fdid(["mem", "-i", "0.5", "-n", "1", "-p", str(os.getpid())], env=env).stdout
+        assert "every 0.5 s" in out, out
+        r = run_fdid(["mem", "-i", "0,5", "-n", "1"], env=env, check=False)
+        assert r.returncode == 2, r
+        for line in run_fdid(["mem", "-J", "-i", "0.2", "-n", "2", "-p", str(os.getpid())],
+                             env=env).stdout.splitlines():
+            json.loads(line)
 
 
 CASES = [v for k, v in list(globals().items()) if k.startswith("case_")]

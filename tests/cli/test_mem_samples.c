@@ -7,9 +7,14 @@
  * documents them (i915's nanoseconds, xe's cycles), on reports made by
  * hand: the client's holders and devices are plain data here.
  */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fdid_test.h"
+#include "json.h"
 #include "mem.h"
 
 struct world {
@@ -118,6 +123,56 @@ FDID_TEST(a_client_with_an_id_never_matches_one_without)
    world(&b, 100, 5, 1, "dev", no_id);
    CHECK(mem_client_in(&a.report, &b.report, &b.client) == NULL);
    CHECK(mem_client_in(&b.report, &a.report, &a.client) == NULL);
+}
+
+/* A locale whose decimal point is a comma, made from the C library's
+ * sources (Debian's `locales`) into a folder of ours: false when none can
+ * be made here. */
+static bool
+comma_locale(char *dir, size_t cap)
+{
+   snprintf(dir, cap, "/tmp/fdid-locale-XXXXXX");
+   if (!mkdtemp(dir))
+      return false;
+   char cmd[256];
+   snprintf(cmd, sizeof(cmd), "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 >/dev/null 2>&1",
+            dir);
+   if (system(cmd) != 0)
+      return false;
+   setenv("LOCPATH", dir, 1);
+   return setlocale(LC_ALL, "de_DE.UTF-8") != NULL;
+}
+
+static void
+fraction_text(double x, char *out, size_t cap)
+{
+   FILE *f = fmemopen(out, cap, "w");
+   CHECK(f != NULL);
+   json_write_fraction(f, x);
+   fclose(f);
+}
+
+FDID_TEST(utilisation_is_a_json_number_in_every_locale)
+{
+   char dir[64], text[64];
+   bool comma = comma_locale(dir, sizeof(dir));
+   char cleanup[128];
+   snprintf(cleanup, sizeof(cleanup), "rm -rf %s", dir);
+   if (!comma) {
+      CHECK_EQ(system(cleanup), 0);
+      SKIP("no locale with a decimal comma can be made here (Debian's locales)");
+   }
+   /* The locale's own printf says "0,5": the writer must not. */
+   snprintf(text, sizeof(text), "%.1f", 0.5);
+   CHECK(strcmp(text, "0,5") == 0);
+   fraction_text(0.499292, text, sizeof(text));
+   CHECK(strcmp(text, "0.499292") == 0);
+   fraction_text(1.25, text, sizeof(text));
+   CHECK(strcmp(text, "1.250000") == 0);
+   fraction_text(-1, text, sizeof(text));
+   CHECK(strcmp(text, "null") == 0);
+   setlocale(LC_ALL, "C");
+   CHECK_EQ(system(cleanup), 0);
 }
 
 FDID_TEST_MAIN()
