@@ -323,11 +323,12 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
               "\"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
               "\"processes_unverifiable\": %u, \"fds\": %zu, \"fds_vanished\": %lu, "
               "\"dmabufs\": %zu, \"dmabuf_fds\": %zu, \"dmabuf_bytes\": %lld, "
-              "\"dmabuf_bytes_per_fd\": %lld, \"identity_questions\": %lu}\n}\n",
+              "\"dmabuf_bytes_per_fd\": %lld, \"identity_questions\": %lu, "
+              "\"epoll_targets_unsearched\": %lu}\n}\n",
            s->descriptions, s->shared, s->shown, sc->n_procs, sc->procs_denied,
            sc->procs_vanished, g->procs_unverifiable, sc->n_fds,
            sc->fds_vanished + g->fds_vanished, s->dmabufs, s->dmabuf_fds, s->dmabuf_bytes,
-           s->dmabuf_bytes_per_fd, g->questions);
+           s->dmabuf_bytes_per_fd, g->questions, g->targets_unsearched);
 }
 
 /* ---- tables ----------------------------------------------------------- */
@@ -513,6 +514,22 @@ parse(int argc, char **argv, struct options *o)
    return columns_given ? CLI_EXIT_OK : parse_column_default(o);
 }
 
+static bool
+shown_description(const struct description *d, const void *o)
+{
+   return shown(o, d);
+}
+
+static bool
+wants_targets(const struct options *o)
+{
+   for (size_t i = 0; i < o->n_cols; i++) {
+      if (o->cols[i]->fill == fill_targets)
+         return true;
+   }
+   return o->json;
+}
+
 static int
 list(struct options *o)
 {
@@ -544,7 +561,9 @@ list(struct options *o)
       }
    }
    struct summary s;
-   r = group_link_epoll_targets(&g);
+   /* Each target costs a question that walks its set in the kernel: only
+    * where they are shown. */
+   r = wants_targets(o) ? group_link_epoll_targets(&g, shown_description, o) : 0;
    if (r == 0)
       r = summarize(o, &g, &s);
    if (r == 0 && !o->json)

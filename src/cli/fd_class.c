@@ -63,7 +63,7 @@ dmabuf_json(FILE *f, const struct description *d)
 static bool
 epoll_info(struct cell *c, const struct description *d)
 {
-   if (!d->target_ids)
+   if (!d->holders[0]->has_info)
       return false;
    fprintf(c->f, "targets=%zu", d->holders[0]->n_targets);
    return true;

@@ -138,6 +138,34 @@ parse_epoll_line(const char *v, size_t vlen, struct epoll_target *t)
    return true;
 }
 
+/* By fd number, then in the kernel's order. */
+static int
+cmp_target_rank(const void *pa, const void *pb)
+{
+   const struct epoll_target *const *a = pa, *const *b = pb;
+   if ((*a)->tfd != (*b)->tfd)
+      return (*a)->tfd < (*b)->tfd ? -1 : 1;
+   return *a < *b ? -1 : *a > *b;
+}
+
+/* Targets under one fd number are told apart by their rank among the
+ * lines with that number: the kernel prints and looks them up in the same
+ * (tree) order. By a sort: a set of n targets costs n log n, not n^2. */
+static int
+rank_targets(struct epoll_target *v, size_t n)
+{
+   struct epoll_target **order = malloc((n ? n : 1) * sizeof(*order));
+   if (!order)
+      return -ENOMEM;
+   for (size_t i = 0; i < n; i++)
+      order[i] = &v[i];
+   qsort(order, n, sizeof(*order), cmp_target_rank);
+   for (size_t i = 0; i < n; i++)
+      order[i]->toff = i && order[i - 1]->tfd == order[i]->tfd ? order[i - 1]->toff + 1 : 0;
+   free(order);
+   return 0;
+}
+
 int
 fdinfo_parse_epoll(const char *text, size_t len, struct epoll_target **out, size_t *n_out)
 {
@@ -151,12 +179,6 @@ fdinfo_parse_epoll(const char *text, size_t len, struct epoll_target **out, size
       size_t llen = (size_t)(line_end - text);
       struct epoll_target t;
       if (llen > 4 && memcmp(text, "tfd:", 4) == 0 && parse_epoll_line(text + 4, llen - 4, &t)) {
-         /* Targets under one fd number are told apart by their rank among
-          * the lines with that number: the kernel prints and looks them up
-          * in the same (tree) order. */
-         t.toff = 0;
-         for (size_t i = 0; i < *n_out; i++)
-            t.toff += (*out)[i].tfd == t.tfd;
          if (*n_out == cap) {
             size_t c = cap ? cap * 2 : 8;
             struct epoll_target *grown = realloc(*out, c * sizeof(*grown));
@@ -172,6 +194,12 @@ fdinfo_parse_epoll(const char *text, size_t len, struct epoll_target **out, size
          (*out)[(*n_out)++] = t;
       }
       text = nl ? nl + 1 : end;
+   }
+   if (rank_targets(*out, *n_out) != 0) {
+      free(*out);
+      *out = NULL;
+      *n_out = 0;
+      return -ENOMEM;
    }
    return 0;
 }

@@ -265,38 +265,128 @@ lower_bound(const struct grouping *g, dev_t dev, ino_t ino)
    return lo;
 }
 
-static size_t
-find_target(struct grouping *g, const struct fd_entry *ep, const struct epoll_target *t)
+/* Every listed fd, by process and fd number, with its description. */
+struct holder_ref {
+   const struct fd_entry *e;
+   size_t desc;
+};
+
+struct targets_ctx {
+   struct grouping *g;
+   struct holder_ref *by_fd;
+   size_t n;
+   /* KCMP_EPOLL_TFD questions left for targets whose fd number no longer
+    * holds them. Each walks the epoll set in the kernel, and one inode
+    * (every eventfd's) may stand for thousands of descriptions: without a
+    * bound, a process makes the search cost the square of its targets
+    * times their number. */
+   unsigned long search_budget;
+};
+
+static int
+cmp_holder_ref(const void *pa, const void *pb)
 {
+   const struct fd_entry *a = ((const struct holder_ref *)pa)->e;
+   const struct fd_entry *b = ((const struct holder_ref *)pb)->e;
+   if (a->proc != b->proc)
+      return a->proc->index < b->proc->index ? -1 : 1;
+   return a->fd < b->fd ? -1 : a->fd > b->fd;
+}
+
+static const struct holder_ref *
+holder_at(const struct targets_ctx *c, const struct process *p, int fd)
+{
+   size_t lo = 0, hi = c->n;
+   while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      const struct fd_entry *e = c->by_fd[mid].e;
+      if (e->proc->index < p->index || (e->proc == p && e->fd < fd))
+         lo = mid + 1;
+      else
+         hi = mid;
+   }
+   return lo < c->n && c->by_fd[lo].e->proc == p && c->by_fd[lo].e->fd == fd ? &c->by_fd[lo]
+                                                                             : NULL;
+}
+
+static bool
+is_target(struct grouping *g, const struct fd_entry *e, const struct fd_entry *ep,
+          const struct epoll_target *t)
+{
+   g->questions++;
+   return fdid_same_epoll_target(e->proc->pid, e->fd, ep->proc->pid, ep->fd, t->tfd,
+                                 t->toff) == 0;
+}
+
+/*
+ * The description a target is, 1-based, or 0. First the fd its own
+ * process registered it under, when that fd still has the target's
+ * inode: one question, the answer for every set whose fds stay open.
+ * Then the other descriptions of that inode, within the search budget.
+ */
+static size_t
+find_target(struct targets_ctx *c, const struct fd_entry *ep, const struct epoll_target *t)
+{
+   struct grouping *g = c->g;
    /* fdinfo prints the kernel's dev_t, stat the userspace encoding. */
    dev_t dev = makedev(t->sdev >> 20, t->sdev & 0xfffff);
+   const struct holder_ref *h = holder_at(c, ep->proc, t->tfd);
+   if (h && h->e->dev == dev && h->e->ino == (ino_t)t->ino && is_target(g, h->e, ep, t))
+      return h->desc + 1;
    for (size_t i = lower_bound(g, dev, (ino_t)t->ino); i < g->n_descs; i++) {
       const struct fd_entry *e = g->descs[i].holders[0];
       if (e->dev != dev || e->ino != (ino_t)t->ino)
          break;
-      g->questions++;
-      if (fdid_same_epoll_target(e->proc->pid, e->fd, ep->proc->pid, ep->fd, t->tfd,
-                                 t->toff) == 0)
+      if (h && i == h->desc)
+         continue;
+      if (!c->search_budget) {
+         g->targets_unsearched++;
+         return 0;
+      }
+      c->search_budget--;
+      if (is_target(g, e, ep, t))
          return i + 1;
    }
    return 0;
 }
 
 int
-group_link_epoll_targets(struct grouping *g)
+group_link_epoll_targets(struct grouping *g, bool (*wanted)(const struct description *d,
+                                                            const void *arg),
+                         const void *arg)
 {
+   struct targets_ctx c = { .g = g, .search_budget = 4096 };
+   size_t n = 0;
    for (size_t i = 0; i < g->n_descs; i++) {
+      n += g->descs[i].n_holders;
+      if (g->descs[i].holders[0]->type == FD_EPOLL)
+         c.search_budget += g->descs[i].holders[0]->n_targets;
+   }
+   c.by_fd = malloc((n ? n : 1) * sizeof(*c.by_fd));
+   if (!c.by_fd)
+      return -ENOMEM;
+   for (size_t i = 0; i < g->n_descs; i++) {
+      for (size_t h = 0; h < g->descs[i].n_holders; h++)
+         c.by_fd[c.n++] = (struct holder_ref){ g->descs[i].holders[h], i };
+   }
+   qsort(c.by_fd, c.n, sizeof(*c.by_fd), cmp_holder_ref);
+
+   int r = 0;
+   for (size_t i = 0; r == 0 && i < g->n_descs; i++) {
       struct description *d = &g->descs[i];
       const struct fd_entry *ep = d->holders[0];
-      if (ep->type != FD_EPOLL || !ep->n_targets || d->target_ids)
+      if (ep->type != FD_EPOLL || !ep->n_targets || d->target_ids || (wanted && !wanted(d, arg)))
          continue;
       d->target_ids = calloc(ep->n_targets, sizeof(*d->target_ids));
-      if (!d->target_ids)
-         return -ENOMEM;
+      if (!d->target_ids) {
+         r = -ENOMEM;
+         break;
+      }
       for (size_t t = 0; t < ep->n_targets; t++)
-         d->target_ids[t] = find_target(g, ep, &ep->targets[t]);
+         d->target_ids[t] = find_target(&c, ep, &ep->targets[t]);
    }
-   return 0;
+   free(c.by_fd);
+   return r;
 }
 
 void

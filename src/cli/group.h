@@ -38,14 +38,24 @@ struct grouping {
    unsigned long questions;   /* identity questions asked (kcmp calls) */
    unsigned long fds_vanished; /* closed between the scan and the question */
    unsigned procs_unverifiable;
+   /* Epoll targets left unlinked when the search for those whose fd
+    * number moved ran out of its budget (group_link_epoll_targets). */
+   unsigned long targets_unsearched;
 };
 
 int group_descriptions(struct scan *s, struct grouping *out);
 /* Matches the targets of every epoll description in the given ones to
  * the descriptions they watch (kcmp KCMP_EPOLL_TFD), so a target whose fd
  * number its process has closed is still found. Needs the holders' fdinfo
- * read. 0 or -ENOMEM. */
-int group_link_epoll_targets(struct grouping *g);
+ * read. A target still at its fd number costs one question; the others
+ * are searched among the descriptions of their inode, within a budget of
+ * 4096 questions plus one per target in all (each question walks the set
+ * in the kernel): past it a target stays unlinked, counted in
+ * targets_unsearched. Only the descriptions `wanted` says yes to (NULL:
+ * all). 0 or -ENOMEM. */
+int group_link_epoll_targets(struct grouping *g, bool (*wanted)(const struct description *d,
+                                                            const void *arg),
+                         const void *arg);
 
 void grouping_finish(struct grouping *g);
 

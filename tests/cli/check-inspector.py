@@ -263,6 +263,44 @@ def case_epoll_target_after_its_fd_is_closed():
     os.close(other)
 
 
+def case_many_epoll_targets_cost_one_question_each():
+    """A busy event loop: 2000 eventfds in one set (all on one anonymous
+    inode), the set's fd dup'ed. Each target is its own eventfd, found
+    with one question (its fd number), not searched among the 2000
+    descriptions of that inode: the questions stay within the grouping's
+    sort plus one per target (they used to be one per target per eventfd,
+    each walking the set in the kernel: minutes at 10000). And a default
+    listing asks none of them."""
+    n = 2000
+    if not hasattr(os, "eventfd"):
+        raise Skip("python lacks os.eventfd")
+
+    def setup():
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n + 256, n + 256))
+        ep = __import__("select").epoll()
+        fds = [os.eventfd(0) for _ in range(n)]
+        for fd in fds:
+            ep.register(fd)
+        dup = os.dup(ep.fileno())
+        setup.keep = ep
+        return {"ep": ep.fileno(), "dup": dup, "fds": fds}
+
+    with Holder(setup) as h:
+        doc = ls_json([h.pid])
+        ids = {(x["pid"], x["fd"]): d["id"] for d in doc["descriptions"] for x in d["holders"]}
+        d = description_of(doc, h.pid, h.info["ep"])
+        assert (h.pid, h.info["dup"]) in {(x["pid"], x["fd"]) for x in d["holders"]}, d
+        targets = {t["fd"]: t["id"] for t in d["targets"]}
+        assert targets == {fd: ids[(h.pid, fd)] for fd in h.info["fds"]}, "a target unlinked"
+        questions = doc["summary"]["identity_questions"]
+        # A sort of n distinct descriptions: about 1.4 n log2 n; plus n.
+        assert questions < 20 * n, questions
+        assert doc["summary"]["epoll_targets_unsearched"] == 0, doc["summary"]
+        table = run_fdid(["ls", "-p", str(h.pid)]).stdout
+        assert f"targets={n}" in table, table
+
+
 def case_the_scanners_own_fds_never_split_a_group():
     """fdid scanning every process sees its own fds too, which it compares
     locally (F_DUPFD_QUERY: no order) where the kernel has it, and others'

@@ -54,7 +54,7 @@ scan_and_group(void *arg)
       scan_read_fdinfo(&r->scan.fds[i]);
       scan_name(&r->scan.fds[i]);
    }
-   err = group_link_epoll_targets(&r->groups);
+   err = group_link_epoll_targets(&r->groups, NULL, NULL);
    if (err < 0)
       return err;
 

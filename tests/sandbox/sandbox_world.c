@@ -183,7 +183,7 @@ run_inspector(const struct sandbox_world *w, unsigned m, bool strict)
    struct grouping g;
    CHECK_EQ(scan_processes(pids, 2, &s), 0);
    CHECK_EQ(group_descriptions(&s, &g), 0);
-   CHECK_EQ(group_link_epoll_targets(&g), 0);
+   CHECK_EQ(group_link_epoll_targets(&g, NULL, NULL), 0);
    for (size_t i = 0; i < g.n_descs; i++) {
       const struct description *d = &g.descs[i];
       scan_read_fdinfo(d->holders[0]);
