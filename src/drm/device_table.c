@@ -210,8 +210,9 @@ lookup_locked(int fd, const struct stat *st, struct fdid_device **out,
    size_t pos;
    int r = bucket_find(b, fd, &pos);
    if (r == 1) {
-      *out = b->devs[pos];
-      if (!fdid_ref_get(&(*out)->users))
+      if (fdid_ref_get(&b->devs[pos]->users))
+         *out = b->devs[pos];
+      else
          r = -EOVERFLOW;
    } else if (r == 0 && insert) {
       r = bucket_insert(b, pos, insert);

@@ -149,8 +149,10 @@ FDID_TEST(kms_framebuffer_refs_stop_at_the_limit)
    struct fdid_device *dev = dev_acquire(fd);
    struct fdid_kms *kms;
    CHECK_EQ(fdid_kms_create(dev, 0, &kms), 0);
-   struct dumb d = dumb_create(fd, 64, 64);
-   int dmabuf = prime_export(fd, d.handle);
+   /* The buffer on a client's description of its own. */
+   int client = open_kms();
+   struct dumb d = dumb_create(client, 64, 64);
+   int dmabuf = prime_export(client, d.handle);
    struct fdid_image img;
    fdid_image_init(&img, XR24, 64, 64);
    CHECK_EQ(fdid_image_add_plane(&img, dmabuf, 0, d.pitch), 0);
@@ -177,7 +179,9 @@ FDID_TEST(kms_framebuffer_refs_stop_at_the_limit)
     * taken, and is given back. */
    fdid_device_unref(dev);
    close(dmabuf);
-   gem_close(fd, d.handle);
+   gem_close(client, d.handle);
+   close(client);
+   check_no_handles(fd, 64);
    close(fd);
 }
 
