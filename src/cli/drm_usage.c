@@ -232,6 +232,24 @@ take(struct drm_usage *u, const char *key, size_t klen, const char *v, size_t vl
    return true; /* another key (driver's own, drm-maxfreq-...): not ours */
 }
 
+/* The generic "flags:" line's octal value, the description's f_flags. */
+static bool
+parse_octal(const char *s, size_t n, unsigned *out)
+{
+   skip_blanks(&s, &n);
+   unsigned v = 0;
+   size_t k = 0;
+   for (; k < n && s[k] >= '0' && s[k] <= '7'; k++) {
+      if (v >> 29)
+         return false;
+      v = v << 3 | (unsigned)(s[k] - '0');
+   }
+   if (k == 0 || !rest_is(s + k, n - k, ""))
+      return false;
+   *out = v;
+   return true;
+}
+
 void
 drm_usage_parse(const char *text, size_t len, struct drm_usage *out)
 {
@@ -241,7 +259,18 @@ drm_usage_parse(const char *text, size_t len, struct drm_usage *out)
       const char *nl = memchr(text, '\n', (size_t)(end - text));
       const char *line_end = nl ? nl : end;
       const char *colon = memchr(text, ':', (size_t)(line_end - text));
-      if (colon && colon - text > 4 && memcmp(text, "drm-", 4) == 0) {
+      size_t klen = colon ? (size_t)(colon - text) : 0;
+      /* A dma-buf's fdinfo (its exporter's line, printed before the name
+       * its holder chose): not a DRM client's, and nothing after it is
+       * read, least of all the name's "\ndrm-total-...". */
+      if ((klen == 8 && memcmp(text, "exp_name", 8) == 0) ||
+          (klen == 4 && memcmp(text, "name", 4) == 0)) {
+         out->not_a_client = true;
+         break;
+      }
+      if (klen == 5 && memcmp(text, "flags", 5) == 0 && !out->has_flags) {
+         out->has_flags = parse_octal(colon + 1, (size_t)(line_end - colon - 1), &out->flags);
+      } else if (colon && colon - text > 4 && memcmp(text, "drm-", 4) == 0) {
          if (!take(out, text, (size_t)(colon - text), colon + 1, (size_t)(line_end - colon - 1)))
             out->malformed++;
       }

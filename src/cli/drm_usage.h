@@ -54,6 +54,12 @@ struct drm_usage {
    struct drm_usage_engine engines[DRM_USAGE_MAX];
    unsigned dropped;              /* regions or engines past DRM_USAGE_MAX */
    unsigned malformed;            /* drm- lines whose value did not parse */
+   bool has_flags;
+   unsigned flags;                /* the description's open flags (O_PATH...) */
+   /* The text is a dma-buf's (it has an exporter or a name): whatever the
+    * scan saw at that fd number, this is no DRM client. Nothing after the
+    * line that said so is read. */
+   bool not_a_client;
 };
 
 /* Parses fdinfo text (len bytes, not NUL-terminated). Never fails. */

@@ -1,16 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /* GPU memory counted once (mem.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "proc_read.h"
 #include "util/array.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 /* ---- dma-bufs ---------------------------------------------------------- */
 
@@ -245,23 +255,70 @@ find_device(struct mem_report *r, const struct mem_client *c, dev_t rdev, size_t
    return (int)r->n_devices++;
 }
 
-/* One fdinfo read per description: the first holder whose fd is open. */
+/*
+ * A local fd of the file behind a holder's fd (pidfd_getfd), or -1: the
+ * fdinfo read through it is that file's, whatever the process puts at
+ * that fd number meanwhile (a dma-buf whose name forges drm- lines, say).
+ * It takes ptrace's attach right; without it, or for an O_PATH fd (which
+ * pidfd_getfd does not hand out), the caller reads /proc/PID/fdinfo.
+ */
+static int
+pin_file(const struct fd_entry *e)
+{
+   int pidfd = (int)syscall(SYS_pidfd_open, e->proc->pid, 0);
+   if (pidfd < 0)
+      return -1;
+   int local = (int)syscall(SYS_pidfd_getfd, pidfd, e->fd, 0);
+   close(pidfd);
+   return local;
+}
+
+/* The holder's fdinfo as drm-usage-stats, into u: 1 read, 0 the fd holds
+ * something else now (another node's file, a dma-buf), -1 unreadable. */
+static int
+read_holder_usage(struct mem_report *r, const struct fd_entry *e, struct drm_usage *u,
+                  bool *pinned)
+{
+   char path[64];
+   int pin = pin_file(e);
+   *pinned = pin >= 0;
+   if (pin >= 0) {
+      struct stat st;
+      bool same_node = fstat(pin, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == e->rdev;
+      if (!same_node) {
+         close(pin);
+         return 0;
+      }
+      snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pin);
+   } else {
+      snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
+   }
+   size_t len;
+   char *text = proc_read_whole(path, &len);
+   if (pin >= 0)
+      close(pin);
+   r->fdinfo_reads++;
+   if (!text)
+      return -1;
+   drm_usage_parse(text, len, u);
+   free(text);
+   return u->not_a_client ? 0 : 1;
+}
+
+/* One fdinfo read per description: the first holder whose fd is open and
+ * still holds a file of the node. */
 static void
 read_usage(struct mem_report *r, struct mem_client *c)
 {
    const struct description *d = c->desc;
    for (size_t h = 0; h < d->n_holders && !c->has_usage; h++) {
-      const struct fd_entry *e = d->holders[h];
-      char path[64];
-      snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
-      size_t len;
-      char *text = proc_read_whole(path, &len);
-      r->fdinfo_reads++;
-      if (!text)
+      struct drm_usage u;
+      bool pinned;
+      if (read_holder_usage(r, d->holders[h], &u, &pinned) <= 0)
          continue;
-      drm_usage_parse(text, len, &c->usage);
-      free(text);
+      c->usage = u;
       c->has_usage = true;
+      c->pinned = pinned;
    }
    for (unsigned i = 0; i < c->usage.n_regions; i++) {
       const struct drm_usage_region *g = &c->usage.regions[i];
@@ -301,6 +358,48 @@ count_client(struct mem_report *r, const struct mem_client *c)
    }
 }
 
+/* By device, then drm-client-id; clients without an id last. */
+static int
+cmp_client_id(const void *pa, const void *pb)
+{
+   const struct mem_client *a = *(const struct mem_client *const *)pa;
+   const struct mem_client *b = *(const struct mem_client *const *)pb;
+   if (a->device != b->device)
+      return a->device < b->device ? -1 : 1;
+   if (a->usage.has_client_id != b->usage.has_client_id)
+      return a->usage.has_client_id ? -1 : 1;
+   if (a->usage.client_id != b->usage.client_id)
+      return a->usage.client_id < b->usage.client_id ? -1 : 1;
+   return a < b ? -1 : a > b;
+}
+
+/*
+ * drm-client-id names one client (one drm_file) per device. Two
+ * descriptions that read the same id read one client: a process moved a
+ * file between fd numbers while it was scanned. The first keeps its usage;
+ * the others' is dropped and counted, never added twice.
+ */
+static int
+drop_repeated_ids(struct mem_report *r)
+{
+   struct mem_client **v = malloc((r->n_clients ? r->n_clients : 1) * sizeof(*v));
+   if (!v)
+      return -ENOMEM;
+   for (size_t i = 0; i < r->n_clients; i++)
+      v[i] = &r->clients[i];
+   qsort(v, r->n_clients, sizeof(*v), cmp_client_id);
+   for (size_t i = 1; i < r->n_clients; i++) {
+      if (!v[i]->usage.has_client_id || v[i]->device != v[i - 1]->device ||
+          !v[i - 1]->usage.has_client_id || v[i]->usage.client_id != v[i - 1]->usage.client_id)
+         continue;
+      v[i]->memory = v[i]->resident = 0;
+      v[i]->id_repeated = true;
+      r->totals.drm_clients_id_repeated++;
+   }
+   free(v);
+   return 0;
+}
+
 static int
 build_clients(const struct grouping *g, struct mem_report *r)
 {
@@ -317,6 +416,12 @@ build_clients(const struct grouping *g, struct mem_report *r)
       struct mem_client *c = &r->clients[r->n_clients];
       c->desc = d;
       read_usage(r, c);
+      /* An O_PATH open needs no right on the device and makes no client. */
+      if (c->has_usage && c->usage.has_flags && (c->usage.flags & O_PATH)) {
+         r->totals.drm_path_fds += d->n_holders;
+         memset(c, 0, sizeof(*c));
+         continue;
+      }
       /* Descriptions come in inode order, so one node's clients are
        * neighbours: its device is looked up in sysfs once, not per client. */
       const struct mem_client *last = r->n_clients ? &r->clients[r->n_clients - 1] : NULL;
@@ -327,9 +432,11 @@ build_clients(const struct grouping *g, struct mem_report *r)
          return dev;
       c->device = (size_t)dev;
       r->n_clients++;
-      count_client(r, c);
    }
-   return 0;
+   int err = drop_repeated_ids(r);
+   for (size_t i = 0; err == 0 && i < r->n_clients; i++)
+      count_client(r, &r->clients[i]);
+   return err;
 }
 
 /* ---- across samples ------------------------------------------------------ */

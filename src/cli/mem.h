@@ -45,6 +45,8 @@ struct mem_client {
    const struct description *desc;
    size_t device;           /* index in mem_report.devices */
    bool has_usage;          /* fdinfo read (a holder's fd was still open) */
+   bool pinned;             /* ... through a local fd of the very file */
+   bool id_repeated;        /* its drm-client-id was another's: not counted */
    struct drm_usage usage;
    uint64_t memory;         /* sum of drm-total-* (else drm-memory-*) */
    uint64_t resident;       /* sum of drm-resident-* */
@@ -73,6 +75,8 @@ struct mem_totals {
    uint64_t dmabuf_bytes_per_fd;     /* what counting per fd shows */
    uint64_t dmabuf_bytes_per_process; /* ... and per holding process */
    size_t drm_clients, drm_clients_unverified, drm_fds;
+   size_t drm_clients_id_repeated; /* read another client's id: not counted */
+   size_t drm_path_fds;             /* O_PATH fds of DRM nodes: no clients */
    uint64_t drm_memory, drm_memory_per_fd;
    unsigned maps_unverified, maps_unreadable;
 };

@@ -115,8 +115,10 @@ json_clients(FILE *f, const struct mem_sample *prev, const struct mem_sample *cu
       c->usage.has_client_id ? fprintf(f, "%" PRIu64, c->usage.client_id) : fputs("null", f);
       json_member(f, "pdev");
       json_write_string_or_null(f, c->usage.pdev);
-      fprintf(f, ", \"verified\": %s, \"fdinfo_read\": %s", d->verified ? "true" : "false",
-              c->has_usage ? "true" : "false");
+      fprintf(f, ", \"verified\": %s, \"fdinfo_read\": %s, \"fdinfo_pinned\": %s, "
+                 "\"id_repeated\": %s", d->verified ? "true" : "false",
+              c->has_usage ? "true" : "false", c->pinned ? "true" : "false",
+              c->id_repeated ? "true" : "false");
       json_u64(f, "memory", c->memory);
       json_u64(f, "resident", c->resident);
       fprintf(f, ", \"holders\": [");
@@ -198,9 +200,11 @@ mem_print_json(const struct mem_sample *prev, const struct mem_sample *cur)
    json_u64(f, "dmabuf_bytes_per_fd", t->dmabuf_bytes_per_fd);
    fprintf(f, ", \"dmabufs_size_unknown\": %zu, \"maps_unverified\": %u, "
               "\"maps_unreadable\": %u, \"drm_clients\": %zu, \"drm_clients_unverified\": %zu, "
-              "\"drm_fds\": %zu, \"drm_devices\": %zu",
+              "\"drm_fds\": %zu, \"drm_devices\": %zu, \"drm_clients_id_repeated\": %zu, "
+              "\"drm_path_fds\": %zu",
            t->dmabufs_size_unknown, t->maps_unverified, t->maps_unreadable, t->drm_clients,
-           t->drm_clients_unverified, t->drm_fds, m->n_devices);
+           t->drm_clients_unverified, t->drm_fds, m->n_devices, t->drm_clients_id_repeated,
+           t->drm_path_fds);
    json_u64(f, "drm_memory_bytes", t->drm_memory);
    json_u64(f, "drm_memory_bytes_per_fd", t->drm_memory_per_fd);
    fprintf(f, ", \"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "

@@ -235,6 +235,8 @@ print_clients(const struct mem_view *v, const struct mem_sample *prev, const str
          fputs("identity unknown (no permission)", f);
       else if (!c->has_usage)
          fputs("closed during the scan", f);
+      else if (c->id_repeated)
+         fputs("another client's id (fd moved during the scan): not counted", f);
       r = row_add(tb, &w);
    }
    return table_print(tb, r);

@@ -269,6 +269,13 @@ static const struct entry table[] = {
    { ANY_WITH(fstat, "the C library's opendir()",
               "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
+   { ARG1(pidfd_open, 1, 0, "fdid mem: a DRM client's holder, to pin the client's file"), OP_INS,
+     ALWAYS, 0 },
+   { ARG1(pidfd_getfd, 2, 0, "fdid mem: the client's file, whose fdinfo is read through it "
+                             "(PTRACE_MODE_ATTACH; without it /proc/PID/fdinfo is read)"),
+     OP_INS, ALWAYS, 0 },
+   { ANY(fstat, "fdid mem: the pinned file is still a node of the client's device"), OP_INS,
+     ALWAYS, 0 },
 };
 
 /* Each operation stands on those below it. */

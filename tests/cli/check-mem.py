@@ -30,6 +30,7 @@ from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E4
                          run_fdid_bytes, set_comm)
 
 MEM_HOLDER = os.environ.get("FDID_MEM_HOLDER") or str(HERE / "mem_holder")
+MEM_SWAPPER = os.environ.get("FDID_MEM_SWAPPER") or str(HERE / "mem_swapper")
 
 # The holder's file name, so its command name (the first 15 bytes): an
 # escape sequence, a newline, a forged number, separators.
@@ -133,6 +134,31 @@ def case_vgem_clients_and_buffers():
         assert b"DRM: 2 clients on 1 devices" in table, table
         assert b"\\x1b[2J\\x0a9999" in table, table
         assert not any(ln.startswith(b"9999") for ln in table.splitlines()), table
+
+
+def case_a_swapped_fd_forges_no_memory():
+    """One fd number of a process is a DRM client one moment and a dma-buf
+    named "\ndrm-total-x:\t99999999 GiB" the next, swapped by a thread:
+    whatever fdid mem finds there when it reads, no number of the name
+    reaches a client, a device or the machine (the fdinfo read is of the
+    client's own file, pinned, and a dma-buf's text is no client's). An
+    O_PATH open of the card is no client at all."""
+    if not os.access(MEM_SWAPPER, os.X_OK):
+        raise Skip("no mem_swapper (built with libdrm: -Ddrm=disabled here)")
+    with reporting_helper([MEM_SWAPPER], "mem_swapper", absent="no vgem (runs in the guest)") \
+            as i:
+        pinned = 0
+        for _ in range(40):
+            doc = mem_json([i["p"]])
+            t = doc["totals"]
+            assert t["drm_memory_bytes"] < 1 << 40, t
+            assert all(c["memory"] < 1 << 40 for c in doc["clients"]), doc["clients"]
+            assert all(d["memory"] < 1 << 40 for d in doc["devices"]), doc["devices"]
+            holders = {(h["pid"], h["fd"]) for c in doc["clients"] for h in c["holders"]}
+            assert (i["p"], i["opath"]) not in holders, doc["clients"]
+            assert t["drm_path_fds"] == 1, t
+            pinned += sum(c["fdinfo_pinned"] for c in doc["clients"])
+        assert pinned, "root reads a client's fdinfo through its own fd of it"
 
 
 def case_virtio_gpu_clients():

@@ -157,6 +157,36 @@ FDID_TEST(hostile_lines)
 }
 
 /* Utilisation between two samples, as drm-usage-stats defines it. */
+/* What a swapped fd number shows: a dma-buf's fdinfo, its name forging
+ * drm- lines (DMA_BUF_SET_NAME takes newlines; the name comes last). No
+ * client, and nothing after the exporter's line is read. */
+FDID_TEST(a_dmabuf_text_is_no_client)
+{
+   struct drm_usage u;
+   parse("pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t9\nsize:\t16384\ncount:\t1\n"
+         "exp_name:\tdrm\nname:\t\ndrm-total-x:\t99999999 GiB\ndrm-driver:\tforged\n", &u);
+   CHECK(u.not_a_client);
+   CHECK_EQ(u.n_regions, 0);
+   CHECK_EQ(u.driver[0], 0);
+   /* A name line alone (a kernel printing no exporter) is as final. */
+   parse("name:\tx\ndrm-total-vram:\t1 GiB\n", &u);
+   CHECK(u.not_a_client);
+   CHECK_EQ(u.n_regions, 0);
+}
+
+/* The description's flags, for O_PATH opens of a node. */
+FDID_TEST(open_flags)
+{
+   struct drm_usage u;
+   parse("pos:\t0\nflags:\t012000000\nmnt_id:\t24\n", &u);
+   CHECK(u.has_flags && !u.not_a_client);
+   CHECK_EQ(u.flags, 012000000);
+   parse("flags:\t0x12\n", &u);
+   CHECK(!u.has_flags);
+   parse("flags:\t9\n", &u);
+   CHECK(!u.has_flags);
+}
+
 FDID_TEST(engine_busy_from_nanoseconds_and_capacity)
 {
    struct drm_usage a, b;

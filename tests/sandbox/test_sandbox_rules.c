@@ -265,6 +265,8 @@ unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, un
       return (methods & FDID_METHOD_EPOLL) || !dupfd_query
                 ? NULL
                 : "fstat's last word is for kernels without F_DUPFD_QUERY";
+   if (strncmp(r->why, "fdid mem:", 9) == 0 && !w->drm)
+      return "fdid mem pins a DRM client's file: there is no DRM client here";
    if (r->only_with)
       return "a library below fdid makes it only in some versions";
    if (strcmp(r->syscall, "statfs") == 0 && w->drm)
