@@ -1,14 +1,27 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 #include "fd_class.h"
 #include "json.h"
 
+/* An O_PATH open of a DRM node: it needs no right on the device and is
+ * no client (no ioctl, no memory). */
+static bool
+path_only(const struct fdinfo *i)
+{
+   return i->has_flags && (i->flags & O_PATH);
+}
+
 static bool
 drm_info(struct cell *c, const struct description *d)
 {
    const struct fdinfo *i = &d->holders[0]->info;
+   if (path_only(i)) {
+      cell_put(c, "O_PATH (no client)");
+      return true;
+   }
    if (i->drm_driver[0]) {
       cell_put(c, "driver=");
       cell_put(c, i->drm_driver);
@@ -32,6 +45,8 @@ drm_json(FILE *f, const struct description *d)
    json_write_string_or_null(f, e->info.drm_driver);
    json_member(f, "client_id");
    json_write_string_or_null(f, e->info.drm_client_id);
+   json_member(f, "path_only");
+   fputs(path_only(&e->info) ? "true" : "false", f);
 }
 
 /* The size is the inode's (fstat); the exporter and name are fdinfo's. */

@@ -159,6 +159,10 @@ def case_a_swapped_fd_forges_no_memory():
             assert t["drm_path_fds"] == 1, t
             pinned += sum(c["fdinfo_pinned"] for c in doc["clients"])
         assert pinned, "root reads a client's fdinfo through its own fd of it"
+        ls = json.loads(run_fdid(["ls", "-J", "-a", "-p", str(i["p"])]).stdout)
+        path = [d for d in ls["descriptions"]
+                if (i["p"], i["opath"]) in {(x["pid"], x["fd"]) for x in d["holders"]}]
+        assert len(path) == 1 and path[0]["path_only"] is True, path
 
 
 def case_virtio_gpu_clients():
