@@ -71,14 +71,17 @@ fill_nholders(struct cell *c, const struct description *d, size_t id)
    fprintf(c->f, "%zu", d->n_holders);
 }
 
-/* pid/comm/fd: a comm may hold ',' or '/', escaped so that it cannot read
- * as another holder. */
+/* pid/comm/fd, pid(tid) for a thread's own file table: a comm may hold
+ * ',' or '/', escaped so that it cannot read as another holder. */
 static void
 fill_holders(struct cell *c, const struct description *d, size_t id)
 {
    for (size_t i = 0; i < d->n_holders && i < HOLDERS_SHOWN; i++) {
       const struct fd_entry *e = d->holders[i];
-      fprintf(c->f, "%s%d/", i ? "," : "", (int)e->proc->pid);
+      fprintf(c->f, "%s%d", i ? "," : "", (int)e->proc->pid);
+      if (e->proc->tid != e->proc->pid)
+         fprintf(c->f, "(%d)", (int)e->proc->tid);
+      fputc('/', c->f);
       text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
       fprintf(c->f, "/%d", e->fd);
    }
@@ -294,7 +297,8 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    fputc('[', f);
    for (size_t h = 0; h < d->n_holders; h++) {
       const struct fd_entry *x = d->holders[h];
-      fprintf(f, "%s{\"pid\": %d, \"fd\": %d", h ? ", " : "", (int)x->proc->pid, x->fd);
+      fprintf(f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", h ? ", " : "", (int)x->proc->pid,
+              (int)x->proc->tid, x->fd);
       json_member(f, "command");
       json_write_string(f, x->proc->comm);
       fputc('}', f);
@@ -325,7 +329,7 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
               "\"dmabufs\": %zu, \"dmabuf_fds\": %zu, \"dmabuf_bytes\": %lld, "
               "\"dmabuf_bytes_per_fd\": %lld, \"identity_questions\": %lu, "
               "\"epoll_targets_unsearched\": %lu}\n}\n",
-           s->descriptions, s->shared, s->shown, sc->n_procs, sc->procs_denied,
+           s->descriptions, s->shared, s->shown, sc->n_procs - sc->n_thread_tables, sc->procs_denied,
            sc->procs_vanished, g->procs_unverifiable, sc->n_fds,
            sc->fds_vanished + g->fds_vanished, s->dmabufs, s->dmabuf_fds, s->dmabuf_bytes,
            s->dmabuf_bytes_per_fd, g->questions, g->targets_unsearched);
@@ -583,7 +587,8 @@ list(struct options *o)
       else
          printf("%zu descriptions, %zu shared; %zu processes, %u denied, %u vanished, "
                 "%u not verifiable (kcmp refused); dma-bufs: %lld bytes, each counted once\n",
-                s.descriptions, s.shared, sc.n_procs, sc.procs_denied, sc.procs_vanished,
+                s.descriptions, s.shared, sc.n_procs - sc.n_thread_tables, sc.procs_denied,
+                sc.procs_vanished,
                 g.procs_unverifiable, s.dmabuf_bytes);
       skipped_print_text(stdout, &sc);
    }

@@ -40,7 +40,7 @@ ask(struct ctx *c, const struct fd_entry *a, const struct fd_entry *b)
       int r = fdid_compare_file_description(a->fd, b->fd);
       return r == -ENOTSUP ? 3 : r;
    }
-   return fdid_same_file_description_pid(a->proc->pid, a->fd, b->proc->pid, b->fd);
+   return fdid_same_file_description_pid(a->proc->tid, a->fd, b->proc->tid, b->fd);
 }
 
 static int
@@ -314,7 +314,7 @@ is_target(struct grouping *g, const struct fd_entry *e, const struct fd_entry *e
           const struct epoll_target *t)
 {
    g->questions++;
-   return fdid_same_epoll_target(e->proc->pid, e->fd, ep->proc->pid, ep->fd, t->tfd,
+   return fdid_same_epoll_target(e->proc->tid, e->fd, ep->proc->tid, ep->fd, t->tfd,
                                  t->toff) == 0;
 }
 

@@ -18,6 +18,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
@@ -72,13 +75,18 @@ collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
       /* The dma-buf file system is one superblock: every buffer's st_dev. */
       ctx.dmabuf_dev_known = true;
       ctx.dmabuf_dev = e->dev;
-      err = push_hold(h, (struct hold){ e->dev, e->ino, e->proc->index, e->size, e, { 0 } });
+      err = push_hold(h, (struct hold){ e->dev, e->ino, e->proc->owner, e->size, e, { 0 } });
    }
+   /* Maps once per process (its threads share them), read through a
+    * thread of a table of its own where there is one: a main thread that
+    * exited has no maps to show. */
    for (size_t p = 0; err == 0 && p < sc->n_procs; p++) {
-      if (sc->procs[p]->denied)
+      if (sc->procs[p]->denied || sc->procs[p]->owner != p)
          continue;
+      pid_t through = p + 1 < sc->n_procs && sc->procs[p + 1]->owner == p ? sc->procs[p + 1]->tid
+                                                                          : sc->procs[p]->pid;
       struct maps_result m;
-      int rr = maps_read_dmabufs(sc->procs[p]->pid, &ctx, &m);
+      int rr = maps_read_dmabufs(through, &ctx, &m);
       if (rr == -ENOMEM) {
          err = rr;
          break;
@@ -88,6 +96,7 @@ collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
          continue;
       }
       r->procs[p].maps_read = true;
+      r->procs[p].maps_tid = through;
       r->procs[p].maps_unverified = m.unverified;
       r->totals.maps_unverified += m.unverified;
       for (size_t b = 0; err == 0 && b < m.n_bufs; b++)
@@ -105,7 +114,7 @@ static long long
 mapped_size(const struct mem_report *r, const struct hold *v, size_t n)
 {
    for (size_t i = 0; i < n; i++) {
-      long long size = maps_mapping_size(r->procs[v[i].proc].proc->pid, &v[i].map);
+      long long size = maps_mapping_size(r->procs[v[i].proc].maps_tid, &v[i].map);
       if (size >= 0)
          return size;
    }
@@ -265,7 +274,9 @@ find_device(struct mem_report *r, const struct mem_client *c, dev_t rdev, size_t
 static int
 pin_file(const struct fd_entry *e)
 {
-   int pidfd = (int)syscall(SYS_pidfd_open, e->proc->pid, 0);
+   /* A thread's table (scan.h) is reached through that thread. */
+   int pidfd = (int)syscall(SYS_pidfd_open, e->proc->tid,
+                            e->proc->tid == e->proc->pid ? 0 : PIDFD_THREAD);
    if (pidfd < 0)
       return -1;
    int local = (int)syscall(SYS_pidfd_getfd, pidfd, e->fd, 0);
@@ -291,7 +302,7 @@ read_holder_usage(struct mem_report *r, const struct fd_entry *e, struct drm_usa
       }
       snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pin);
    } else {
-      snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
+      snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->tid, e->fd);
    }
    size_t len;
    char *text = proc_read_whole(path, &len);
@@ -346,15 +357,16 @@ count_client(struct mem_report *r, const struct mem_client *c)
    t->drm_fds += d->n_holders;
    t->drm_memory += c->memory;
    t->drm_memory_per_fd += c->memory * d->n_holders;
+   /* Each process once per client, however many fds (and threads' file
+    * tables) hold it: marked with the client, not searched per holder. */
+   size_t mark = (size_t)(c - r->clients) + 1;
    for (size_t h = 0; h < d->n_holders; h++) {
-      const struct process *p = d->holders[h]->proc;
-      bool seen = false;
-      for (size_t k = 0; k < h && !seen; k++)
-         seen = d->holders[k]->proc == p;
-      if (seen)
+      struct mem_proc *p = &r->procs[d->holders[h]->proc->owner];
+      if (p->last_client == mark)
          continue;
-      r->procs[p->index].n_clients++;
-      r->procs[p->index].drm_memory += c->memory;
+      p->last_client = mark;
+      p->n_clients++;
+      p->drm_memory += c->memory;
    }
 }
 
@@ -461,7 +473,7 @@ mem_client_in(const struct mem_report *prev, const struct mem_report *r,
          continue;
       }
       const struct fd_entry *x = p->desc->holders[0];
-      if (x->proc->pid == e->proc->pid && x->fd == e->fd && x->ino == e->ino)
+      if (x->proc->tid == e->proc->tid && x->fd == e->fd && x->ino == e->ino)
          return p;
    }
    return NULL;

@@ -66,7 +66,9 @@ struct mem_proc {
    size_t n_clients;        /* DRM clients held (a client once) */
    uint64_t drm_memory;     /* their memory, each client once */
    bool maps_read;
+   pid_t maps_tid;          /* the thread whose maps were read */
    unsigned maps_unverified;
+   size_t last_client;      /* the client last counted here, 1-based */
 };
 
 struct mem_totals {

@@ -209,7 +209,7 @@ mem_print_json(const struct mem_sample *prev, const struct mem_sample *cur)
    json_u64(f, "drm_memory_bytes_per_fd", t->drm_memory_per_fd);
    fprintf(f, ", \"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
               "\"processes_unverifiable\": %u, \"fdinfo_reads\": %lu}}\n",
-           cur->sc.n_procs, cur->sc.procs_denied, cur->sc.procs_vanished,
+           cur->sc.n_procs - cur->sc.n_thread_tables, cur->sc.procs_denied, cur->sc.procs_vanished,
            cur->g.procs_unverifiable, m->fdinfo_reads);
 }
 

@@ -327,7 +327,7 @@ print_totals(const struct mem_view *v, const struct mem_sample *s)
    if (t->drm_clients_unverified)
       printf("; %zu clients unverified (each counted alone)", t->drm_clients_unverified);
    printf("\n%zu processes, %u denied, %u vanished, %u not verifiable (kcmp refused)\n",
-          s->sc.n_procs, s->sc.procs_denied, s->sc.procs_vanished, s->g.procs_unverifiable);
+          s->sc.n_procs - s->sc.n_thread_tables, s->sc.procs_denied, s->sc.procs_vanished, s->g.procs_unverifiable);
    skipped_print_text(stdout, &s->sc);
 }
 

@@ -13,8 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <linux/kcmp.h>
+
+#include <fdid/identity.h>
 
 #include "proc_read.h"
 #include "scan.h"
@@ -49,7 +54,7 @@ scan_read_fdinfo(struct fd_entry *e)
    if (e->has_info)
       return true;
    char path[64];
-   snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->pid, e->fd);
+   snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->tid, e->fd);
    size_t n;
    char *text = proc_read_whole(path, &n);
    if (!text)
@@ -91,7 +96,7 @@ scan_name(struct fd_entry *e)
    if (e->name_too_long)
       return name_too_long;
    char path[64];
-   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->pid, e->fd);
+   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->tid, e->fd);
    e->name = read_link(AT_FDCWD, path);
    bool too_long = !e->name && errno == ENAMETOOLONG;
    /* Read later than the stat: the fd may have been closed, or its number
@@ -183,6 +188,149 @@ skip(struct scan *s, pid_t pid, const char *reason)
    return 0;
 }
 
+static struct process *
+add_process(struct scan *s, pid_t pid, pid_t tid)
+{
+   struct process *p = calloc(1, sizeof(*p));
+   struct process **grown = p ? realloc(s->procs, (s->n_procs + 1) * sizeof(*grown)) : NULL;
+   if (!grown) {
+      free(p);
+      return NULL;
+   }
+   s->procs = grown;
+   s->procs[s->n_procs++] = p;
+   p->pid = pid;
+   p->tid = tid;
+   p->index = s->n_procs - 1;
+   p->kcmp_ok = -1;
+   read_comm(pid, p->comm);
+   return p;
+}
+
+/* The fds of p's file table, from the open /proc/TID/fd listing d. 0, 1
+ * when the process is denied, or -ENOMEM. */
+static int
+scan_table(struct scan *s, struct process *p, DIR *d)
+{
+   int self_dir = dirfd(d);
+   struct dirent *de;
+   int r = 0;
+   errno = 0;
+   while (r == 0 && (de = readdir(d))) {
+      if (de->d_name[0] < '0' || de->d_name[0] > '9')
+         continue;
+      int fd = atoi(de->d_name);
+      if (p->self && fd == self_dir)
+         continue; /* our own listing, not the process's */
+      r = add_fd(s, p, self_dir, de->d_name, fd);
+   }
+   return r;
+}
+
+/*
+ * Does thread b use the file table of a (a thread id too)? kcmp's
+ * KCMP_FILES, where kcmp may be called: 1 yes, 0 no. Else each table's
+ * listing, fd numbers and inodes: a table unshared from another holds the
+ * same descriptions at the same numbers until it changes, so an equal
+ * listing loses no description. -1 when neither can tell (b is gone).
+ */
+static int
+same_table(pid_t a, pid_t b)
+{
+   if (fdid_allowed_methods() & fdid_probe() & FDID_METHOD_KCMP) {
+      long r = syscall(SYS_kcmp, a, b, KCMP_FILES, 0, 0);
+      if (r >= 0)
+         return r == 0;
+   }
+   char pa[64], pb[64];
+   snprintf(pa, sizeof(pa), "/proc/%d/fd", (int)a);
+   snprintf(pb, sizeof(pb), "/proc/%d/fd", (int)b);
+   DIR *da = opendir(pa), *db = opendir(pb);
+   int same = da && db;
+   struct dirent *ea, *eb;
+   while (same == 1) {
+      /* Both listings come in the kernel's fd order. */
+      do
+         ea = readdir(da);
+      while (ea && ea->d_name[0] == '.');
+      do
+         eb = readdir(db);
+      while (eb && eb->d_name[0] == '.');
+      if (!ea || !eb) {
+         same = !ea && !eb;
+         break;
+      }
+      struct stat sa, sb;
+      same = strcmp(ea->d_name, eb->d_name) == 0 &&
+             fstatat(dirfd(da), ea->d_name, &sa, 0) == 0 &&
+             fstatat(dirfd(db), eb->d_name, &sb, 0) == 0 && sa.st_dev == sb.st_dev &&
+             sa.st_ino == sb.st_ino;
+   }
+   if (!db)
+      same = -1;
+   if (da)
+      closedir(da);
+   if (db)
+      closedir(db);
+   return same;
+}
+
+/*
+ * The file tables of pid's threads that are not its own: a thread that
+ * called unshare(CLONE_FILES), or every thread of a process whose main
+ * thread exited (its /proc/PID/fd is then empty). Each is listed as a
+ * table of its own, of the same process. The common case costs one stat:
+ * the task directory's link count is 2 plus the number of threads.
+ */
+static int
+scan_thread_tables(struct scan *s, struct process *leader)
+{
+   char path[64];
+   snprintf(path, sizeof(path), "/proc/%d/task", (int)leader->pid);
+   struct stat st;
+   if (stat(path, &st) != 0 || st.st_nlink <= 3)
+      return 0;
+   DIR *d = opendir(path);
+   if (!d)
+      return 0;
+   size_t first = s->n_procs;
+   struct dirent *de;
+   int r = 0;
+   while (r == 0 && (de = readdir(d))) {
+      pid_t tid = (pid_t)atoi(de->d_name);
+      if (tid <= 0 || tid == leader->pid || same_table(leader->pid, tid) != 0)
+         continue;
+      /* One listing per table, however many threads share it. */
+      bool known = false;
+      for (size_t i = first; i < s->n_procs && !known; i++)
+         known = same_table(s->procs[i]->tid, tid) != 0;
+      if (known)
+         continue;
+      char fds[64];
+      snprintf(fds, sizeof(fds), "/proc/%d/fd", (int)tid);
+      DIR *t = opendir(fds);
+      if (!t)
+         continue; /* gone since */
+      struct process *p = add_process(s, leader->pid, tid);
+      if (!p) {
+         closedir(t);
+         r = -ENOMEM;
+         break;
+      }
+      p->owner = leader->index;
+      p->self = leader->self;
+      s->n_thread_tables++;
+      r = scan_table(s, p, t);
+      closedir(t);
+      if (r > 0) {
+         p->denied = true;
+         r = 0;
+      }
+   }
+   closedir(d);
+   return r;
+}
+
 static int
 scan_one(struct scan *s, pid_t pid, pid_t me)
 {
@@ -200,40 +348,21 @@ scan_one(struct scan *s, pid_t pid, pid_t me)
       return skip(s, pid, denied ? "denied" : "vanished");
    }
 
-   struct process *p = calloc(1, sizeof(*p));
-   struct process **grown = p ? realloc(s->procs, (s->n_procs + 1) * sizeof(*grown)) : NULL;
-   if (!grown) {
-      free(p);
+   struct process *p = add_process(s, pid, pid);
+   if (!p) {
       closedir(d);
       return -ENOMEM;
    }
-   s->procs = grown;
-   s->procs[s->n_procs++] = p;
-   p->pid = pid;
-   p->index = s->n_procs - 1;
-   p->kcmp_ok = -1;
-   read_comm(pid, p->comm);
-
-   int self_dir = dirfd(d);
-   bool self = p->self = pid == me;
-   struct dirent *de;
-   int r = 0;
-   errno = 0;
-   while (r == 0 && (de = readdir(d))) {
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
-         continue;
-      int fd = atoi(de->d_name);
-      if (self && fd == self_dir)
-         continue; /* our own listing, not the process's */
-      r = add_fd(s, p, self_dir, de->d_name, fd);
-   }
+   p->owner = p->index;
+   p->self = pid == me;
+   int r = scan_table(s, p, d);
    closedir(d);
    if (r > 0) {
       s->procs_denied++;
       p->denied = true;
-      r = skip(s, pid, "denied");
+      return skip(s, pid, "denied");
    }
-   return r;
+   return r < 0 ? r : scan_thread_tables(s, p);
 }
 
 static bool

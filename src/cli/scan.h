@@ -14,9 +14,14 @@ enum fd_type {
    FD_DRM, FD_DMABUF, FD_EPOLL, FD_ANON,
 };
 
+/* One file table of a process: its own, or one of its threads' that is
+ * not (unshare(CLONE_FILES), or every thread's once the main thread has
+ * exited): a process may have several entries, one per table. */
 struct process {
    pid_t pid;
+   pid_t tid;     /* the table's thread: pid for the process's own table */
    size_t index;  /* in scan.procs */
+   size_t owner;  /* index of the process's first entry (its own index) */
    char comm[17];
    /* kcmp may be used on it (checked only when one of its fds shares an
     * inode with another fd). -1 unknown, 0 no, 1 yes. */
@@ -49,7 +54,8 @@ struct skipped_process {
 
 struct scan {
    struct process **procs;
-   size_t n_procs;
+   size_t n_procs;          /* file tables: processes and their threads' own */
+   size_t n_thread_tables;  /* ... of which threads' (n_procs less these: processes) */
    struct fd_entry *fds;
    size_t n_fds, cap_fds;
    /* Counted, never fatal. */

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cli_harness import reporting_helper  # noqa: E402
 from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
                          fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
                          run_fdid_bytes, set_comm, unescape, vgem_present)
@@ -299,6 +300,35 @@ def case_many_epoll_targets_cost_one_question_each():
         assert doc["summary"]["epoll_targets_unsearched"] == 0, doc["summary"]
         table = run_fdid(["ls", "-p", str(h.pid)]).stdout
         assert f"targets={n}" in table, table
+
+
+THREAD_HOLDER = os.environ.get("FDID_THREAD_HOLDER") or str(HERE / "thread_holder")
+
+
+def case_fds_held_only_by_a_thread():
+    """A thread with a file table of its own (unshare(CLONE_FILES)), and a
+    process whose main thread has exited (/proc/PID/fd empty): the fds
+    only those threads hold are listed, as the thread's (tid), in both
+    fdid ls and fdid mem; a description in both tables is one group."""
+    for mode in ("unshare", "exit"):
+        with reporting_helper([THREAD_HOLDER, mode], "thread_holder") as i:
+            pid, tid = i["pid"], i["tid"]
+            doc = ls_json([pid])
+            held = {(x["pid"], x["tid"], x["fd"]): d for d in doc["descriptions"]
+                    for x in d["holders"]}
+            for fd in (i["r"], i["w"]):
+                assert (pid, tid, fd) in held, (mode, sorted(held))
+                assert held[(pid, tid, fd)]["type"] == "pipe", held[(pid, tid, fd)]
+            assert doc["summary"]["processes"] == 1, doc["summary"]
+            if mode == "unshare":
+                # The copied table holds the process's eventfd: one description.
+                d = held[(pid, pid, i["shared"])]
+                assert {(pid, pid, i["shared"]), (pid, tid, i["shared"])} <= \
+                    {(x["pid"], x["tid"], x["fd"]) for x in d["holders"]}, d
+            else:
+                assert not any(x[1] == pid for x in held), "the exited main thread holds none"
+            mem = json.loads(run_fdid(["mem", "-J", "-p", str(pid)]).stdout)
+            assert mem["totals"]["processes"] == 1, mem["totals"]
 
 
 def case_the_scanners_own_fds_never_split_a_group():
