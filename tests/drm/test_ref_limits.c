@@ -167,9 +167,12 @@ FDID_TEST(kms_framebuffer_refs_stop_at_the_limit)
    CHECK_EQ(fdid_kms_fb_acquire(kms, &img, &again, NULL), -EOVERFLOW);
    for (unsigned i = 1; i < n; i++)
       CHECK_EQ(fdid_kms_fb_unref(kms, fb), 0);
-   /* Still there: the kernel knows the framebuffer. */
+   /* Still there: the kernel knows the framebuffer (and hands us a handle
+    * of its buffer, ours to close). */
    drmModeFBPtr info = drmModeGetFB(fd, id);
    CHECK(info != NULL);
+   if (info->handle)
+      gem_close(fd, info->handle);
    drmModeFreeFB(info);
    CHECK_EQ(fdid_kms_fb_unref(kms, fb), 0);
    CHECK_EQ(fdid_kms_fb_count(kms), 0);
