@@ -269,6 +269,9 @@ static const struct entry table[] = {
    { ANY_WITH(fstat, "the C library's opendir()",
               "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
+   { ARG1(kcmp, 2, KCMP_FILES, "a process with several threads: is a thread's file table the "
+                               "process's (else the two listings are compared)"), OP_INS,
+     METHODS, KC },
    { ARG1(pidfd_open, 1, 0, "fdid mem: a DRM client's holder, to pin the client's file"), OP_INS,
      ALWAYS, 0 },
    { ARG1(pidfd_getfd, 2, 0, "fdid mem: the client's file, whose fdinfo is read through it "

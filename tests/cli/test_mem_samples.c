@@ -33,7 +33,7 @@ static void
 world(struct world *w, pid_t pid, int fd, ino_t ino, const char *device, const char *fdinfo)
 {
    memset(w, 0, sizeof(*w));
-   w->proc.pid = pid;
+   w->proc.pid = w->proc.tid = pid;
    w->fd = (struct fd_entry){ .proc = &w->proc, .fd = fd, .type = FD_DRM, .ino = ino };
    w->holders[0] = &w->fd;
    w->desc = (struct description){ .holders = w->holders, .n_holders = 1, .verified = true };

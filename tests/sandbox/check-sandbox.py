@@ -168,7 +168,7 @@ def case_no_rule_names_a_pid_unless_pinned():
     assert not plain["pin_self"], plain
     assert all(a["value"] != "self" for r in plain["rules"] for a in r["args"]), plain
     kcmp = [r for r in plain["rules"] if r["syscall"] == "kcmp"]
-    assert [a["name"] for r in kcmp for a in r["args"]] == ["KCMP_FILE", "KCMP_EPOLL_TFD"], kcmp
+    assert [a["name"] for r in kcmp for a in r["args"]] == ["KCMP_FILE", "KCMP_EPOLL_TFD", "KCMP_FILES"], kcmp
     pinned = json.loads(sandbox("-f", "json", "-m", "kcmp", "-p"))
     assert pinned["pin_self"], pinned
     assert [a["value"] for r in pinned["rules"] if r["syscall"] == "kcmp"

@@ -265,6 +265,8 @@ unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, un
       return (methods & FDID_METHOD_EPOLL) || !dupfd_query
                 ? NULL
                 : "fstat's last word is for kernels without F_DUPFD_QUERY";
+   if (strcmp(r->syscall, "kcmp") == 0 && r->n_args && r->args[0].value == KCMP_FILES)
+      return "asked of processes with several threads: the world's have one";
    if (strncmp(r->why, "fdid mem:", 9) == 0 && !w->drm)
       return "fdid mem pins a DRM client's file: there is no DRM client here";
    if (r->only_with)
