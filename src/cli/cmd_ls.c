@@ -19,6 +19,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
+
+#include "table_wrap.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +80,7 @@ fill_holders(struct cell *c, const struct description *d, size_t id)
 {
    for (size_t i = 0; i < d->n_holders && i < HOLDERS_SHOWN; i++) {
       const struct fd_entry *e = d->holders[i];
-      fprintf(c->f, "%s%d", i ? "," : "", (int)e->proc->pid);
+      fprintf(c->f, "%s%d", i ? cell_list_separator(c) : "", (int)e->proc->pid);
       if (e->proc->tid != e->proc->pid)
          fprintf(c->f, "(%d)", (int)e->proc->tid);
       fputc('/', c->f);
@@ -86,7 +88,7 @@ fill_holders(struct cell *c, const struct description *d, size_t id)
       fprintf(c->f, "/%d", e->fd);
    }
    if (d->n_holders > HOLDERS_SHOWN) {
-      fprintf(c->f, ",+%zu", d->n_holders - HOLDERS_SHOWN);
+      fprintf(c->f, "%s+%zu", cell_list_separator(c), d->n_holders - HOLDERS_SHOWN);
       put(c, " more");
    }
 }
@@ -182,7 +184,7 @@ cell_text(const struct column *col, const struct description *d, size_t id, bool
    FILE *f = open_memstream(&text, &len);
    if (!f)
       return NULL;
-   struct cell c = { f, raw ? ESCAPE_BLANKS : 0 };
+   struct cell c = { f, raw ? ESCAPE_BLANKS : 0, !raw };
    col->fill(&c, d, id);
    if (fclose(f) != 0) {
       free(text);
@@ -374,8 +376,12 @@ print_aligned(const struct options *o, struct grouping *g)
    scols_table_enable_noencoding(tb, 1);
    int r = 0;
    for (size_t c = 0; r == 0 && c < o->n_cols; c++) {
-      if (!scols_table_new_column(tb, o->cols[c]->name, o->cols[c]->width, o->cols[c]->flags))
+      struct libscols_column *cl =
+         scols_table_new_column(tb, o->cols[c]->name, o->cols[c]->width, o->cols[c]->flags);
+      if (!cl)
          r = -ENOMEM;
+      else if (o->cols[c]->flags & SCOLS_FL_WRAP)
+         table_wrap_at_newlines(cl);
    }
    size_t id = 0;
    for (size_t i = 0; r == 0 && i < g->n_descs; i++) {
@@ -393,8 +399,10 @@ print_aligned(const struct options *o, struct grouping *g)
          }
       }
    }
-   if (r == 0)
+   if (r == 0) {
+      table_keep_wrapped_lines_whole(tb);
       scols_print_table(tb);
+   }
    scols_unref_table(tb);
    return r;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -284,6 +285,36 @@ pin_file(const struct fd_entry *e)
    return local;
 }
 
+/* DRM_IOCTL_VERSION (include/uapi/drm/drm.h), spelled out: the command
+ * needs no DRM headers. */
+struct drm_version_abi {
+   int major, minor, patchlevel;
+   size_t name_len;
+   char *name;
+   size_t date_len;
+   char *date;
+   size_t desc_len;
+   char *desc;
+};
+#define DRM_IOCTL_VERSION_ABI _IOWR('d', 0x00, struct drm_version_abi)
+
+/* The DRM driver's own name (virtio_gpu, where sysfs names the PCI
+ * function's, virtio-pci), asked of a file of ours: the pinned client. */
+static void
+driver_name(int fd, char out[DRM_USAGE_NAME])
+{
+   char name[DRM_USAGE_NAME] = { 0 };
+   struct drm_version_abi v = { .name_len = sizeof(name) - 1, .name = name };
+   if (ioctl(fd, DRM_IOCTL_VERSION_ABI, &v) != 0 || !name[0])
+      return;
+   /* The kernel's text, cut to fit: a name only. */
+   for (size_t i = 0; name[i]; i++) {
+      if (name[i] < 0x21 || name[i] > 0x7e)
+         return;
+   }
+   memcpy(out, name, sizeof(name));
+}
+
 /* The holder's fdinfo as drm-usage-stats, into u: 1 read, 0 the fd holds
  * something else now (another node's file, a dma-buf), -1 unreadable. */
 static int
@@ -306,13 +337,19 @@ read_holder_usage(struct mem_report *r, const struct fd_entry *e, struct drm_usa
    }
    size_t len;
    char *text = proc_read_whole(path, &len);
+   r->fdinfo_reads++;
+   if (text)
+      drm_usage_parse(text, len, u);
+   free(text);
+   /* Kernels before 6.5 (and drivers without drm-usage-stats) print no
+    * drm-driver: the pinned file tells, an O_PATH one excepted (it takes no
+    * ioctl: pidfd_getfd does not hand it out anyway). */
+   if (text && pin >= 0 && !u->driver[0] && !u->not_a_client)
+      driver_name(pin, u->driver);
    if (pin >= 0)
       close(pin);
-   r->fdinfo_reads++;
    if (!text)
       return -1;
-   drm_usage_parse(text, len, u);
-   free(text);
    return u->not_a_client ? 0 : 1;
 }
 

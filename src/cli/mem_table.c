@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
+
+#include "table_wrap.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +55,8 @@ put_bytes(FILE *f, uint64_t v, bool bytes)
 static void
 put_holder(FILE *f, size_t i, const struct process *p, unsigned flags)
 {
-   fprintf(f, "%s%d/", i ? "," : "", (int)p->pid);
+   /* One holder per line (table_wrap_at_newlines). */
+   fprintf(f, "%s%d/", i ? ",\n" : "", (int)p->pid);
    text_escape_write(f, p->comm, flags | ESCAPE_SEPARATORS);
 }
 
@@ -125,10 +128,14 @@ table_new(const struct column *cols, size_t n)
    /* Cells are escaped already (escape.h). */
    scols_table_enable_noencoding(tb, 1);
    for (size_t c = 0; c < n; c++) {
-      if (!scols_table_new_column(tb, cols[c].name, cols[c].width, cols[c].flags)) {
+      struct libscols_column *cl = scols_table_new_column(tb, cols[c].name, cols[c].width,
+                                                          cols[c].flags);
+      if (!cl) {
          scols_unref_table(tb);
          return NULL;
       }
+      if (cols[c].flags & SCOLS_FL_WRAP)
+         table_wrap_at_newlines(cl);
    }
    return tb;
 }
@@ -136,8 +143,10 @@ table_new(const struct column *cols, size_t n)
 static int
 table_print(struct libscols_table *tb, int r)
 {
-   if (r == 0)
+   if (r == 0) {
+      table_keep_wrapped_lines_whole(tb);
       scols_print_table(tb);
+   }
    scols_unref_table(tb);
    return r;
 }
@@ -226,7 +235,7 @@ print_clients(const struct mem_view *v, const struct mem_sample *prev, const str
          fprintf(f, "/%d", d->holders[h]->fd);
       }
       if (d->n_holders > HOLDERS_SHOWN)
-         fprintf(f, ",+%zu more", d->n_holders - HOLDERS_SHOWN);
+         fprintf(f, ",\n+%zu more", d->n_holders - HOLDERS_SHOWN);
       put_bytes(cell(&w), c->memory, v->bytes);
       put_bytes(cell(&w), c->resident, v->bytes);
       put_engines(cell(&w), prev, cur, c);
@@ -297,7 +306,7 @@ print_buffers(const struct mem_view *v, const struct mem_report *m)
          fprintf(f, "%s", x->mapped ? "map" : "");
       }
       if (b->n_holders > HOLDERS_SHOWN)
-         fprintf(f, ",+%zu more", b->n_holders - HOLDERS_SHOWN);
+         fprintf(f, ",\n+%zu more", b->n_holders - HOLDERS_SHOWN);
       r = row_add(tb, &w);
    }
    return table_print(tb, r);
@@ -319,15 +328,21 @@ print_totals(const struct mem_view *v, const struct mem_sample *s)
    if (t->maps_unverified || t->maps_unreadable)
       printf("; %u mappings unverified, %u processes' maps unreadable", t->maps_unverified,
              t->maps_unreadable);
-   printf("\nDRM: %zu clients on %zu devices, ", t->drm_clients, s->r.n_devices);
+   printf("\nDRM: %zu client%s on %zu device%s, ", t->drm_clients, t->drm_clients == 1 ? "" : "s",
+          s->r.n_devices, s->r.n_devices == 1 ? "" : "s");
    put_bytes(stdout, t->drm_memory, v->bytes);
    printf(" counted once (per fd: ");
    put_bytes(stdout, t->drm_memory_per_fd, v->bytes);
    printf(")");
    if (t->drm_clients_unverified)
       printf("; %zu clients unverified (each counted alone)", t->drm_clients_unverified);
+   if (t->drm_clients_id_repeated)
+      printf("; %zu read another client's id (not counted)", t->drm_clients_id_repeated);
+   if (t->drm_path_fds)
+      printf("; %zu O_PATH fds (no clients)", t->drm_path_fds);
    printf("\n%zu processes, %u denied, %u vanished, %u not verifiable (kcmp refused)\n",
-          s->sc.n_procs - s->sc.n_thread_tables, s->sc.procs_denied, s->sc.procs_vanished, s->g.procs_unverifiable);
+          s->sc.n_procs - s->sc.n_thread_tables, s->sc.procs_denied, s->sc.procs_vanished,
+          s->g.procs_unverifiable);
    skipped_print_text(stdout, &s->sc);
 }
 
@@ -337,7 +352,9 @@ mem_print_tables(const struct mem_view *v, const struct mem_sample *prev,
 {
    const struct mem_report *m = &cur->r;
    int r = 0;
-   printf("PROCESSES (dma-bufs held by fd or mapping; DRM clients, each once)\n");
+   printf("PROCESSES (dma-bufs held by fd or mapping; DRM clients, each once per process:\n"
+          "a client shared by processes counts whole in each one's DRM-MEM, once in the "
+          "totals)\n");
    r = print_processes(v, m);
    if (r == 0 && m->n_clients) {
       printf("\nDRM CLIENTS (one per open description)\n");

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "drm/winsys_private.h"
 #include "fdid/image_bos.h"
+#include "util/buffer_id.h"
 #include "util/macros.h"
 
 FDID_PUBLIC int
@@ -16,7 +18,12 @@ fdid_image_import_bos(const struct fdid_image *img, struct fdid_device *dev,
    if (!dev || !fdid_image_is_resolved(img))
       return -EINVAL;
    for (unsigned o = 0; o < img->n_objects; o++) {
-      int r = fdid_bo_import(dev, img->objects[o].fd, &out->bos[o]);
+      /* The buffer the image resolved, not whatever its fd number holds
+       * now (dup2 over it since): a cache keyed by the image would show
+       * another buffer under its key for ever. */
+      const struct fdid_image_object *obj = &img->objects[o];
+      struct fdid_buffer_id id = { obj->dev, obj->ino, obj->size };
+      int r = fdid_bo_import_expecting(dev, obj->fd, &id, &out->bos[o]);
       if (r < 0) {
          out->bos[o] = NULL;
          fdid_image_bos_finish(out);

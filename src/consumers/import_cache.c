@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fdid/import_cache.h"
+#include "util/buffer_id.h"
 #include "util/fd_util.h"
 #include "util/hash_map.h"
 #include "util/lock.h"
@@ -113,6 +114,15 @@ entry_create(const struct fdid_image *img, void *object, struct entry **out)
          return fd;
       }
       e->key.objects[i].fd = fd;
+      /* The key is the buffer the image resolved: an fd number that holds
+       * another one now (dup2 over it) would file that buffer's object
+       * under this key. One fstat per object, on a miss only. */
+      struct fdid_buffer_id id;
+      if (fdid_buffer_id_of(fd, &id) != 1 || id.dev != img->objects[i].dev ||
+          id.ino != img->objects[i].ino) {
+         entry_destroy(e);
+         return -ESTALE;
+      }
    }
    for (unsigned p = 0; p < img->n_planes; p++)
       e->key.planes[p].fd = e->key.objects[img->planes[p].object].fd;

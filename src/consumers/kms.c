@@ -34,6 +34,8 @@ struct fdid_kms {
    struct fdid_import_cache *cache;
    /* -1 unknown, 0 no (RmFB), 1 yes. */
    atomic_int has_closefb;
+   /* DRM_CAP_ADDFB2_MODIFIERS: AddFB2 takes DRM_MODE_FB_MODIFIERS. */
+   bool has_modifiers;
 };
 
 /* The plane's IN_FORMATS blob id, or 0. */
@@ -115,7 +117,10 @@ add_fb(void *context, const struct fdid_image *img, void **object)
       offsets[p] = img->planes[p].offset;
       modifiers[p] = img->modifier;
    }
-   bool explicit_modifier = img->modifier != FDID_MODIFIER_NONE;
+   /* A device without modifiers refuses the flag, even for LINEAR, which
+    * is what it shows without one (as wlroots does it). */
+   bool explicit_modifier = img->modifier != FDID_MODIFIER_NONE &&
+                            (kms->has_modifiers || img->modifier != FDID_MODIFIER_LINEAR);
    if (drmModeAddFB2WithModifiers(kms->fd, img->width, img->height, img->fourcc, handles,
                                   pitches, offsets, explicit_modifier ? modifiers : NULL,
                                   &fb->id, explicit_modifier ? DRM_MODE_FB_MODIFIERS : 0)) {
@@ -181,6 +186,8 @@ fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out)
    }
    kms->fd = fd;
    atomic_init(&kms->has_closefb, -1);
+   uint64_t cap = 0;
+   kms->has_modifiers = drmGetCap(fd, DRM_CAP_ADDFB2_MODIFIERS, &cap) == 0 && cap;
    int r = fdid_import_cache_create(kms, add_fb, remove_fb, &kms->cache);
    if (r < 0) {
       fdid_device_unref(kms->dev);

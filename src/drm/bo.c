@@ -84,8 +84,22 @@ close_handle(struct fdid_device *dev, uint32_t handle)
       drmCloseBufferHandle(dev->fd, handle);
 }
 
+/* Is bo the buffer `id` names? (An object without a dma-buf yet is none.) */
+static bool
+bo_is(const struct fdid_bo *bo, const struct fdid_buffer_id *id)
+{
+   return bo->has_ino && bo->by_ino.k1 == (uint64_t)id->dev && bo->by_ino.k2 == (uint64_t)id->ino;
+}
+
 FDID_PUBLIC int
 fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
+{
+   return fdid_bo_import_expecting(dev, dmabuf_fd, NULL, out);
+}
+
+int
+fdid_bo_import_expecting(struct fdid_device *dev, int dmabuf_fd,
+                         const struct fdid_buffer_id *expect, struct fdid_bo **out)
 {
    if (!dev || !out)
       return -EINVAL;
@@ -104,6 +118,10 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
 
    /* The same fd as the last imports: one identity question (bo_hint.c). */
    struct fdid_bo *bo = fdid_hint_lookup(dev, dmabuf_fd);
+   if (bo && expect && !bo_is(bo, expect)) {
+      r = -ESTALE;
+      goto out;
+   }
    if (bo) {
       if (fdid_ref_get(&bo->refs))
          *out = bo;
@@ -118,6 +136,10 @@ fdid_bo_import(struct fdid_device *dev, int dmabuf_fd, struct fdid_bo **out)
    r = fdid_buffer_id_of(dmabuf_fd, &id);
    if (r <= 0) {
       r = r < 0 ? r : -EINVAL;
+      goto out;
+   }
+   if (expect && (id.dev != expect->dev || id.ino != expect->ino)) {
+      r = -ESTALE; /* the fd number holds another buffer now */
       goto out;
    }
    r = 0;

@@ -125,6 +125,13 @@ int fdid_bo_export_locked(struct fdid_bo *bo, int *out_fd);
 /* fdid_bo_adopt_handle() with dev->lock held. */
 int fdid_bo_adopt_locked(struct fdid_device *dev, uint32_t handle, struct fdid_bo **out);
 
+/* fdid_bo_import() of the buffer `expect` names (NULL: any): -ESTALE when
+ * dmabuf_fd holds another one now. The identity check costs nothing more:
+ * the import's own fstat, or the hint's question. */
+struct fdid_buffer_id;
+int fdid_bo_import_expecting(struct fdid_device *dev, int dmabuf_fd,
+                             const struct fdid_buffer_id *expect, struct fdid_bo **out);
+
 /* bo_hint.c, all with dev->lock held. */
 struct fdid_bo *fdid_hint_lookup(struct fdid_device *dev, int fd);
 void fdid_hint_note(struct fdid_device *dev, int fd, struct fdid_bo *bo);

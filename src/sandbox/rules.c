@@ -57,7 +57,11 @@ struct abi_blob { uint32_t blob_id, length; uint64_t data; };
 struct abi_fb_cmd2 { uint32_t fb_id, width, height, pixel_format, flags, handles[4], pitches[4],
                      offsets[4]; uint64_t modifier[4]; };
 struct abi_closefb { uint32_t fb_id, pad; };
+struct abi_version { int major, minor, patchlevel; uint64_t name_len, name, date_len, date,
+                     desc_len, desc; };
+#define DRM_IOCTL_VERSION                 _IOWR('d', 0x00, struct abi_version)
 #define DRM_IOCTL_SET_CLIENT_CAP          _IOW('d', 0x0d, struct abi_client_cap)
+#define DRM_IOCTL_GET_CAP                 _IOWR('d', 0x0c, struct abi_client_cap)
 #define DRM_IOCTL_MODE_GETRESOURCES       _IOWR('d', 0xa0, struct abi_card_res)
 #define DRM_IOCTL_MODE_GETPROPERTY        _IOWR('d', 0xaa, struct abi_property)
 #define DRM_IOCTL_MODE_GETPROPBLOB        _IOWR('d', 0xac, struct abi_blob)
@@ -239,6 +243,8 @@ static const struct entry table[] = {
      FDID_OP_KMS, ALWAYS, 0 },
    { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETRESOURCES, "is the device a KMS device"), FDID_OP_KMS,
      ALWAYS, 0 },
+   { ARG1(ioctl, 1, DRM_IOCTL_GET_CAP, "does AddFB2 take modifiers (ADDFB2_MODIFIERS)"),
+     FDID_OP_KMS, ALWAYS, 0 },
    { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETPLANERESOURCES, "the planes"), FDID_OP_KMS, ALWAYS, 0 },
    { ARG1(ioctl, 1, DRM_IOCTL_MODE_GETPLANE, "a plane's formats"), FDID_OP_KMS, ALWAYS, 0 },
    { ARG1(ioctl, 1, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, "a plane's properties"), FDID_OP_KMS,
@@ -279,6 +285,9 @@ static const struct entry table[] = {
      OP_INS, ALWAYS, 0 },
    { ANY(fstat, "fdid mem: the pinned file is still a node of the client's device"), OP_INS,
      ALWAYS, 0 },
+   { IOCTL_WITH(DRM_IOCTL_VERSION, "fdid mem: the pinned client's DRM driver, where its "
+                                   "fdinfo names none",
+                "kernels before 6.5, or drivers without drm-usage-stats"), OP_INS, ALWAYS, 0 },
 };
 
 /* Each operation stands on those below it. */

@@ -15,6 +15,7 @@ DRM cases need vgem (the guests) and skip elsewhere.
 import contextlib
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cli_harness import reporting_helper  # noqa: E402
+from cli_harness import reporting_helper, run_fdid_in_pty  # noqa: E402
 from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
                          fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
                          run_fdid_bytes, set_comm, unescape, vgem_present)
@@ -638,6 +639,11 @@ def case_hostile_names_and_commands():
                     pid, comm, fd = one.split(b"/")  # so is '/'
                     assert int(pid) == h.pid and unescape(comm) == HOSTILE[name][:15], one
                     assert int(fd) in (h.info["fd"], h.info["dup"])
+        # A narrow terminal: a wrapped cell never cuts an escape in two.
+        for args in (["ls", "-a"] + sel, ["mem"] + sel):
+            narrow = run_fdid_in_pty(args, 30, env={"LC_ALL": "C"})
+            for line in narrow.splitlines():
+                assert re.fullmatch(rb"(?:[^\\]|\\\\|\\x[0-9a-f]{2})*", line), (args, line)
         # Not one raw control byte on any path, the whole machine too.
         c = {"LC_ALL": "C"}
         assert_no_raw_controls(run_fdid_bytes(["ls"], env=c).stdout)

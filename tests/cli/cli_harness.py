@@ -239,3 +239,35 @@ def main(cases):
         overall = "fail" if counts["fail"] else "pass" if counts["pass"] else "skip"
         print(f'PIGLIT: {{"result": "{overall}" }}')
     return 1 if counts["fail"] else 0
+
+
+def run_fdid_in_pty(args, columns, env=None):
+    """fdid's output on a terminal `columns` wide (a pseudo-terminal), as
+    bytes: where tables wrap."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(env or {})
+        os.environ.pop("COLUMNS", None)
+        os.execv(FDID, ["fdid"] + list(args))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    data = b""
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, data
+    return data.replace(b"\r\n", b"\n")

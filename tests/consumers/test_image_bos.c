@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fdid/image_bos.h>
+#include <fdid/import_cache.h>
 
 #include "fdid_test.h"
 #include "fourccs.h"
@@ -117,6 +118,61 @@ FDID_TEST(refusals_keep_nothing)
    buf_destroy(&other);
    one_card_close(&c); /* the kernel: no handle left of the undone import */
    buf_destroy(&b);
+}
+
+static int
+count_import(void *context, const struct fdid_image *img, void **object)
+{
+   (void)img;
+   (*(int *)context)++;
+   *object = context;
+   return 0;
+}
+
+static void
+count_destroy(void *context, void *object)
+{
+   (void)object;
+   (*(int *)context)--;
+}
+
+/*
+ * An image resolved on buffer A, then its fd number made B's by dup2(): the
+ * table imports neither (it used to import B, and a cache keyed by A's
+ * identity kept B's framebuffer under A's key for ever), and an import
+ * cache keeps nothing of what its import made of B. Resolved again, the
+ * image is B's and is taken.
+ */
+FDID_TEST(an_fd_number_given_to_another_buffer_is_refused)
+{
+   struct fdid_image img;
+   struct buf a = xr24_image(&img, FDID_MODIFIER_LINEAR);
+   struct buf b = buf_create(W, H, 32);
+   struct one_card c = one_card_open();
+   CHECK_SYS(dup2(b.fd, a.fd));
+   struct fdid_image_bos bos;
+   CHECK_EQ(fdid_image_import_bos(&img, c.dev, &bos), -ESTALE);
+   CHECK_EQ(bos.n_bos, 0);
+
+   int live = 0;
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&live, count_import, count_destroy, &cache), 0);
+   void *obj = NULL;
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &obj, NULL), -ESTALE);
+   CHECK_EQ(live, 0);
+   CHECK_EQ(fdid_import_cache_count(cache), 0);
+
+   CHECK_EQ(fdid_image_resolve(&img), 0);
+   CHECK(img.objects[0].ino != 0);
+   CHECK_EQ(fdid_image_import_bos(&img, c.dev, &bos), 0);
+   CHECK_EQ(fdid_image_bos_plane_handle(&bos, &img, 0), prime_import(c.fd, b.fd));
+   fdid_image_bos_finish(&bos);
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &obj, NULL), 0);
+   CHECK_EQ(live, 1);
+   fdid_import_cache_destroy(cache);
+   one_card_close(&c);
+   buf_destroy(&b);
+   buf_destroy(&a);
 }
 
 FDID_TEST_MAIN()

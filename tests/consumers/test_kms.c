@@ -434,6 +434,47 @@ race(void *arg)
    return NULL;
 }
 
+/*
+ * LINEAR named explicitly, as many clients send it, on a device without
+ * DRM_CAP_ADDFB2_MODIFIERS (virtio-gpu on both kernels): the plane shows
+ * it, and so must a framebuffer (AddFB2 without the modifier flag, which
+ * such a device refuses); shown on the CRTC. And the fd number of an image
+ * given to another buffer after it was resolved: refused, nothing cached
+ * under the first buffer's key.
+ */
+FDID_TEST(explicit_linear_and_a_reused_fd_number)
+{
+   struct compositor c;
+   compositor_open(&c);
+   uint64_t cap = 1;
+   CHECK_EQ(drmGetCap(c.fd, DRM_CAP_ADDFB2_MODIFIERS, &cap), 0);
+   printf("# ADDFB2_MODIFIERS: %llu\n", (unsigned long long)cap);
+   int cfd = open_kms();
+   struct client_buf a = client_buf_create(cfd, &c.mode), b = client_buf_create(cfd, &c.mode);
+   struct fdid_image img;
+   int fd = frame_image(cfd, &a, &c.mode, &img);
+   img.modifier = FDID_MODIFIER_LINEAR;
+   CHECK_EQ(fdid_image_resolve(&img), 0);
+   CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, XR24, FDID_MODIFIER_LINEAR), 1);
+   const struct fdid_kms_fb *fb = NULL;
+   bool created = false;
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &created), 0);
+   CHECK(created);
+   show(&c, fb);
+   CHECK_EQ(fdid_kms_fb_unref(c.kms, fb), 0);
+
+   int other = prime_export(cfd, b.handle);
+   CHECK_SYS(dup2(other, fd));
+   close(other);
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &created), -ESTALE);
+   CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
+   close(fd);
+   client_buf_destroy(cfd, &a);
+   client_buf_destroy(cfd, &b);
+   close(cfd);
+   compositor_close(&c);
+}
+
 FDID_TEST(four_threads)
 {
    struct scene sc;

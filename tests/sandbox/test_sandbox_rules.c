@@ -242,6 +242,21 @@ scenario(struct sandbox_world *w, unsigned methods, unsigned ops, int trapped)
    return *shared;
 }
 
+/* Does the DRM fd's fdinfo print drm-driver (drm-usage-stats)? */
+static bool
+fdinfo_names_driver(int fd)
+{
+   char path[64], text[4096];
+   snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+   FILE *f = fopen(path, "re");
+   if (!f)
+      return false;
+   size_t n = fread(text, 1, sizeof(text) - 1, f);
+   fclose(f);
+   text[n] = 0;
+   return strstr(text, "\ndrm-driver:") != NULL;
+}
+
 /* Rules this kernel (or machine) never makes fdid call, and why. Asked
  * of the kernel directly: the test process itself never calls fdid, so
  * each scenario's child starts unprobed. */
@@ -269,6 +284,10 @@ unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, un
       return "asked of processes with several threads: the world's have one";
    if (strncmp(r->why, "fdid mem:", 9) == 0 && !w->drm)
       return "fdid mem pins a DRM client's file: there is no DRM client here";
+   if (strstr(r->why, "fdinfo names none"))
+      return fdinfo_names_driver(w->card)
+                ? "the client's fdinfo names its driver (drm-usage-stats, Linux 6.5+)"
+                : NULL;
    if (r->only_with)
       return "a library below fdid makes it only in some versions";
    if (strcmp(r->syscall, "statfs") == 0 && w->drm)
@@ -403,6 +422,7 @@ FDID_TEST(ioctl_numbers_are_the_kernels)
 #define K(x) { #x, x }
       K(DRM_IOCTL_GEM_CLOSE), K(DRM_IOCTL_PRIME_HANDLE_TO_FD), K(DRM_IOCTL_PRIME_FD_TO_HANDLE),
       K(DRM_IOCTL_MODE_CREATE_DUMB), K(DRM_IOCTL_MODE_MAP_DUMB), K(DRM_IOCTL_SET_CLIENT_CAP),
+      K(DRM_IOCTL_GET_CAP), K(DRM_IOCTL_VERSION),
       K(DRM_IOCTL_MODE_GETRESOURCES), K(DRM_IOCTL_MODE_GETPROPERTY),
       K(DRM_IOCTL_MODE_GETPROPBLOB), K(DRM_IOCTL_MODE_RMFB), K(DRM_IOCTL_MODE_GETPLANERESOURCES),
       K(DRM_IOCTL_MODE_GETPLANE), K(DRM_IOCTL_MODE_ADDFB2), K(DRM_IOCTL_MODE_OBJ_GETPROPERTIES),
