@@ -30,6 +30,13 @@ int cli_add_pid(pid_t **pids, size_t *n_pids, const char *arg);
 int cli_resolve_pids(pid_t *pids, size_t n_pids);
 
 /* Each subcommand: argv[0] is the subcommand's name. */
+/* "-h" or "--help". */
+static inline bool
+cli_is_help(const char *arg)
+{
+   return arg[0] == '-' && (!__builtin_strcmp(arg, "-h") || !__builtin_strcmp(arg, "--help"));
+}
+
 int cmd_probe(int argc, char **argv);
 int cmd_same(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

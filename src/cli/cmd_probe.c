@@ -68,6 +68,12 @@ refusal(unsigned method, char buf[32])
 int
 cmd_probe(int argc, char **argv)
 {
+   if (argc == 2 && cli_is_help(argv[1])) {
+      printf("Usage: fdid probe\n\nWhich identity methods work here, how a refused one was "
+             "refused,\nwhich one is used, and what each costs.\n\nOptions:\n"
+             "  -h, --help         this text\n");
+      return CLI_EXIT_OK;
+   }
    if (argc != 1) {
       fprintf(stderr, "Usage: fdid probe\n");
       return CLI_EXIT_ERROR;

@@ -26,7 +26,8 @@ usage(FILE *out)
    fprintf(out, "Usage: fdid [COMMAND [ARGS]]   (no command: fdid ls)\n\nCommands:\n");
    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
       fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-   fprintf(out, "\nEnvironment: FDID_METHODS=dupfd_query,kcmp,epoll restricts the methods tried.\n");
+   fprintf(out, "\nEnvironment: FDID_METHODS=dupfd_query,kcmp,epoll restricts the methods tried.\n"
+                "fdid --version prints the version; man fdid has the details.\n");
 }
 
 int
@@ -40,8 +41,13 @@ main(int argc, char **argv)
    text_escape_init();
    if (argc < 2 || argv[1][0] == '-') {
       /* `fdid` and `fdid -J ...` are `fdid ls ...`; --help is ours. */
-      if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0))
+      if (argc < 2 || (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0 &&
+                       strcmp(argv[1], "-V") != 0 && strcmp(argv[1], "--version") != 0))
          return cmd_ls(argc, argv);
+   }
+   if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+      printf("fdid %s\n", FDID_VERSION);
+      return CLI_EXIT_OK;
    }
    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
        strcmp(argv[1], "help") == 0) {
