@@ -12,10 +12,8 @@
 #include "maps.h"
 #include "proc_read.h"
 #include "util/array.h"
+#include "util/linux_abi.h"
 
-#ifndef DMA_BUF_MAGIC
-#define DMA_BUF_MAGIC 0x444d4142
-#endif
 
 /* Lowercase hex digits up to `stop` (not empty, no overflow). */
 static bool

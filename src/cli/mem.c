@@ -15,16 +15,8 @@
 #include "mem.h"
 #include "proc_read.h"
 #include "util/array.h"
+#include "util/linux_abi.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
 
 /* ---- dma-bufs ---------------------------------------------------------- */
 
@@ -285,27 +277,14 @@ pin_file(const struct fd_entry *e)
    return local;
 }
 
-/* DRM_IOCTL_VERSION (include/uapi/drm/drm.h), spelled out: the command
- * needs no DRM headers. */
-struct drm_version_abi {
-   int major, minor, patchlevel;
-   size_t name_len;
-   char *name;
-   size_t date_len;
-   char *date;
-   size_t desc_len;
-   char *desc;
-};
-#define DRM_IOCTL_VERSION_ABI _IOWR('d', 0x00, struct drm_version_abi)
-
 /* The DRM driver's own name (virtio_gpu, where sysfs names the PCI
  * function's, virtio-pci), asked of a file of ours: the pinned client. */
 static void
 driver_name(int fd, char out[DRM_USAGE_NAME])
 {
    char name[DRM_USAGE_NAME] = { 0 };
-   struct drm_version_abi v = { .name_len = sizeof(name) - 1, .name = name };
-   if (ioctl(fd, DRM_IOCTL_VERSION_ABI, &v) != 0 || !name[0])
+   struct fdid_abi_version v = { .name_len = sizeof(name) - 1, .name = name };
+   if (ioctl(fd, DRM_IOCTL_VERSION, &v) != 0 || !name[0])
       return;
    /* The kernel's text, cut to fit: a name only. */
    for (size_t i = 0; name[i]; i++) {

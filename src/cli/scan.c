@@ -24,8 +24,8 @@
 #include "proc_read.h"
 #include "scan.h"
 #include "util/array.h"
+#include "util/linux_abi.h"
 
-#define DRM_MAJOR 226
 
 static enum fd_type
 classify(const struct stat *st, const char *name)
@@ -43,7 +43,7 @@ classify(const struct stat *st, const char *name)
    case S_IFIFO: return FD_PIPE;
    case S_IFSOCK: return FD_SOCKET;
    case S_IFBLK: return FD_BLK;
-   case S_IFCHR: return major(st->st_rdev) == DRM_MAJOR ? FD_DRM : FD_CHR;
+   case S_IFCHR: return major(st->st_rdev) == FDID_DRM_MAJOR ? FD_DRM : FD_CHR;
    default: return FD_OTHER;
    }
 }

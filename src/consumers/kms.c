@@ -14,14 +14,9 @@
 #include "fdid/image_bos.h"
 #include "fdid/import_cache.h"
 #include "fdid/kms.h"
+#include "util/linux_abi.h"
 #include "util/macros.h"
 
-/* DRM_IOCTL_MODE_CLOSEFB (Linux 6.8), spelled out for older headers. */
-struct kms_closefb {
-   uint32_t fb_id;
-   uint32_t pad;
-};
-#define KMS_IOCTL_CLOSEFB DRM_IOWR(0xD0, struct kms_closefb)
 
 struct fdid_kms_fb {
    uint32_t id;
@@ -141,12 +136,12 @@ close_fb(struct fdid_kms *kms, uint32_t id)
 {
    int has = atomic_load(&kms->has_closefb);
    if (has < 0) {
-      struct kms_closefb probe = { 0, 0 };
-      has = drmIoctl(kms->fd, KMS_IOCTL_CLOSEFB, &probe) != 0 && errno == ENOENT;
+      struct fdid_abi_closefb probe = { 0, 0 };
+      has = drmIoctl(kms->fd, DRM_IOCTL_MODE_CLOSEFB, &probe) != 0 && errno == ENOENT;
       atomic_store(&kms->has_closefb, has);
    }
-   struct kms_closefb c = { id, 0 };
-   if (!has || drmIoctl(kms->fd, KMS_IOCTL_CLOSEFB, &c) != 0)
+   struct fdid_abi_closefb c = { id, 0 };
+   if (!has || drmIoctl(kms->fd, DRM_IOCTL_MODE_CLOSEFB, &c) != 0)
       drmModeRmFB(kms->fd, id);
 }
 

@@ -19,58 +19,8 @@
 #include <fdid/identity.h>
 #include <fdid/sandbox.h>
 
+#include "util/linux_abi.h"
 #include "util/macros.h"
-
-#ifndef F_DUPFD_QUERY
-#define F_DUPFD_QUERY 1027
-#endif
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK 18
-#endif
-
-/* The DRM ioctls the winsys makes. Their numbers are the kernel's ABI
- * (include/uapi/drm/drm.h: type 'd', the number, the argument's size);
- * spelled out so that libfdid needs no DRM headers to list them, and
- * checked against libdrm's in the tests. */
-struct abi_gem_close { uint32_t handle, pad; };
-struct abi_prime_handle { uint32_t handle, flags; int32_t fd; };
-struct abi_create_dumb { uint32_t height, width, bpp, flags, handle, pitch; uint64_t size; };
-struct abi_map_dumb { uint32_t handle, pad; uint64_t offset; };
-#define DRM_IOCTL_GEM_CLOSE          _IOW('d', 0x09, struct abi_gem_close)
-#define DRM_IOCTL_PRIME_HANDLE_TO_FD _IOWR('d', 0x2d, struct abi_prime_handle)
-#define DRM_IOCTL_PRIME_FD_TO_HANDLE _IOWR('d', 0x2e, struct abi_prime_handle)
-#define DRM_IOCTL_MODE_CREATE_DUMB   _IOWR('d', 0xb2, struct abi_create_dumb)
-#define DRM_IOCTL_MODE_MAP_DUMB      _IOWR('d', 0xb3, struct abi_map_dumb)
-/* The KMS consumer's. */
-struct abi_client_cap { uint64_t capability, value; };
-struct abi_card_res { uint64_t ptrs[4]; uint32_t counts[4], min_width, max_width, min_height,
-                      max_height; };
-struct abi_plane_res { uint64_t plane_id_ptr; uint32_t count_planes; };
-struct abi_plane { uint32_t ids[6]; uint64_t format_type_ptr; };
-struct abi_obj_props { uint64_t props_ptr, values_ptr; uint32_t count, obj_id, obj_type; };
-struct abi_property { uint64_t values_ptr, enum_blob_ptr; uint32_t prop_id, flags; char name[32];
-                      uint32_t count_values, count_enum_blobs; };
-struct abi_blob { uint32_t blob_id, length; uint64_t data; };
-struct abi_fb_cmd2 { uint32_t fb_id, width, height, pixel_format, flags, handles[4], pitches[4],
-                     offsets[4]; uint64_t modifier[4]; };
-struct abi_closefb { uint32_t fb_id, pad; };
-struct abi_version { int major, minor, patchlevel; uint64_t name_len, name, date_len, date,
-                     desc_len, desc; };
-#define DRM_IOCTL_VERSION                 _IOWR('d', 0x00, struct abi_version)
-#define DRM_IOCTL_SET_CLIENT_CAP          _IOW('d', 0x0d, struct abi_client_cap)
-#define DRM_IOCTL_GET_CAP                 _IOWR('d', 0x0c, struct abi_client_cap)
-#define DRM_IOCTL_MODE_GETRESOURCES       _IOWR('d', 0xa0, struct abi_card_res)
-#define DRM_IOCTL_MODE_GETPROPERTY        _IOWR('d', 0xaa, struct abi_property)
-#define DRM_IOCTL_MODE_GETPROPBLOB        _IOWR('d', 0xac, struct abi_blob)
-#define DRM_IOCTL_MODE_RMFB               _IOWR('d', 0xaf, unsigned int)
-#define DRM_IOCTL_MODE_GETPLANERESOURCES  _IOWR('d', 0xb5, struct abi_plane_res)
-#define DRM_IOCTL_MODE_GETPLANE           _IOWR('d', 0xb6, struct abi_plane)
-#define DRM_IOCTL_MODE_ADDFB2             _IOWR('d', 0xb8, struct abi_fb_cmd2)
-#define DRM_IOCTL_MODE_OBJ_GETPROPERTIES  _IOWR('d', 0xb9, struct abi_obj_props)
-#define DRM_IOCTL_MODE_CLOSEFB            _IOWR('d', 0xd0, struct abi_closefb)
 
 /* A call this architecture has not: no number. */
 #define NR(name) nr_##name
@@ -89,16 +39,8 @@ struct abi_version { int major, minor, patchlevel; uint64_t name_len, name, date
 #else
 #define nr_readlink -1
 #endif
-#ifdef SYS_pidfd_open
 #define nr_pidfd_open SYS_pidfd_open
-#else
-#define nr_pidfd_open 434
-#endif
-#ifdef SYS_pidfd_getfd
 #define nr_pidfd_getfd SYS_pidfd_getfd
-#else
-#define nr_pidfd_getfd 438
-#endif
 #define nr_pipe2 SYS_pipe2
 #define nr_close SYS_close
 #define nr_getpid SYS_getpid

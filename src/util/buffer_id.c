@@ -7,10 +7,8 @@
 
 #include "util/buffer_id.h"
 #include "util/fstat_raw.h"
+#include "util/linux_abi.h"
 
-#ifndef DMA_BUF_MAGIC
-#define DMA_BUF_MAGIC 0x444d4142 /* "DMAB" */
-#endif
 
 /* The dma-buf file system's st_dev; 0 until learned. An st_dev names one
  * superblock, so a match needs no fstatfs(). */

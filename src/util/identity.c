@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/identity_private.h"
+#include "util/linux_abi.h"
 
 /* What is left when no method could decide: fstat can prove "different",
  * and the same fd number is the same description once we know it is open. */
@@ -103,16 +104,6 @@ fdid_compare_file_description(int fd1, int fd2)
    return r > 0 ? -ENOTSUP : r;
 }
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 /* A pidfd for pid, a process or a thread. kcmp takes a thread id as the
  * thread's file table, so this must too: PIDFD_THREAD (Linux 6.9) names

@@ -14,13 +14,8 @@
 #include <fcntl.h>
 
 #include "util/identity_private.h"
+#include "util/linux_abi.h"
 
-#ifndef F_LINUX_SPECIFIC_BASE
-#define F_LINUX_SPECIFIC_BASE 1024
-#endif
-#ifndef F_DUPFD_QUERY
-#define F_DUPFD_QUERY (F_LINUX_SPECIFIC_BASE + 3)
-#endif
 
 int
 fdid_sys_dupfd_query(int fd1, int fd2)
