@@ -134,7 +134,7 @@ loop_cached(void *arg, long n)
       if (fdid_image_from_egl_attribs(a, &img, NULL) ||
           fdid_import_cache_acquire(st.cache, &img, &object, NULL))
          die("cached import");
-      fdid_import_cache_unref(st.cache, object);
+      fdid_import_cache_release(st.cache, object);
    }
 }
 
@@ -172,7 +172,7 @@ main(void)
    printf("%-28s %10.1f %10.4f %10.2f  %s\n", "EGL import, fdid cache", cached, cached / fresh,
           cached_calls, "parse (one fstat) + lookup + put");
    printf("# cached import %.0fx faster than a fresh one\n", fresh / cached);
-   fdid_import_cache_unref(st.cache, st.held);
+   fdid_import_cache_release(st.cache, st.held);
    fdid_import_cache_destroy(st.cache);
    eglTerminate(st.dpy);
    return 0;

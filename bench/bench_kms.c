@@ -39,7 +39,7 @@ static struct {
    int dmabuf;
    struct fdid_device *dev;
    struct fdid_kms *kms;
-   const struct fdid_kms_fb *held;
+   struct fdid_kms_fb *held;
    /* the player's table: one entry, by handle */
    uint32_t table_handle, table_fb;
 } st;
@@ -94,11 +94,11 @@ loop_fdid(void *arg, long rounds)
       struct fdid_image img;
       fdid_image_init(&img, XR24, W, H);
       fdid_image_add_plane(&img, st.dmabuf, 0, st.pitch);
-      const struct fdid_kms_fb *fb;
+      struct fdid_kms_fb *fb;
       if (fdid_image_resolve(&img) < 0 || fdid_kms_fb_acquire(st.kms, &img, &fb, NULL) < 0 ||
           fdid_kms_fb_id(fb) == 0)
          die("fdid per frame", EIO);
-      fdid_kms_fb_unref(st.kms, fb);
+      fdid_kms_fb_unref(fb);
    }
 }
 

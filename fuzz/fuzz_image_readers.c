@@ -65,13 +65,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    if (fdid_import_cache_create(NULL, import, destroy, &cache) != 0)
       abort();
    void *object = NULL;
-   int created = -1;
+   bool created = true;
    imports = 0;
    int r = fdid_import_cache_acquire(cache, &img, &object, &created);
    if (!finished && (r != -EINVAL || imports))
       abort();
    if (r == 0)
-      fdid_import_cache_unref(cache, object);
+      fdid_import_cache_release(cache, object);
    fdid_import_cache_destroy(cache);
 
 #ifdef FDID_FUZZ_EGL

@@ -11,7 +11,7 @@
 #include <EGL/egl.h>
 #include <stdbool.h>
 
-#include "fdid/winsys.h"
+#include <fdid/winsys.h>
 
 #ifdef __cplusplus
 extern "C" {

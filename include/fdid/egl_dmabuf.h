@@ -10,7 +10,7 @@
 #include <EGL/eglext.h>
 #include <stddef.h>
 
-#include "fdid/image.h"
+#include <fdid/image.h>
 
 #ifdef __cplusplus
 extern "C" {

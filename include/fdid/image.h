@@ -92,7 +92,7 @@ int fdid_image_resolve(struct fdid_image *img);
  * FDID_IMAGE_MAX_PLANES planes, 1 to n_planes objects, every plane's
  * object index below n_objects, no negative fd? Every reader of an image
  * (the import caches, the writers of each API's form) checks this first
- * and answers -EINVAL otherwise: a never-resolved, failed or hand-edited
+ * and refuses it otherwise (EINVAL): a never-resolved, failed or hand-edited
  * image never indexes past its arrays. A failed resolve leaves n_objects 0.
  * false for NULL.
  */

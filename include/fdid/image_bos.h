@@ -37,7 +37,9 @@ struct fdid_image_bos {
  *
  * Errors (nothing is kept and *out is empty):
  *   -EINVAL   an argument NULL, or img not resolved (fdid_image_is_resolved()).
- *   and fdid_bo_import()'s: -EBADF, -EINVAL (not a dma-buf), -ENODEV (dev is
+ *   -ESTALE   an object's fd holds another buffer than the one the image
+ *             resolved (dup2() over it since): resolve the image again.
+ *   and fdid_bo_import()'s: -EBADF, -EBADFD (not a dma-buf), -ENODEV (dev is
  *   gone), -EMFILE, -ENFILE, -ENOMEM, or the kernel's PRIME refusal.
  */
 int fdid_image_import_bos(const struct fdid_image *img, struct fdid_device *dev,

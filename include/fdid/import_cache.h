@@ -32,9 +32,10 @@
 #ifndef FDID_IMPORT_CACHE_H
 #define FDID_IMPORT_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#include "fdid/image.h"
+#include <fdid/image.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,21 +60,25 @@ int fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_
  * *created (may be NULL) says whether import was called for it.
  *
  * Errors: -EINVAL (an argument NULL, img not resolved), -EMFILE/-ENFILE
- * (no fd for the entry's dups), -ENOMEM, -EOVERFLOW (the entry holds
+ * (no fd for the entry's dups), -ESTALE (an object's fd holds another
+ * buffer than the one img resolved: dup2() over it since; the object
+ * import made is destroyed), -ENOMEM, -EOVERFLOW (the entry holds
  * 2^32 - 1 references: refused, never wrapped), or import's own error
  * (nothing is cached then).
  */
 int fdid_import_cache_acquire(struct fdid_import_cache *cache, const struct fdid_image *img,
-                              void **object, int *created);
+                              void **object, bool *created);
 
-/* Another reference to an object the caller holds from this cache.
- * -ENOENT when the cache does not know it, -EOVERFLOW when it holds
- * 2^32 - 1 references (refused, never wrapped). */
-int fdid_import_cache_ref(struct fdid_import_cache *cache, void *object);
+/* Another reference to an object the caller holds from this cache (the
+ * API's object, named with its cache: hold and release, where fdid's own
+ * objects have _ref and _unref). 0, -EINVAL, -ENOENT when the cache does
+ * not know it, -EOVERFLOW when it holds 2^32 - 1 references (refused,
+ * never wrapped). */
+int fdid_import_cache_hold(struct fdid_import_cache *cache, void *object);
 
 /* Drops a reference; the last one destroys the object and the entry's
- * dups. -ENOENT when the cache does not know the object. */
-int fdid_import_cache_unref(struct fdid_import_cache *cache, void *object);
+ * dups. 0, -EINVAL, or -ENOENT when the cache does not know the object. */
+int fdid_import_cache_release(struct fdid_import_cache *cache, void *object);
 
 /* Live entries (distinct objects). */
 size_t fdid_import_cache_count(struct fdid_import_cache *cache);

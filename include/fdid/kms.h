@@ -37,6 +37,7 @@
 #define FDID_KMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <fdid/image.h>
@@ -49,15 +50,18 @@ extern "C" {
 struct fdid_kms;
 struct fdid_kms_fb;
 
-/* fdid_kms_create() flags. */
-enum {
-   /* Another GEM user (Mesa's GBM or EGL) works on this description too:
-    * refused, see the hazard above. */
-   FDID_KMS_SHARED = 1u << 0,
-};
+/* fdid_kms_create() flags. Another GEM user (Mesa's GBM or EGL) works on
+ * this description too: refused, see the hazard above. */
+#define FDID_KMS_SHARED (1u << 0)
 
 /*
- * A framebuffer cache for dev (a reference of dev is kept).
+ * A framebuffer cache for dev (a reference of dev is kept). It sets
+ * DRM_CLIENT_CAP_UNIVERSAL_PLANES on dev's description (the caller's own,
+ * shared with whoever holds it), to see every plane's formats: plane
+ * lists the caller reads there afterwards include primary and cursor
+ * planes. It asks DRM_CAP_ADDFB2_MODIFIERS once: without it, an image
+ * naming FDID_MODIFIER_LINEAR is added without DRM_MODE_FB_MODIFIERS
+ * (linear is what such a device shows), and other modifiers are refused.
  * Errors: -EINVAL (an argument NULL), -ENOTSUP (dev is no KMS device: no
  * modesetting resources, as vgem), -EBUSY (FDID_KMS_SHARED), -ENOMEM,
  * -EOVERFLOW (dev holds 2^32 - 1 references).
@@ -72,7 +76,7 @@ void fdid_kms_destroy(struct fdid_kms *kms);
  * The framebuffer showing img (resolved), with a reference for the caller:
  * the cached one, or a new one (the image's buffers from the device's
  * table, then drmModeAddFB2WithModifiers, with DRM_MODE_FB_MODIFIERS when
- * img names a modifier). *created (may be NULL) says whether it was made.
+ * img names a modifier and the device takes them). *created (may be NULL) says whether it was made.
  *
  * Errors (nothing is kept): -EINVAL (an argument NULL, img not resolved, or
  * the kernel refusing the layout: a size or pitch the buffer cannot hold),
@@ -81,24 +85,27 @@ void fdid_kms_destroy(struct fdid_kms *kms);
  * drivers refuse differently), the buffers' import errors (fdid_bo_import(): a
  * dma-buf this device cannot import gets the kernel's errno, e.g. ENODEV),
  * -ENOMEM, -EMFILE, -EOVERFLOW (the framebuffer holds 2^32 - 1 references:
- * refused, never wrapped).
+ * refused, never wrapped), -ESTALE (an object's fd holds another buffer
+ * than the one img resolved: resolve it again).
  */
 int fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img,
-                        const struct fdid_kms_fb **out, bool *created);
+                        struct fdid_kms_fb **out, bool *created);
 
 /* The KMS framebuffer id, for a commit. 0 for NULL. */
 uint32_t fdid_kms_fb_id(const struct fdid_kms_fb *fb);
 
-/* One more reference (0), or -EINVAL / -ENOENT (not this cache's) /
- * -EOVERFLOW (2^32 - 1 references held: refused, never wrapped). */
-int fdid_kms_fb_ref(struct fdid_kms *kms, const struct fdid_kms_fb *fb);
+/* Another reference to a framebuffer the caller holds; returns fb, or NULL
+ * when fb is NULL or already holds 2^32 - 1 references (refused, never
+ * wrapped: the caller holds nothing more). */
+struct fdid_kms_fb *fdid_kms_fb_ref(struct fdid_kms_fb *fb);
 
 /* One reference less; the last removes the framebuffer and unrefs its
- * buffers. 0, -EINVAL, or -ENOENT. */
-int fdid_kms_fb_unref(struct fdid_kms *kms, const struct fdid_kms_fb *fb);
+ * buffers. NULL: nothing happens. Valid until fdid_kms_destroy() of its
+ * cache, which removes every framebuffer. */
+void fdid_kms_fb_unref(struct fdid_kms_fb *fb);
 
 /* Framebuffers held by the cache now. */
-unsigned fdid_kms_fb_count(struct fdid_kms *kms);
+size_t fdid_kms_fb_count(struct fdid_kms *kms);
 
 /*
  * Can this plane show images of this format and modifier? From the plane's

@@ -17,7 +17,7 @@
 #include <va/va.h>
 #include <va/va_drmcommon.h>
 
-#include "fdid/image.h"
+#include <fdid/image.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -9,7 +9,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "fdid/winsys.h"
+#include <fdid/winsys.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <vulkan/vulkan.h>
 
-#include "fdid/image.h"
+#include <fdid/image.h>
 
 #ifdef __cplusplus
 extern "C" {

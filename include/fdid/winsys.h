@@ -133,8 +133,8 @@ int fdid_device_node_type(const struct fdid_device *dev);
  * dma-buf: that fstat() plus one PRIME_FD_TO_HANDLE ioctl.
  *
  * Errors:
- *   -EINVAL   dev or out is NULL, or dmabuf_fd is open but not a dma-buf
- *             (the kernel's answer to the PRIME import).
+ *   -EINVAL   dev or out is NULL.
+ *   -EBADFD   dmabuf_fd is open but not a dma-buf (no PRIME ioctl is sent).
  *   -EBADF    dmabuf_fd is negative or not open.
  *   -ENODEV   the device entry has been released (only reachable through a
  *             buffer's bridge after the other side went away).

@@ -157,12 +157,12 @@ fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn d
 
 FDID_PUBLIC int
 fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *img, void **object,
-                          int *created)
+                          bool *created)
 {
    if (!c || !object || !fdid_image_is_resolved(img))
       return -EINVAL;
    if (created)
-      *created = 0;
+      *created = false;
    uint64_t h = image_hash(img);
 
    pthread_mutex_lock(&c->lock);
@@ -205,13 +205,13 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
       c->destroy(c->context, made);
       entry_destroy(fresh);
    } else if (created) {
-      *created = 1;
+      *created = true;
    }
    return r;
 }
 
 FDID_PUBLIC int
-fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
+fdid_import_cache_hold(struct fdid_import_cache *c, void *object)
 {
    if (!c || !object)
       return -EINVAL;
@@ -225,7 +225,7 @@ fdid_import_cache_ref(struct fdid_import_cache *c, void *object)
 /* The last reference destroys the entry, outside the lock (the destroy
  * callback may be slow or reenter). */
 FDID_PUBLIC int
-fdid_import_cache_unref(struct fdid_import_cache *c, void *object)
+fdid_import_cache_release(struct fdid_import_cache *c, void *object)
 {
    if (!c || !object)
       return -EINVAL;

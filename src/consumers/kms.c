@@ -20,6 +20,7 @@
 
 struct fdid_kms_fb {
    uint32_t id;
+   struct fdid_kms *kms;   /* its cache, for _ref and _unref */
    struct fdid_image_bos bos;
 };
 
@@ -99,6 +100,7 @@ add_fb(void *context, const struct fdid_image *img, void **object)
    struct fdid_kms_fb *fb = calloc(1, sizeof(*fb));
    if (!fb)
       return -ENOMEM;
+   fb->kms = kms;
    int r = fdid_image_import_bos(img, kms->dev, &fb->bos);
    if (r < 0) {
       free(fb);
@@ -204,15 +206,15 @@ fdid_kms_destroy(struct fdid_kms *kms)
 }
 
 FDID_PUBLIC int
-fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img,
-                    const struct fdid_kms_fb **out, bool *created)
+fdid_kms_fb_acquire(struct fdid_kms *kms, const struct fdid_image *img, struct fdid_kms_fb **out,
+                    bool *created)
 {
    if (created)
       *created = false;
    if (!kms || !out)
       return -EINVAL;
    void *object = NULL;
-   int made = 0;
+   bool made = false;
    int r = fdid_import_cache_acquire(kms->cache, img, &object, &made);
    if (r < 0)
       return r;
@@ -228,26 +230,23 @@ fdid_kms_fb_id(const struct fdid_kms_fb *fb)
    return fb ? fb->id : 0;
 }
 
-FDID_PUBLIC int
-fdid_kms_fb_ref(struct fdid_kms *kms, const struct fdid_kms_fb *fb)
+FDID_PUBLIC struct fdid_kms_fb *
+fdid_kms_fb_ref(struct fdid_kms_fb *fb)
 {
-   if (!kms || !fb)
-      return -EINVAL;
-   return fdid_import_cache_ref(kms->cache, (void *)(uintptr_t)fb);
+   return fb && fdid_import_cache_hold(fb->kms->cache, fb) == 0 ? fb : NULL;
 }
 
-FDID_PUBLIC int
-fdid_kms_fb_unref(struct fdid_kms *kms, const struct fdid_kms_fb *fb)
+FDID_PUBLIC void
+fdid_kms_fb_unref(struct fdid_kms_fb *fb)
 {
-   if (!kms || !fb)
-      return -EINVAL;
-   return fdid_import_cache_unref(kms->cache, (void *)(uintptr_t)fb);
+   if (fb)
+      fdid_import_cache_release(fb->kms->cache, fb);
 }
 
-FDID_PUBLIC unsigned
+FDID_PUBLIC size_t
 fdid_kms_fb_count(struct fdid_kms *kms)
 {
-   return kms ? (unsigned)fdid_import_cache_count(kms->cache) : 0;
+   return kms ? fdid_import_cache_count(kms->cache) : 0;
 }
 
 FDID_PUBLIC int

@@ -135,7 +135,7 @@ fdid_bo_import_expecting(struct fdid_device *dev, int dmabuf_fd,
    struct fdid_buffer_id id;
    r = fdid_buffer_id_of(dmabuf_fd, &id);
    if (r <= 0) {
-      r = r < 0 ? r : -EINVAL;
+      r = r < 0 ? r : -EBADFD;
       goto out;
    }
    if (expect && (id.dev != expect->dev || id.ino != expect->ino)) {

@@ -4,8 +4,11 @@
  * API: a NULL object or output makes an int function return -EINVAL, a
  * bool function false, an accessor its "none" value (NULL, 0, -1), and a
  * release, destroy, fini or init do nothing; pointers documented as
- * optional may be NULL. Nothing crashes. Each subtest runs in its own
- * child: a crash fails it alone.
+ * optional may be NULL. Nothing crashes. Functions without a pointer
+ * argument get the invalid value of theirs (a negative fd, a pid of 0, an
+ * unknown format). Each subtest runs in its own child: a crash fails it
+ * alone. check-null-args-coverage.py fails when a function the library
+ * exports is not called here.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -30,6 +33,12 @@
 #endif
 #ifdef FDID_HAVE_VULKAN
 #include <fdid/vk_dmabuf.h>
+#endif
+#if defined(FDID_HAVE_EGL) && defined(FDID_HAVE_WINSYS)
+#include <fdid/egl_device.h>
+#endif
+#if defined(FDID_HAVE_VULKAN) && defined(FDID_HAVE_WINSYS)
+#include <fdid/vk_device.h>
 #endif
 
 #include "fdid_test.h"
@@ -95,10 +104,10 @@ FDID_TEST(import_cache)
    CHECK(fdid_image_resolve(&img) < 0); /* stdin is no dma-buf */
    CHECK_EQ(img.n_objects, 0);
    CHECK_EQ(fdid_import_cache_acquire(c, &img, &obj, NULL), -EINVAL);
-   CHECK_EQ(fdid_import_cache_ref(NULL, &x), -EINVAL);
-   CHECK_EQ(fdid_import_cache_ref(c, NULL), -EINVAL);
-   CHECK_EQ(fdid_import_cache_unref(NULL, &x), -EINVAL);
-   CHECK_EQ(fdid_import_cache_unref(c, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_hold(NULL, &x), -EINVAL);
+   CHECK_EQ(fdid_import_cache_hold(c, NULL), -EINVAL);
+   CHECK_EQ(fdid_import_cache_release(NULL, &x), -EINVAL);
+   CHECK_EQ(fdid_import_cache_release(c, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_count(NULL), 0);
    CHECK_EQ(fdid_import_cache_count(c), 0);
    fdid_import_cache_destroy(NULL);
@@ -142,11 +151,11 @@ FDID_TEST(winsys)
    CHECK_EQ(fdid_kms_create(NULL, 0, &kms), -EINVAL);
    CHECK(kms == (struct fdid_kms *)1); /* untouched: dev was NULL */
    fdid_kms_destroy(NULL);
-   const struct fdid_kms_fb *fb;
+   struct fdid_kms_fb *fb;
    CHECK_EQ(fdid_kms_fb_acquire(NULL, &img, &fb, NULL), -EINVAL);
    CHECK_EQ(fdid_kms_fb_id(NULL), 0);
-   CHECK_EQ(fdid_kms_fb_ref(NULL, NULL), -EINVAL);
-   CHECK_EQ(fdid_kms_fb_unref(NULL, NULL), -EINVAL);
+   CHECK(fdid_kms_fb_ref(NULL) == NULL);
+   fdid_kms_fb_unref(NULL);
    CHECK_EQ(fdid_kms_fb_count(NULL), 0);
    CHECK_EQ(fdid_kms_plane_supports(NULL, 1, XR24, 0), -EINVAL);
    (void)dev;
@@ -169,6 +178,13 @@ FDID_TEST(egl)
    CHECK_EQ(fdid_image_to_egl_attribs(&img, NULL, NULL, 0), -EINVAL);
    /* Not finished: refused, not written. */
    CHECK_EQ(fdid_image_to_egl_attribs(&img, NULL, list, FDID_EGL_ATTRIBS_MAX), -EINVAL);
+#ifdef FDID_HAVE_WINSYS
+   struct fdid_device *dev = (struct fdid_device *)&img;
+   bool same = true;
+   CHECK_EQ(fdid_egl_display_device(EGL_NO_DISPLAY, &dev, &same), -EINVAL);
+   CHECK_EQ(fdid_egl_display_device((EGLDisplay)&img, NULL, NULL), -EINVAL);
+   CHECK(dev == (struct fdid_device *)&img);
+#endif
 }
 #endif
 
@@ -184,6 +200,9 @@ FDID_TEST(va)
    CHECK_EQ(fdid_image_to_va_prime(NULL, 0, &d), -EINVAL);
    fdid_image_init(&img, XR24, 4, 4);
    CHECK_EQ(fdid_image_to_va_prime(&img, 0, NULL), -EINVAL);
+   /* Formats neither side knows: 0, "none". */
+   CHECK_EQ(fdid_va_fourcc_to_drm(0), 0);
+   CHECK_EQ(fdid_drm_fourcc_to_va(0), 0);
 }
 #endif
 
@@ -210,11 +229,31 @@ FDID_TEST(vulkan)
    CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, &info, fds, NULL), -EINVAL);
    info.pPlaneLayouts = NULL;
    CHECK_EQ(fdid_image_from_vk(XR24, 4, 4, &info, fds, &img), -EINVAL);
+   CHECK_EQ(fdid_vk_format_from_fourcc(0), VK_FORMAT_UNDEFINED);
+#ifdef FDID_HAVE_WINSYS
+   VkPhysicalDeviceDrmPropertiesEXT props = { 0 };
+   CHECK_EQ(fdid_device_is_vk_physical_device(NULL, &props), -EINVAL);
+   CHECK_EQ(fdid_device_is_vk_physical_device((struct fdid_device *)&props, NULL), -EINVAL);
+#endif
 }
 #endif
 
 FDID_TEST(identity_and_sandbox)
 {
+   /* No pointers: invalid fds and pids instead. */
+   CHECK_EQ(fdid_same_file_description(-1, 0), -EBADF);
+   CHECK_EQ(fdid_compare_file_description(0, -1), -EBADF);
+   CHECK_EQ(fdid_same_file_description_pid(getpid(), -1, getpid(), 0), -EBADF);
+   CHECK_EQ(fdid_same_file_description_pid(0, 0, getpid(), 0), -ESRCH);
+   CHECK_EQ(fdid_same_epoll_target(getpid(), -1, getpid(), 0, 0, 0), -EBADF);
+   CHECK_EQ(fdid_same_epoll_target(0, 0, getpid(), 0, 0, 0), -ESRCH);
+   CHECK_EQ(fdid_is_dmabuf(-1), -EBADF);
+   CHECK_EQ(fdid_fourcc_planes(0), 0);
+   CHECK_EQ(fdid_subsampled_size(7, 0), 7); /* sub 0: the size itself */
+   fdid_set_allowed_methods(0);
+   CHECK_EQ(fdid_allowed_methods(), 0);
+   CHECK_EQ(fdid_probe(), 0);
+   CHECK_EQ(fdid_default_method(), 0);
    CHECK_EQ(fdid_method_status(0), -EINVAL);
    CHECK(fdid_method_name(0) == NULL);
    CHECK(fdid_sandbox_op_name(0) == NULL);

@@ -193,7 +193,7 @@ FDID_TEST(cache_one_entry_for_dup_export_and_va_repeated_fds_translation_no_driv
    CHECK_EQ(fdid_image_from_va_prime(&comp, &forms[4]), 0);
 
    void *obj[5];
-   int created[5];
+   bool created[5];
    for (int i = 0; i < 5; i++) {
       CHECK_EQ(forms[i].n_objects, 1);
       CHECK_EQ(fdid_import_cache_acquire(cache, &forms[i], &obj[i], &created[i]), 0);
@@ -213,10 +213,10 @@ FDID_TEST(cache_one_entry_for_dup_export_and_va_repeated_fds_translation_no_driv
    CHECK_EQ(fdid_import_cache_count(cache), 2);
 
    for (int i = 0; i < 5; i++)
-      CHECK_EQ(fdid_import_cache_unref(cache, obj[i]), 0);
+      CHECK_EQ(fdid_import_cache_release(cache, obj[i]), 0);
    CHECK_EQ(rec.destroys, 1);
    CHECK_EQ(rec.destroyed[0], (uintptr_t)obj[0]);
-   CHECK_EQ(fdid_import_cache_unref(cache, other), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, other), 0);
    CHECK_EQ(fdid_import_cache_count(cache), 0);
    fdid_import_cache_destroy(cache);
    close(fresh);
@@ -240,18 +240,18 @@ FDID_TEST(cache_release_order_translation_no_driver)
    CHECK_EQ(fdid_import_cache_acquire(cache, &ib, &x1, NULL), 0);
    CHECK_EQ(fdid_import_cache_acquire(cache, &ic, &y, NULL), 0);
    CHECK_EQ(fdid_import_cache_acquire(cache, &ib, &x2, NULL), 0);
-   CHECK_EQ(fdid_import_cache_ref(cache, x1), 0);
+   CHECK_EQ(fdid_import_cache_hold(cache, x1), 0);
    x3 = x1;
    CHECK(x1 == x2 && x1 != y);
 
    /* Middle, last, first: destroyed on the third put, not before. */
-   CHECK_EQ(fdid_import_cache_unref(cache, x2), 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, x3), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, x2), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, x3), 0);
    CHECK_EQ(rec.destroys, 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, x1), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, x1), 0);
    CHECK_EQ(rec.destroys, 1);
    CHECK_EQ(rec.destroyed[0], (uintptr_t)x1);
-   CHECK_EQ(fdid_import_cache_unref(cache, x1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_release(cache, x1), -ENOENT);
    CHECK_EQ(fdid_import_cache_count(cache), 1);
 
    /* c's fd goes; the entry's own dup keeps its identity. */
@@ -259,11 +259,11 @@ FDID_TEST(cache_release_order_translation_no_driver)
    c.fd = prime_export(c.card, c.handle);
    nv12_image(&ic, &c, c.fd, c.fd);
    void *y2;
-   int created;
+   bool created;
    CHECK_EQ(fdid_import_cache_acquire(cache, &ic, &y2, &created), 0);
    CHECK(y2 == y && created == 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, y), 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, y2), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, y), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, y2), 0);
    CHECK_EQ(rec.destroys, 2);
    CHECK_EQ(rec.destroyed[1], (uintptr_t)y);
    CHECK_EQ(rec.imports, 2);

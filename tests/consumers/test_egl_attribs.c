@@ -393,7 +393,7 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    struct fdid_image img, img2;
    image_of(&img, b.fd, b.pitch);
    void *o1, *o2, *o3;
-   int created;
+   bool created;
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o1, &created), 0);
    CHECK_EQ(created, 1);
 
@@ -418,13 +418,13 @@ FDID_TEST(cache_counting_callback_references_and_teardown)
    CHECK(created == 1 && o3 != o1);
    CHECK_EQ(fdid_import_cache_count(cache), 2);
 
-   CHECK_EQ(fdid_import_cache_ref(cache, o3), 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, o1), 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, o2), 0);
+   CHECK_EQ(fdid_import_cache_hold(cache, o3), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, o1), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, o2), 0);
    CHECK_EQ(cnt.destroys, 1);
-   CHECK_EQ(fdid_import_cache_unref(cache, o1), -ENOENT);
-   CHECK_EQ(fdid_import_cache_ref(cache, o1), -ENOENT);
-   CHECK_EQ(fdid_import_cache_unref(cache, o3), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, o1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_hold(cache, o1), -ENOENT);
+   CHECK_EQ(fdid_import_cache_release(cache, o3), 0);
    CHECK_EQ(cnt.destroys, 1);
    /* Teardown destroys what is left, held or not. */
    fdid_import_cache_destroy(cache);
@@ -478,7 +478,7 @@ FDID_TEST(cache_race_gives_one_object)
    for (int i = 0; i < 4; i++) {
       for (int k = 0; k < 64; k++) {
          CHECK(r[i].got[k] == r[0].got[0]);
-         CHECK_EQ(fdid_import_cache_unref(cache, r[i].got[k]), 0);
+         CHECK_EQ(fdid_import_cache_release(cache, r[i].got[k]), 0);
       }
    }
    CHECK_EQ(cnt.destroys, cnt.imports);

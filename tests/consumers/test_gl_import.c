@@ -169,7 +169,7 @@ FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
    for (int i = 0; i < 4; i++) {
       struct fdid_image img;
       image_from_fd(&img, fds[i], sc.b.pitch);
-      int created;
+      bool created;
       CHECK_EQ(fdid_import_cache_acquire(sc.cache, &img, &images[i], &created), 0);
       CHECK_EQ(created, i == 0);
       CHECK(images[i] == images[0]);
@@ -199,12 +199,12 @@ FDID_TEST(one_eglimage_per_buffer_and_it_samples_the_cpu_pattern)
 
    /* Three of four references dropped: the EGLImage stays. */
    for (int i = 0; i < 3; i++)
-      CHECK_EQ(fdid_import_cache_unref(sc.cache, images[i]), 0);
+      CHECK_EQ(fdid_import_cache_release(sc.cache, images[i]), 0);
    CHECK_EQ(sc.ec.destroys, 0);
-   CHECK_EQ(fdid_import_cache_unref(sc.cache, images[3]), 0);
+   CHECK_EQ(fdid_import_cache_release(sc.cache, images[3]), 0);
    CHECK_EQ(sc.ec.destroys, 1);
    CHECK_EQ(fdid_import_cache_count(sc.cache), 0);
-   CHECK_EQ(fdid_import_cache_unref(sc.cache, images[3]), -ENOENT);
+   CHECK_EQ(fdid_import_cache_release(sc.cache, images[3]), -ENOENT);
    scene_end(&sc);
 }
 

@@ -84,7 +84,7 @@ compositor_close(struct compositor *c)
 }
 
 static void
-show(struct compositor *c, const struct fdid_kms_fb *fb)
+show(struct compositor *c, struct fdid_kms_fb *fb)
 {
    CHECK_EQ(drmModeSetCrtc(c->fd, c->crtc, fdid_kms_fb_id(fb), 0, 0, &c->connector, 1,
                            &c->mode), 0);
@@ -207,8 +207,8 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
     * (a wl_buffer), and one per frame while the frame is on screen. */
    int fds_before = open_fd_count();
    unsigned created = 0;
-   const struct fdid_kms_fb *held[RING] = { 0 };
-   const struct fdid_kms_fb *shown = NULL;
+   struct fdid_kms_fb *held[RING] = { 0 };
+   struct fdid_kms_fb *shown = NULL;
    enum { FRAMES = 1000 };
    for (unsigned frame = 0; frame < FRAMES; frame++) {
       int slot = frame % RING;
@@ -216,19 +216,19 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
       render(b, frame);
       struct fdid_image img;
       int fd = frame_image(sc.cfd, b, &sc.c.mode, &img);
-      const struct fdid_kms_fb *fb;
+      struct fdid_kms_fb *fb;
       bool made;
       CHECK_EQ(fdid_kms_fb_acquire(sc.c.kms, &img, &fb, &made), 0);
       close(fd); /* the compositor keeps nothing of the client's fd */
       created += made;
       if (!held[slot]) {
-         CHECK_EQ(fdid_kms_fb_ref(sc.c.kms, fb), 0);
+         CHECK(fdid_kms_fb_ref(fb) == fb);
          held[slot] = fb;
       }
       CHECK(fb == held[slot]);
       show(&sc.c, fb);
       if (shown)
-         CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, shown), 0); /* after the commit that replaced it */
+         fdid_kms_fb_unref(shown); /* after the commit that replaced it */
       shown = fb;
       if (frame == 10)
          fds_before = open_fd_count(); /* the cache's own dups are in by now */
@@ -243,15 +243,15 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
    CHECK_EQ(created, RING);
    CHECK_EQ(open_fd_count(), fds_before);
    check_screen_shows(FRAMES - 1);
-   printf("# %d frames, %u framebuffers made, %u held\n", FRAMES, created,
+   printf("# %d frames, %u framebuffers made, %zu held\n", FRAMES, created,
           fdid_kms_fb_count(sc.c.kms));
 
    /* The framebuffers stay cached while referenced; the last unref of
     * each removes it. */
    CHECK_EQ(fdid_kms_fb_count(sc.c.kms), RING);
-   CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, shown), 0);
+   fdid_kms_fb_unref(shown);
    for (int i = 0; i < RING; i++)
-      CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, held[i]), 0);
+      fdid_kms_fb_unref(held[i]);
    CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
    /* The kernel: the framebuffers not on screen are gone. The one on
     * screen is gone too where it was removed with RmFB (before 6.8: the
@@ -280,7 +280,7 @@ FDID_TEST(buffer_churn)
 {
    struct scene sc;
    scene_begin(&sc);
-   const struct fdid_kms_fb *held[RING] = { 0 };
+   struct fdid_kms_fb *held[RING] = { 0 };
    unsigned created = 0;
    for (unsigned frame = 0; frame < 30; frame++) {
       int slot = frame % RING;
@@ -291,7 +291,7 @@ FDID_TEST(buffer_churn)
          uint32_t old_handle = prime_import(sc.c.fd, old_fd); /* the table's */
          close(old_fd);
          uint32_t old_id = fdid_kms_fb_id(held[0]);
-         CHECK_EQ(fdid_kms_fb_unref(sc.c.kms, held[0]), 0);
+         fdid_kms_fb_unref(held[0]);
          held[0] = NULL;
          CHECK(drmModeGetFB(sc.c.fd, old_id) == NULL);
          check_handle_closed(sc.c.fd, old_handle);
@@ -301,19 +301,19 @@ FDID_TEST(buffer_churn)
       render(&sc.ring[slot], frame);
       struct fdid_image img;
       int fd = frame_image(sc.cfd, &sc.ring[slot], &sc.c.mode, &img);
-      const struct fdid_kms_fb *fb;
+      struct fdid_kms_fb *fb;
       bool made;
       CHECK_EQ(fdid_kms_fb_acquire(sc.c.kms, &img, &fb, &made), 0);
       close(fd);
       created += made;
       show(&sc.c, fb);
       if (held[slot])
-         fdid_kms_fb_unref(sc.c.kms, held[slot]);
+         fdid_kms_fb_unref(held[slot]);
       held[slot] = fb;
    }
    CHECK_EQ(created, RING + 1);
    for (int i = 0; i < RING; i++)
-      fdid_kms_fb_unref(sc.c.kms, held[i]);
+      fdid_kms_fb_unref(held[i]);
    CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
    scene_end(&sc);
 }
@@ -326,7 +326,7 @@ FDID_TEST(refusals)
    compositor_open(&c);
    int cfd = open_kms();
    struct client_buf b = client_buf_create(cfd, &c.mode);
-   const struct fdid_kms_fb *fb = NULL;
+   struct fdid_kms_fb *fb = NULL;
 
    /* A format the plane cannot show: the plane says so, AddFB2 too. */
    CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, XR24, FDID_MODIFIER_LINEAR), 1);
@@ -377,7 +377,8 @@ FDID_TEST(refusals)
    close(p[1]);
    CHECK_EQ(fdid_kms_fb_acquire(NULL, &tiled, &fb, NULL), -EINVAL);
    CHECK_EQ(fdid_kms_fb_acquire(c.kms, &tiled, NULL, NULL), -EINVAL);
-   CHECK_EQ(fdid_kms_fb_unref(c.kms, NULL), -EINVAL);
+   fdid_kms_fb_unref(NULL);
+   CHECK(fdid_kms_fb_ref(NULL) == NULL);
 
    /* A vgem dma-buf: virtio-gpu refuses it (ENODEV), nothing is kept. */
    struct buf v = buf_create(64, 64, 32);
@@ -424,11 +425,13 @@ race(void *arg)
    for (unsigned i = 0; i < 150; i++) {
       struct fdid_image img;
       int fd = frame_image(r->cfd, &r->ring[i % RING], &r->c->mode, &img);
-      const struct fdid_kms_fb *fb;
+      struct fdid_kms_fb *fb;
       if (fdid_kms_fb_acquire(r->c->kms, &img, &fb, NULL) != 0)
          abort();
       close(fd);
-      if (fdid_kms_fb_id(fb) == 0 || fdid_kms_fb_unref(r->c->kms, fb) != 0)
+      bool shown_ok = fdid_kms_fb_id(fb) != 0;
+      fdid_kms_fb_unref(fb);
+      if (!shown_ok)
          abort();
    }
    return NULL;
@@ -456,12 +459,12 @@ FDID_TEST(explicit_linear_and_a_reused_fd_number)
    img.modifier = FDID_MODIFIER_LINEAR;
    CHECK_EQ(fdid_image_resolve(&img), 0);
    CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, XR24, FDID_MODIFIER_LINEAR), 1);
-   const struct fdid_kms_fb *fb = NULL;
+   struct fdid_kms_fb *fb = NULL;
    bool created = false;
    CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &created), 0);
    CHECK(created);
    show(&c, fb);
-   CHECK_EQ(fdid_kms_fb_unref(c.kms, fb), 0);
+   fdid_kms_fb_unref(fb);
 
    int other = prime_export(cfd, b.handle);
    CHECK_SYS(dup2(other, fd));
@@ -638,7 +641,7 @@ FDID_TEST(present_loop_real_gl_across_processes)
       _exit(0);
    }
    close(sv[1]);
-   const struct fdid_kms_fb *held[RING] = { 0 }, *shown = NULL;
+   struct fdid_kms_fb *held[RING] = { 0 }, *shown = NULL;
    unsigned created = 0;
    for (unsigned n = 0; n < FRAMES; n++) {
       struct frame_msg m;
@@ -649,18 +652,18 @@ FDID_TEST(present_loop_real_gl_across_processes)
       fdid_image_init(&img, XR24, c.mode.hdisplay, c.mode.vdisplay);
       CHECK_EQ(fdid_image_add_plane(&img, fd, 0, m.stride), 0);
       CHECK_EQ(fdid_image_resolve(&img), 0);
-      const struct fdid_kms_fb *fb;
+      struct fdid_kms_fb *fb;
       bool made;
       CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &made), 0);
       close(fd);
       created += made;
       if (!held[m.slot]) {
-         CHECK_EQ(fdid_kms_fb_ref(c.kms, fb), 0);
+         CHECK(fdid_kms_fb_ref(fb) == fb);
          held[m.slot] = fb;
       }
       atomic_show(&c, &a, fdid_kms_fb_id(fb), n == 0);
       if (shown)
-         fdid_kms_fb_unref(c.kms, shown);
+         fdid_kms_fb_unref(shown);
       shown = fb;
       CHECK_EQ(write(sv[0], "k", 1), 1);
    }
@@ -673,9 +676,9 @@ FDID_TEST(present_loop_real_gl_across_processes)
       for (unsigned i = 0; i < MARK; i++)
          CHECK_EQ(px[i], frame_colour(FRAMES - 1));
    }
-   fdid_kms_fb_unref(c.kms, shown);
+   fdid_kms_fb_unref(shown);
    for (int i = 0; i < RING; i++)
-      fdid_kms_fb_unref(c.kms, held[i]);
+      fdid_kms_fb_unref(held[i]);
    CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
    drmModeDestroyPropertyBlob(c.fd, a.mode_blob);
    compositor_close(&c);
@@ -714,10 +717,10 @@ FDID_TEST(mesa_on_one_description)
    fdid_image_init(&img, XR24, 64, 64);
    CHECK_EQ(fdid_image_add_plane(&img, dmabuf, 0, gbm_bo_get_stride(bo)), 0);
    CHECK_EQ(fdid_image_resolve(&img), 0);
-   const struct fdid_kms_fb *fb;
+   struct fdid_kms_fb *fb;
    CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, NULL), 0);
    CHECK(fdid_kms_fb_id(fb) != 0);
-   CHECK_EQ(fdid_kms_fb_unref(c.kms, fb), 0);
+   fdid_kms_fb_unref(fb);
    CHECK(gem_handle_alive(gl.card, mesa_handle));
    compositor_close(&c); /* fdid's description: no handle left */
    /* Mesa's buffer still works: render into it. */

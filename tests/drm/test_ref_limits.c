@@ -122,21 +122,21 @@ FDID_TEST(import_cache_entry_refs_stop_at_the_limit)
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&m, count_import, count_destroy, &cache), 0);
    void *obj = NULL, *again = NULL;
-   int created = 0;
+   bool created = false;
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &obj, &created), 0);
    CHECK(created);
    unsigned n = 1;
-   while (n < LIMIT + 1 && fdid_import_cache_ref(cache, obj) == 0)
+   while (n < LIMIT + 1 && fdid_import_cache_hold(cache, obj) == 0)
       n++;
    CHECK_EQ(n, LIMIT);
-   CHECK_EQ(fdid_import_cache_ref(cache, obj), -EOVERFLOW);
+   CHECK_EQ(fdid_import_cache_hold(cache, obj), -EOVERFLOW);
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &again, &created), -EOVERFLOW);
    CHECK(!created);
    CHECK_EQ(m.imports, 1);
    for (unsigned i = 1; i < n; i++)
-      CHECK_EQ(fdid_import_cache_unref(cache, obj), 0);
+      CHECK_EQ(fdid_import_cache_release(cache, obj), 0);
    CHECK_EQ(m.destroys, 0);
-   CHECK_EQ(fdid_import_cache_unref(cache, obj), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, obj), 0);
    CHECK_EQ(m.destroys, 1);
    CHECK_EQ(fdid_import_cache_count(cache), 0);
    fdid_import_cache_destroy(cache);
@@ -157,16 +157,16 @@ FDID_TEST(kms_framebuffer_refs_stop_at_the_limit)
    fdid_image_init(&img, XR24, 64, 64);
    CHECK_EQ(fdid_image_add_plane(&img, dmabuf, 0, d.pitch), 0);
    CHECK_EQ(fdid_image_resolve(&img), 0);
-   const struct fdid_kms_fb *fb, *again;
+   struct fdid_kms_fb *fb, *again;
    CHECK_EQ(fdid_kms_fb_acquire(kms, &img, &fb, NULL), 0);
    uint32_t id = fdid_kms_fb_id(fb);
    unsigned n = 1;
-   while (n < LIMIT + 1 && fdid_kms_fb_ref(kms, fb) == 0)
+   while (n < LIMIT + 1 && fdid_kms_fb_ref(fb))
       n++;
    CHECK_EQ(n, LIMIT);
    CHECK_EQ(fdid_kms_fb_acquire(kms, &img, &again, NULL), -EOVERFLOW);
    for (unsigned i = 1; i < n; i++)
-      CHECK_EQ(fdid_kms_fb_unref(kms, fb), 0);
+      fdid_kms_fb_unref(fb);
    /* Still there: the kernel knows the framebuffer (and hands us a handle
     * of its buffer, ours to close). */
    drmModeFBPtr info = drmModeGetFB(fd, id);
@@ -174,7 +174,7 @@ FDID_TEST(kms_framebuffer_refs_stop_at_the_limit)
    if (info->handle)
       gem_close(fd, info->handle);
    drmModeFreeFB(info);
-   CHECK_EQ(fdid_kms_fb_unref(kms, fb), 0);
+   fdid_kms_fb_unref(fb);
    CHECK_EQ(fdid_kms_fb_count(kms), 0);
    CHECK(drmModeGetFB(fd, id) == NULL);
    fdid_kms_destroy(kms);

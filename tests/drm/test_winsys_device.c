@@ -220,8 +220,8 @@ FDID_TEST(non_drm_fds_refused)
    close(card_fd);
 }
 
-/* Not a dma-buf: the kernel's EINVAL; a closed fd: EBADF. Nothing is left
- * behind in the kernel. */
+/* Not a dma-buf: EBADFD, as image.h says it (no PRIME ioctl is sent); a
+ * closed fd: EBADF. Nothing is left behind in the kernel. */
 FDID_TEST(non_dmabuf_import_refused)
 {
    int card_fd = open_card();
@@ -233,10 +233,10 @@ FDID_TEST(non_dmabuf_import_refused)
    unlink(path);
 
    struct fdid_bo *bo = (struct fdid_bo *)&bo;
-   CHECK_EQ(fdid_bo_import(dev, p[0], &bo), -EINVAL);
-   CHECK_EQ(fdid_bo_import(dev, file, &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_import(dev, p[0], &bo), -EBADFD);
+   CHECK_EQ(fdid_bo_import(dev, file, &bo), -EBADFD);
    /* A DRM fd is not a dma-buf either. */
-   CHECK_EQ(fdid_bo_import(dev, card_fd, &bo), -EINVAL);
+   CHECK_EQ(fdid_bo_import(dev, card_fd, &bo), -EBADFD);
    CHECK_EQ(fdid_bo_import(dev, -1, &bo), -EBADF);
    int closed = CHECK_SYS(dup(p[0]));
    close(closed);

@@ -86,13 +86,13 @@ FDID_TEST(recycled_fd_number)
    struct fdid_bo *y3 = bo_import(p.t.b, n);
    CHECK(y2 == y1 && y3 == y1);
 
-   /* Not a dma-buf any more: the kernel's answer, not the hint's. */
+   /* Not a dma-buf any more: the fd's own answer, not the hint's. */
    close(n);
    int pipe_fds[2];
    CHECK_SYS(pipe2(pipe_fds, O_CLOEXEC));
    CHECK_SYS(dup3(pipe_fds[0], n, O_CLOEXEC));
    struct fdid_bo *none = NULL;
-   CHECK_EQ(fdid_bo_import(p.t.b, n, &none), -EINVAL);
+   CHECK_EQ(fdid_bo_import(p.t.b, n, &none), -EBADFD);
    close(n);
    CHECK_EQ(fdid_bo_import(p.t.b, n, &none), -EBADF);
    CHECK(none == NULL);

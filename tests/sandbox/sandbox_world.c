@@ -252,9 +252,9 @@ run_consumers(const struct sandbox_world *w, bool strict)
    else
       sandbox_expect(-1, true, strict, "cache acquire");
    if (rx == 0)
-      fdid_import_cache_unref(cache, x);
+      fdid_import_cache_release(cache, x);
    if (ry == 0)
-      fdid_import_cache_unref(cache, y);
+      fdid_import_cache_release(cache, y);
    fdid_import_cache_destroy(cache);
 }
 
@@ -318,7 +318,7 @@ run_kms(const struct sandbox_world *w, bool strict)
    }
    struct fdid_image img;
    fdid_image_init(&img, 0x34325258 /* XRGB8888 */, 64, 64);
-   const struct fdid_kms_fb *a = NULL, *b = NULL;
+   struct fdid_kms_fb *a = NULL, *b = NULL;
    int ra = -1, rb = -1;
    if (fdid_image_add_plane(&img, w->kms_buf, 0, w->kms_pitch) == 0 &&
        fdid_image_resolve(&img) == 0) {
@@ -330,9 +330,9 @@ run_kms(const struct sandbox_world *w, bool strict)
    else
       sandbox_expect(-1, true, strict, "a framebuffer");
    if (ra == 0)
-      fdid_kms_fb_unref(kms, a);
+      fdid_kms_fb_unref(a);
    if (rb == 0)
-      fdid_kms_fb_unref(kms, b);
+      fdid_kms_fb_unref(b);
    fdid_kms_destroy(kms);
    fdid_device_unref(dev);
 }
