@@ -62,6 +62,8 @@ struct fdid_kms_fb;
  * planes. It asks DRM_CAP_ADDFB2_MODIFIERS once: without it, an image
  * naming FDID_MODIFIER_LINEAR is added without DRM_MODE_FB_MODIFIERS
  * (linear is what such a device shows), and other modifiers are refused.
+ * It reads every plane's formats and modifiers once, for every new buffer
+ * after (fdid_kms_refresh_planes() reads them again).
  * Errors: -EINVAL (an argument NULL), -ENOTSUP (dev is no KMS device: no
  * modesetting resources, as vgem), -EBUSY (FDID_KMS_SHARED), -ENOMEM,
  * -EOVERFLOW (dev holds 2^32 - 1 references).
@@ -110,11 +112,20 @@ size_t fdid_kms_fb_count(struct fdid_kms *kms);
 /*
  * Can this plane show images of this format and modifier? From the plane's
  * IN_FORMATS blob where the kernel gives one, else its format list (then
- * only the linear or implicit modifier). 1 yes, 0 no, or a negative errno
- * (-ENOENT: no such plane).
+ * only the linear or implicit modifier), read once when the cache was made
+ * or last refreshed: no ioctl. 1 yes, 0 no, or a negative errno (-EINVAL:
+ * kms NULL; -ENOENT: no such plane).
  */
 int fdid_kms_plane_supports(struct fdid_kms *kms, uint32_t plane_id, uint32_t fourcc,
                             uint64_t modifier);
+
+/*
+ * Reads every plane's formats and modifiers again, for the checks above
+ * and before each new framebuffer (after a hotplug that changed them).
+ * fdid_kms_create() reads them once; a new buffer then costs no plane
+ * ioctl. 0, -EINVAL, -ENOMEM, or the kernel's error for the plane list.
+ */
+int fdid_kms_refresh_planes(struct fdid_kms *kms);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "fdid/image.h"
+#include "image_key.h"
+#include "util/hash_map.h"
 #include "util/buffer_id.h"
 #include "util/fstat_raw.h"
 #include "util/macros.h"
@@ -217,8 +219,13 @@ fdid_image_is_resolved(const struct fdid_image *img)
 FDID_PUBLIC bool
 fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b)
 {
-   if (!fdid_image_is_resolved(a) || !fdid_image_is_resolved(b))
-      return false;
+   return fdid_image_is_resolved(a) && fdid_image_is_resolved(b) && fdid_image_key_equal(a, b);
+}
+
+/* The key's fields, compared here and hashed just below: keep them one. */
+bool
+fdid_image_key_equal(const struct fdid_image *a, const struct fdid_image *b)
+{
    if (a->fourcc != b->fourcc || a->width != b->width || a->height != b->height ||
        a->modifier != b->modifier || a->n_planes != b->n_planes)
       return false;
@@ -231,4 +238,19 @@ fdid_image_equal(const struct fdid_image *a, const struct fdid_image *b)
          return false;
    }
    return true;
+}
+
+uint64_t
+fdid_image_key_hash(const struct fdid_image *img)
+{
+   uint64_t h = fdid_hash_combine(img->fourcc, img->width);
+   h = fdid_hash_combine(fdid_hash_combine(h, img->height), img->modifier);
+   h = fdid_hash_combine(h, img->n_planes);
+   for (unsigned p = 0; p < img->n_planes; p++) {
+      const struct fdid_image_plane *pl = &img->planes[p];
+      const struct fdid_image_object *o = &img->objects[pl->object];
+      h = fdid_hash_combine(fdid_hash_combine(h, (uint64_t)o->dev), (uint64_t)o->ino);
+      h = fdid_hash_combine(fdid_hash_combine(h, pl->offset), pl->pitch);
+   }
+   return h;
 }

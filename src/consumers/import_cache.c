@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "fdid/import_cache.h"
+#include "image_key.h"
+#include "import_cache_private.h"
 #include "util/buffer_id.h"
 #include "util/fd_util.h"
 #include "util/hash_map.h"
@@ -29,25 +31,11 @@ struct entry {
 struct fdid_import_cache {
    pthread_mutex_t lock;
    void *context;
+   unsigned flags;          /* FDID_IMPORT_CACHE_* (import_cache_private.h) */
    fdid_import_fn import;
    fdid_destroy_fn destroy;
    struct fdid_hmap by_key, by_obj;
 };
-
-/* Over what fdid_image_equal() compares. */
-static uint64_t
-image_hash(const struct fdid_image *img)
-{
-   uint64_t h = fdid_hash_combine(img->fourcc, img->width);
-   h = fdid_hash_combine(fdid_hash_combine(h, img->height), img->modifier);
-   for (unsigned p = 0; p < img->n_planes; p++) {
-      const struct fdid_image_plane *pl = &img->planes[p];
-      const struct fdid_image_object *o = &img->objects[pl->object];
-      h = fdid_hash_combine(fdid_hash_combine(h, (uint64_t)o->dev), (uint64_t)o->ino);
-      h = fdid_hash_combine(fdid_hash_combine(h, pl->offset), pl->pitch);
-   }
-   return h;
-}
 
 static struct entry *
 find_key_locked(struct fdid_import_cache *c, const struct fdid_image *img, uint64_t h)
@@ -55,7 +43,7 @@ find_key_locked(struct fdid_import_cache *c, const struct fdid_image *img, uint6
    fdid_assert_locked(&c->lock);
    for (struct fdid_hnode *n = fdid_hmap_find(&c->by_key, h, 0); n; n = fdid_hmap_next_match(n)) {
       struct entry *e = fdid_container_of(n, struct entry, by_key);
-      if (fdid_image_equal(&e->key, img))
+      if (fdid_image_key_equal(&e->key, img))
          return e;
    }
    return NULL;
@@ -97,9 +85,10 @@ entry_destroy(struct entry *e)
    free(e);
 }
 
-/* The entry for img, its fds dup'ed so the key outlives the caller's. */
+/* The entry for img, its fds dup'ed so the key outlives the caller's
+ * (unless the object holds the buffers itself: no fds then). */
 static int
-entry_create(const struct fdid_image *img, void *object, struct entry **out)
+entry_create(const struct fdid_image *img, void *object, unsigned flags, struct entry **out)
 {
    struct entry *e = calloc(1, sizeof(*e));
    if (!e)
@@ -107,7 +96,8 @@ entry_create(const struct fdid_image *img, void *object, struct entry **out)
    e->key = *img;
    for (unsigned i = 0; i < img->n_objects; i++)
       e->key.objects[i].fd = -1;
-   for (unsigned i = 0; i < img->n_objects; i++) {
+   for (unsigned i = 0; !(flags & FDID_IMPORT_CACHE_OBJECT_HOLDS_BUFFERS) && i < img->n_objects;
+        i++) {
       int fd = fdid_dup_cloexec(img->objects[i].fd);
       if (fd < 0) {
          entry_destroy(e);
@@ -136,6 +126,13 @@ FDID_PUBLIC int
 fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn destroy,
                          struct fdid_import_cache **out)
 {
+   return fdid_import_cache_create_with(context, import, destroy, 0, out);
+}
+
+int
+fdid_import_cache_create_with(void *context, fdid_import_fn import, fdid_destroy_fn destroy,
+                              unsigned flags, struct fdid_import_cache **out)
+{
    if (!import || !destroy || !out)
       return -EINVAL;
    struct fdid_import_cache *c = calloc(1, sizeof(*c));
@@ -149,6 +146,7 @@ fdid_import_cache_create(void *context, fdid_import_fn import, fdid_destroy_fn d
    }
    pthread_mutex_init(&c->lock, NULL);
    c->context = context;
+   c->flags = flags;
    c->import = import;
    c->destroy = destroy;
    *out = c;
@@ -163,7 +161,7 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
       return -EINVAL;
    if (created)
       *created = false;
-   uint64_t h = image_hash(img);
+   uint64_t h = fdid_image_key_hash(img);
 
    pthread_mutex_lock(&c->lock);
    struct entry *e = find_key_locked(c, img, h);
@@ -182,7 +180,7 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
    if (!made)
       return -EINVAL;
    struct entry *fresh = NULL;
-   r = entry_create(img, made, &fresh);
+   r = entry_create(img, made, c->flags, &fresh);
    if (r < 0) {
       c->destroy(c->context, made);
       return r;

@@ -5,6 +5,7 @@
  * the device's table (image_bos.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,22 @@
 #include "fdid/image_bos.h"
 #include "fdid/import_cache.h"
 #include "fdid/kms.h"
+#include "import_cache_private.h"
+#include "util/array.h"
 #include "util/linux_abi.h"
 #include "util/macros.h"
 
+
+struct kms_format {
+   uint32_t fourcc;
+   uint64_t modifier;
+};
+
+struct kms_plane {
+   uint32_t id;
+   struct kms_format *pairs;
+   size_t n_pairs;
+};
 
 struct fdid_kms_fb {
    uint32_t id;
@@ -32,6 +46,11 @@ struct fdid_kms {
    atomic_int has_closefb;
    /* DRM_CAP_ADDFB2_MODIFIERS: AddFB2 takes DRM_MODE_FB_MODIFIERS. */
    bool has_modifiers;
+   /* What each plane shows, read once (fdid_kms_refresh_planes()), not
+    * per new buffer: a miss asks no ioctl of the planes. */
+   pthread_mutex_t planes_lock;
+   struct kms_plane *planes;
+   size_t n_planes;
 };
 
 /* The plane's IN_FORMATS blob id, or 0. */
@@ -51,43 +70,117 @@ in_formats_blob(int fd, uint32_t plane_id)
    return blob;
 }
 
-/* 1 when the plane can show (fourcc, modifier), 0 not, -ENOENT no plane. */
 static int
-plane_supports(int fd, uint32_t plane_id, uint32_t fourcc, uint64_t modifier)
+add_pair(struct kms_plane *pl, size_t *cap, uint32_t fourcc, uint64_t modifier)
 {
+   if (fdid_array_reserve(&pl->pairs, cap, pl->n_pairs + 1, sizeof(*pl->pairs)) != 0)
+      return -ENOMEM;
+   pl->pairs[pl->n_pairs++] = (struct kms_format){ fourcc, modifier };
+   return 0;
+}
+
+/* One plane's (format, modifier) pairs: its IN_FORMATS blob where the
+ * kernel gives one, else its format list, linear only. */
+static int
+read_plane(int fd, uint32_t plane_id, struct kms_plane *pl)
+{
+   memset(pl, 0, sizeof(*pl));
+   pl->id = plane_id;
    drmModePlanePtr plane = drmModeGetPlane(fd, plane_id);
    if (!plane)
-      return -ENOENT;
-   int yes = 0;
+      return 0; /* gone since the list: no pairs */
+   size_t cap = 0;
+   int r = 0;
    uint32_t blob_id = in_formats_blob(fd, plane_id);
    drmModePropertyBlobPtr blob = blob_id ? drmModeGetPropertyBlob(fd, blob_id) : NULL;
    if (blob) {
       drmModeFormatModifierIterator iter = { 0 };
-      /* No modifier given: the driver's implicit layout, which is linear
-       * for every device that lists only linear. */
-      uint64_t want = modifier == FDID_MODIFIER_NONE ? FDID_MODIFIER_LINEAR : modifier;
-      while (!yes && drmModeFormatModifierBlobIterNext(blob, &iter))
-         yes = iter.fmt == fourcc && iter.mod == want;
+      while (r == 0 && drmModeFormatModifierBlobIterNext(blob, &iter))
+         r = add_pair(pl, &cap, iter.fmt, iter.mod);
       drmModeFreePropertyBlob(blob);
    } else {
-      bool plain = modifier == FDID_MODIFIER_NONE || modifier == FDID_MODIFIER_LINEAR;
-      for (uint32_t i = 0; plain && i < plane->count_formats && !yes; i++)
-         yes = plane->formats[i] == fourcc;
+      for (uint32_t i = 0; r == 0 && i < plane->count_formats; i++)
+         r = add_pair(pl, &cap, plane->formats[i], FDID_MODIFIER_LINEAR);
    }
    drmModeFreePlane(plane);
-   return yes;
+   return r;
+}
+
+static void
+free_planes(struct kms_plane *planes, size_t n)
+{
+   for (size_t i = 0; i < n; i++)
+      free(planes[i].pairs);
+   free(planes);
+}
+
+FDID_PUBLIC int
+fdid_kms_refresh_planes(struct fdid_kms *kms)
+{
+   if (!kms)
+      return -EINVAL;
+   drmModePlaneResPtr res = drmModeGetPlaneResources(kms->fd);
+   if (!res)
+      return errno ? -errno : -ENOTSUP;
+   struct kms_plane *planes = calloc(res->count_planes ? res->count_planes : 1, sizeof(*planes));
+   int r = planes ? 0 : -ENOMEM;
+   size_t n = 0;
+   for (; r == 0 && n < res->count_planes; n++)
+      r = read_plane(kms->fd, res->planes[n], &planes[n]);
+   drmModeFreePlaneResources(res);
+   if (r < 0) {
+      free_planes(planes, n);
+      return r;
+   }
+   pthread_mutex_lock(&kms->planes_lock);
+   struct kms_plane *old = kms->planes;
+   size_t n_old = kms->n_planes;
+   kms->planes = planes;
+   kms->n_planes = n;
+   pthread_mutex_unlock(&kms->planes_lock);
+   free_planes(old, n_old);
+   return 0;
+}
+
+/* Does plane pl show (fourcc, modifier)? No modifier given: the driver's
+ * implicit layout, which is linear for every device that lists only
+ * linear (and the only one a plane without IN_FORMATS shows). */
+static bool
+plane_shows(const struct kms_plane *pl, uint32_t fourcc, uint64_t modifier)
+{
+   uint64_t want = modifier == FDID_MODIFIER_NONE ? FDID_MODIFIER_LINEAR : modifier;
+   for (size_t i = 0; i < pl->n_pairs; i++) {
+      if (pl->pairs[i].fourcc == fourcc && pl->pairs[i].modifier == want)
+         return true;
+   }
+   return false;
+}
+
+/* 1 when the plane can show (fourcc, modifier), 0 not, -ENOENT no plane:
+ * from the table read at create (or the last refresh), no ioctl. */
+static int
+plane_supports(struct fdid_kms *kms, uint32_t plane_id, uint32_t fourcc, uint64_t modifier)
+{
+   int r = -ENOENT;
+   pthread_mutex_lock(&kms->planes_lock);
+   for (size_t i = 0; i < kms->n_planes && r == -ENOENT; i++) {
+      if (kms->planes[i].id == plane_id)
+         r = plane_shows(&kms->planes[i], fourcc, modifier);
+   }
+   pthread_mutex_unlock(&kms->planes_lock);
+   return r;
 }
 
 /* Does any plane of the device take (fourcc, modifier)? Asked before
  * AddFB2, whose refusals differ by driver (virtio-gpu says ENOENT). */
 static bool
-any_plane_supports(int fd, uint32_t fourcc, uint64_t modifier)
+any_plane_supports(struct fdid_kms *kms, uint32_t fourcc, uint64_t modifier)
 {
-   drmModePlaneResPtr planes = drmModeGetPlaneResources(fd);
    bool yes = false;
-   for (uint32_t i = 0; planes && i < planes->count_planes && !yes; i++)
-      yes = plane_supports(fd, planes->planes[i], fourcc, modifier) == 1;
-   drmModeFreePlaneResources(planes);
+   pthread_mutex_lock(&kms->planes_lock);
+   for (size_t i = 0; i < kms->n_planes && !yes; i++)
+      yes = plane_shows(&kms->planes[i], fourcc, modifier);
+   pthread_mutex_unlock(&kms->planes_lock);
    return yes;
 }
 
@@ -95,7 +188,7 @@ static int
 add_fb(void *context, const struct fdid_image *img, void **object)
 {
    struct fdid_kms *kms = context;
-   if (!any_plane_supports(kms->fd, img->fourcc, img->modifier))
+   if (!any_plane_supports(kms, img->fourcc, img->modifier))
       return -ENOTSUP;
    struct fdid_kms_fb *fb = calloc(1, sizeof(*fb));
    if (!fb)
@@ -185,8 +278,14 @@ fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out)
    atomic_init(&kms->has_closefb, -1);
    uint64_t cap = 0;
    kms->has_modifiers = drmGetCap(fd, DRM_CAP_ADDFB2_MODIFIERS, &cap) == 0 && cap;
-   int r = fdid_import_cache_create(kms, add_fb, remove_fb, &kms->cache);
+   pthread_mutex_init(&kms->planes_lock, NULL);
+   int r = fdid_kms_refresh_planes(kms);
+   if (r == 0)
+      r = fdid_import_cache_create_with(kms, add_fb, remove_fb,
+                                        FDID_IMPORT_CACHE_OBJECT_HOLDS_BUFFERS, &kms->cache);
    if (r < 0) {
+      free_planes(kms->planes, kms->n_planes);
+      pthread_mutex_destroy(&kms->planes_lock);
       fdid_device_unref(kms->dev);
       free(kms);
       return r;
@@ -201,6 +300,8 @@ fdid_kms_destroy(struct fdid_kms *kms)
    if (!kms)
       return;
    fdid_import_cache_destroy(kms->cache);
+   free_planes(kms->planes, kms->n_planes);
+   pthread_mutex_destroy(&kms->planes_lock);
    fdid_device_unref(kms->dev);
    free(kms);
 }
@@ -255,5 +356,5 @@ fdid_kms_plane_supports(struct fdid_kms *kms, uint32_t plane_id, uint32_t fourcc
 {
    if (!kms)
       return -EINVAL;
-   return plane_supports(kms->fd, plane_id, fourcc, modifier);
+   return plane_supports(kms, plane_id, fourcc, modifier);
 }

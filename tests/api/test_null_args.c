@@ -158,6 +158,7 @@ FDID_TEST(winsys)
    fdid_kms_fb_unref(NULL);
    CHECK_EQ(fdid_kms_fb_count(NULL), 0);
    CHECK_EQ(fdid_kms_plane_supports(NULL, 1, XR24, 0), -EINVAL);
+   CHECK_EQ(fdid_kms_refresh_planes(NULL), -EINVAL);
    (void)dev;
 }
 #endif

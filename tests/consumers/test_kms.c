@@ -20,6 +20,7 @@
 
 #include <fdid/kms.h>
 #include <gbm.h>
+#include <seccomp.h>
 #include <sys/socket.h>
 
 #include "drm_node.h"
@@ -472,6 +473,57 @@ FDID_TEST(explicit_linear_and_a_reused_fd_number)
    CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &created), -ESTALE);
    CHECK_EQ(fdid_kms_fb_count(c.kms), 0);
    close(fd);
+   client_buf_destroy(cfd, &a);
+   client_buf_destroy(cfd, &b);
+   close(cfd);
+   compositor_close(&c);
+}
+
+/*
+ * The planes are read once, when the cache is made: a new buffer then asks
+ * the kernel nothing about them (every plane ioctl fails from here on, by a
+ * seccomp filter), and still gets its framebuffer; a refresh that cannot
+ * read them says so and keeps what it had.
+ */
+FDID_TEST(a_new_buffer_asks_no_plane_ioctl)
+{
+   struct compositor c;
+   compositor_open(&c);
+   int cfd = open_kms();
+   struct client_buf a = client_buf_create(cfd, &c.mode), b = client_buf_create(cfd, &c.mode);
+   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+   CHECK(ctx != NULL);
+   static const unsigned long plane_ioctls[] = {
+      DRM_IOCTL_MODE_GETPLANERESOURCES, DRM_IOCTL_MODE_GETPLANE,
+      DRM_IOCTL_MODE_OBJ_GETPROPERTIES, DRM_IOCTL_MODE_GETPROPERTY,
+      DRM_IOCTL_MODE_GETPROPBLOB,
+   };
+   for (size_t i = 0; i < sizeof(plane_ioctls) / sizeof(plane_ioctls[0]); i++)
+      CHECK_EQ(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                SCMP_A1(SCMP_CMP_EQ, plane_ioctls[i])), 0);
+   CHECK_EQ(seccomp_load(ctx), 0);
+   seccomp_release(ctx);
+
+   struct fdid_image img;
+   int fds_before = open_fd_count();
+   int fd = frame_image(cfd, &a, &c.mode, &img);
+   struct fdid_kms_fb *fb = NULL;
+   bool created = false;
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb, &created), 0);
+   CHECK(created);
+   /* The framebuffer's GEM handle holds the buffer: no dup of the client's
+    * fd is kept beside it. */
+   CHECK_EQ(open_fd_count(), fds_before + 1);
+   CHECK_EQ(fdid_kms_plane_supports(c.kms, c.primary, XR24, FDID_MODIFIER_LINEAR), 1);
+   CHECK_EQ(fdid_kms_refresh_planes(c.kms), -EPERM);
+   int fd2 = frame_image(cfd, &b, &c.mode, &img);
+   struct fdid_kms_fb *fb2 = NULL;
+   CHECK_EQ(fdid_kms_fb_acquire(c.kms, &img, &fb2, &created), 0);
+   CHECK(created && fb2 != fb);
+   fdid_kms_fb_unref(fb);
+   fdid_kms_fb_unref(fb2);
+   close(fd);
+   close(fd2);
    client_buf_destroy(cfd, &a);
    client_buf_destroy(cfd, &b);
    close(cfd);
