@@ -20,7 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fd_class.h"
 #include "group.h"
 #include "scan.h"
 #include "util/clock.h"

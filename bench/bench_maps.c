@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The maps reader (src/cli/maps.c) against the floor of reading the same
+ * The maps reader (src/inspect/maps.c) against the floor of reading the same
  * /proc/self/maps text, at 1k, 10k and 60k distinct mapped buffers: its
  * time per mapping should stay flat as buffers grow (each buffer becomes
  * one entry by a sort at the end, not by a search per mapping). memfds

@@ -21,7 +21,6 @@
 #include <xf86drmMode.h>
 
 #include "drm_node.h"
-#include "fd_class.h"
 #include "group.h"
 #include "holders.h"
 #include "mem.h"
@@ -93,7 +92,7 @@ run_ls(const struct world *w, unsigned long *reads)
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
-         if (fd_class_of(e->type)->fdinfo == FDINFO_EVERY_HOLDER) {
+         if (scan_fdinfo_need(e->type) == FDINFO_EVERY_HOLDER) {
             scan_read_fdinfo(e);
             ++*reads;
          }

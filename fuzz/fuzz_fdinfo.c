@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the inspector's fdinfo parsers (src/cli/fdinfo.c) on
+ * libFuzzer target: the inspector's fdinfo parsers (src/inspect/fdinfo.c) on
  * arbitrary text. Any process can make fdid read text it shaped (a DRM
  * driver's keys, a dma-buf's name it set itself), so neither parser may
  * read out of bounds, leak, or produce a field that is not terminated.
- * The maps line reader (src/cli/maps.c) too: a mapped file's path is a
+ * The maps line reader (src/inspect/maps.c) too: a mapped file's path is a
  * process's to choose.
  */
 #include <stddef.h>

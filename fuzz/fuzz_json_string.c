@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the inspector's escapes (src/cli/escape.c) on any
+ * libFuzzer target: the inspector's escapes (src/text/escape.c) on any
  * bytes a file name or command could hold. The JSON string must be valid
  * UTF-8 with no raw control character, and must decode back to exactly
  * the input: valid UTF-8 as itself, every other byte through its

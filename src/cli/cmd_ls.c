@@ -566,7 +566,7 @@ list(struct options *o)
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
-         enum fdinfo_need need = fd_class_of(e->type)->fdinfo;
+         enum fdinfo_need need = scan_fdinfo_need(e->type);
          if (need == FDINFO_EVERY_HOLDER ||
              (need == FDINFO_FIRST_SHOWN && h == 0 && shown(o, &g.descs[i])))
             scan_read_fdinfo(e);

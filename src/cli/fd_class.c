@@ -112,9 +112,9 @@ static const struct fd_class classes[] = {
    [FD_SOCKET] = { "socket" },
    [FD_CHR] = { "chr" },
    [FD_BLK] = { "blk" },
-   [FD_DRM] = { "drm", FDINFO_EVERY_HOLDER, false, drm_info, drm_json },
-   [FD_DMABUF] = { "dmabuf", FDINFO_EVERY_HOLDER, true, dmabuf_info, dmabuf_json },
-   [FD_EPOLL] = { "epoll", FDINFO_FIRST_SHOWN, false, epoll_info, epoll_json },
+   [FD_DRM] = { "drm", false, drm_info, drm_json },
+   [FD_DMABUF] = { "dmabuf", true, dmabuf_info, dmabuf_json },
+   [FD_EPOLL] = { "epoll", false, epoll_info, epoll_json },
    [FD_ANON] = { "anon" },
 };
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the inspector does per type of file, in one table (lsfd keeps a
- * class per file type the same way): its name, which fdinfo it reads,
- * what its INFO cell and its JSON object add. Adding a type is adding a
+ * class per file type the same way): its name, what its INFO cell and
+ * its JSON object add (which fdinfo a type needs is scan.h's). Adding a type is adding a
  * row to fd_class.c.
  */
 #ifndef FDID_CLI_FD_CLASS_H
@@ -14,16 +14,8 @@
 #include "cell.h"
 #include "group.h"
 
-enum fdinfo_need {
-   FDINFO_NONE,
-   FDINFO_EVERY_HOLDER, /* DRM and dma-buf details, per fd */
-   FDINFO_FIRST_SHOWN,  /* an epoll set's targets: the first holder of a
-                         * listed description (all holders share the set) */
-};
-
 struct fd_class {
    const char *name;
-   enum fdinfo_need fdinfo;
    bool dmabuf;          /* SIZE and EXPORTER apply */
    /* The INFO cell's type-specific words (may be NULL); returns whether it
     * wrote any. */

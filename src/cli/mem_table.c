@@ -20,19 +20,6 @@
 
 enum { HOLDERS_SHOWN = 10 };
 
-const struct mem_client *
-mem_sample_before(const struct mem_sample *prev, const struct mem_sample *cur,
-                  const struct mem_client *c)
-{
-   return prev ? mem_client_in(&prev->r, &cur->r, c) : NULL;
-}
-
-uint64_t
-mem_sample_interval_ns(const struct mem_sample *prev, const struct mem_sample *cur)
-{
-   return prev ? cur->time_ns - prev->time_ns : 0;
-}
-
 /* ---- cells ---------------------------------------------------------------- */
 
 static void

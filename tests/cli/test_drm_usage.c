@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The drm-usage-stats parser (src/cli/drm_usage.c) on fdinfo texts shaped
+ * The drm-usage-stats parser (src/inspect/drm_usage.c) on fdinfo texts shaped
  * as the kernel's drm-usage-stats document and the drivers that print
  * these keys print them (amdgpu, i915, xe, msm, panfrost, v3d), field by
  * field; and on hostile text: repeated keys, bad numbers, long names.

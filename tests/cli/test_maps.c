@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dma-buf mappings from /proc/PID/maps (src/cli/maps.c): the line reader
+ * dma-buf mappings from /proc/PID/maps (src/inspect/maps.c): the line reader
  * on the kernel's format and on what is not it, and the reader on real
  * mappings of this process that are not dma-bufs (the host has none to
  * map; the guest test check-mem.py maps vgem's): a memfd is checked once

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The live view's arithmetic (src/cli/mem.c): a client found again in the
+ * The live view's arithmetic (src/inspect/mem.c): a client found again in the
  * previous sample, and its engines' utilisation between the two. No
  * kernel here prints engine counters (vgem and virtio-gpu print none), so
  * the samples are built from fdinfo texts shaped as drm-usage-stats

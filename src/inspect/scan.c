@@ -48,6 +48,17 @@ classify(const struct stat *st, const char *name)
    }
 }
 
+enum fdinfo_need
+scan_fdinfo_need(enum fd_type t)
+{
+   switch (t) {
+   case FD_DRM:
+   case FD_DMABUF: return FDINFO_EVERY_HOLDER;
+   case FD_EPOLL: return FDINFO_FIRST_SHOWN;
+   default: return FDINFO_NONE;
+   }
+}
+
 bool
 scan_read_fdinfo(struct fd_entry *e)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading /proc files, which change while read and may be long. */
-#ifndef FDID_CLI_PROC_READ_H
-#define FDID_CLI_PROC_READ_H
+#ifndef FDID_INSPECT_PROC_READ_H
+#define FDID_INSPECT_PROC_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -14,8 +14,8 @@
  * another on a guess, so its memory may count more than once, and the
  * report says how many such clients there are.
  */
-#ifndef FDID_CLI_MEM_H
-#define FDID_CLI_MEM_H
+#ifndef FDID_INSPECT_MEM_H
+#define FDID_INSPECT_MEM_H
 
 #include <stdint.h>
 

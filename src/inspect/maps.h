@@ -17,8 +17,8 @@
  * might be a dma-buf on a device not known is counted as unverified,
  * never guessed, and a buffer only mapped has no size.
  */
-#ifndef FDID_CLI_MAPS_H
-#define FDID_CLI_MAPS_H
+#ifndef FDID_INSPECT_MAPS_H
+#define FDID_INSPECT_MAPS_H
 
 #include <stdbool.h>
 #include <stddef.h>

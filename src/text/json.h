@@ -4,8 +4,8 @@
  * (valid UTF-8 kept, other bytes as \udcHH surrogate escapes: the output
  * is always valid UTF-8), and the few shapes the documents use.
  */
-#ifndef FDID_CLI_JSON_H
-#define FDID_CLI_JSON_H
+#ifndef FDID_TEXT_JSON_H
+#define FDID_TEXT_JSON_H
 
 #include <stdio.h>
 

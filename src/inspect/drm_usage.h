@@ -11,8 +11,8 @@
  * first line of each key counts, numbers are strict, names are bounded
  * copies, and what does not fit is counted, not guessed.
  */
-#ifndef FDID_CLI_DRM_USAGE_H
-#define FDID_CLI_DRM_USAGE_H
+#ifndef FDID_INSPECT_DRM_USAGE_H
+#define FDID_INSPECT_DRM_USAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>

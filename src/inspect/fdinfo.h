@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* /proc/PID/fdinfo/N, the fields the inspector uses. */
-#ifndef FDID_CLI_FDINFO_H
-#define FDID_CLI_FDINFO_H
+#ifndef FDID_INSPECT_FDINFO_H
+#define FDID_INSPECT_FDINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>

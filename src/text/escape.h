@@ -20,8 +20,8 @@
  * json.loads(doc)[...].encode("utf-8", "surrogateescape")). The output is
  * always ASCII-safe, valid UTF-8 JSON.
  */
-#ifndef FDID_CLI_ESCAPE_H
-#define FDID_CLI_ESCAPE_H
+#ifndef FDID_TEXT_ESCAPE_H
+#define FDID_TEXT_ESCAPE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Every fd of the processes the caller may inspect, from /proc. */
-#ifndef FDID_CLI_SCAN_H
-#define FDID_CLI_SCAN_H
+#ifndef FDID_INSPECT_SCAN_H
+#define FDID_INSPECT_SCAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -74,6 +74,15 @@ int scan_processes(const pid_t *pids, size_t n_pids, struct scan *out);
 
 /* The thread group (process) of a pid or thread id, or -ESRCH. */
 int scan_tgid(pid_t pid);
+
+/* Which fdinfo a type of file needs read to be described. */
+enum fdinfo_need {
+   FDINFO_NONE,
+   FDINFO_EVERY_HOLDER, /* DRM and dma-buf details, per fd */
+   FDINFO_FIRST_SHOWN,  /* an epoll set's targets: the first holder of a
+                         * listed description (all holders share the set) */
+};
+enum fdinfo_need scan_fdinfo_need(enum fd_type t);
 
 /* Reads fdinfo for an entry if not done yet: false when the fd is gone. */
 bool scan_read_fdinfo(struct fd_entry *e);

@@ -11,8 +11,8 @@
  * shared description's position moves between the reads of two holders'
  * fdinfo and would split a true group.
  */
-#ifndef FDID_CLI_GROUP_H
-#define FDID_CLI_GROUP_H
+#ifndef FDID_INSPECT_GROUP_H
+#define FDID_INSPECT_GROUP_H
 
 #include "scan.h"
 
