@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "util/identity_private.h"
+#include "util/lock.h"
 
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static unsigned env_allowed = FDID_METHOD_ALL;
@@ -49,6 +50,7 @@ static _Thread_local bool recomputing;
 static void
 invalidate_cache_locked(void)
 {
+   fdid_assert_locked(&cache_lock);
    atomic_store(&usable_cache, CACHE_INVALID);
 }
 
