@@ -19,6 +19,9 @@ struct cell {
    bool one_per_line;
 };
 
+/* A list cell (the holders) shows this many items, then "+N more". */
+enum { CELL_LIST_SHOWN = 10 };
+
 /* Between two items of a list cell. */
 static inline const char *
 cell_list_separator(const struct cell *c)

@@ -39,7 +39,6 @@
 #include "skipped.h"
 
 /* Holders named in the HOLDERS column before "+N more". */
-enum { HOLDERS_SHOWN = 10 };
 
 /* ---- columns ---------------------------------------------------------- */
 
@@ -78,7 +77,7 @@ fill_nholders(struct cell *c, const struct description *d, size_t id)
 static void
 fill_holders(struct cell *c, const struct description *d, size_t id)
 {
-   for (size_t i = 0; i < d->n_holders && i < HOLDERS_SHOWN; i++) {
+   for (size_t i = 0; i < d->n_holders && i < CELL_LIST_SHOWN; i++) {
       const struct fd_entry *e = d->holders[i];
       fprintf(c->f, "%s%d", i ? cell_list_separator(c) : "", (int)e->proc->pid);
       if (e->proc->tid != e->proc->pid)
@@ -87,8 +86,8 @@ fill_holders(struct cell *c, const struct description *d, size_t id)
       text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
       fprintf(c->f, "/%d", e->fd);
    }
-   if (d->n_holders > HOLDERS_SHOWN) {
-      fprintf(c->f, "%s+%zu", cell_list_separator(c), d->n_holders - HOLDERS_SHOWN);
+   if (d->n_holders > CELL_LIST_SHOWN) {
+      fprintf(c->f, "%s+%zu", cell_list_separator(c), d->n_holders - CELL_LIST_SHOWN);
       put(c, " more");
    }
 }

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "mem_view.h"
+#include "util/clock.h"
 
 struct options {
    pid_t *pids;
@@ -27,14 +28,6 @@ struct options {
    double interval;         /* seconds; 0: one report */
    long count;              /* samples shown in a live view; 0: until killed */
 };
-
-static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void
 sample_finish(struct mem_sample *s)
@@ -51,7 +44,7 @@ static int
 sample_take(const struct options *o, struct mem_sample *s)
 {
    memset(s, 0, sizeof(*s));
-   s->time_ns = now_ns();
+   s->time_ns = fdid_now_ns_u64();
    int r = scan_processes(o->pids, o->n_pids, &s->sc);
    if (r == 0) {
       r = group_descriptions(&s->sc, &s->g);

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell.h"
 #include "escape.h"
 #include "mem_view.h"
 #include "skipped.h"
 
-enum { HOLDERS_SHOWN = 10 };
 
 /* ---- cells ---------------------------------------------------------------- */
 
@@ -217,12 +217,12 @@ print_clients(const struct mem_view *v, const struct mem_sample *prev, const str
       if (c->usage.has_client_id)
          fprintf(f, "%" PRIu64, c->usage.client_id);
       f = cell(&w);
-      for (size_t h = 0; h < d->n_holders && h < HOLDERS_SHOWN; h++) {
+      for (size_t h = 0; h < d->n_holders && h < CELL_LIST_SHOWN; h++) {
          put_holder(f, h, d->holders[h]->proc, 0);
          fprintf(f, "/%d", d->holders[h]->fd);
       }
-      if (d->n_holders > HOLDERS_SHOWN)
-         fprintf(f, ",\n+%zu more", d->n_holders - HOLDERS_SHOWN);
+      if (d->n_holders > CELL_LIST_SHOWN)
+         fprintf(f, ",\n+%zu more", d->n_holders - CELL_LIST_SHOWN);
       put_bytes(cell(&w), c->memory, v->bytes);
       put_bytes(cell(&w), c->resident, v->bytes);
       put_engines(cell(&w), prev, cur, c);
@@ -286,14 +286,14 @@ print_buffers(const struct mem_view *v, const struct mem_report *m)
       if (b->fd && b->fd->has_info)
          text_escape_write(f, b->fd->info.exp_name, 0);
       f = cell(&w);
-      for (size_t h = 0; h < b->n_holders && h < HOLDERS_SHOWN; h++) {
+      for (size_t h = 0; h < b->n_holders && h < CELL_LIST_SHOWN; h++) {
          const struct mem_buffer_holder *x = &b->holders[h];
          put_holder(f, h, m->procs[x->proc].proc, 0);
          fprintf(f, "/%s%s", x->n_fds ? "fd" : "", x->n_fds && x->mapped ? "+" : "");
          fprintf(f, "%s", x->mapped ? "map" : "");
       }
-      if (b->n_holders > HOLDERS_SHOWN)
-         fprintf(f, ",\n+%zu more", b->n_holders - HOLDERS_SHOWN);
+      if (b->n_holders > CELL_LIST_SHOWN)
+         fprintf(f, ",\n+%zu more", b->n_holders - CELL_LIST_SHOWN);
       r = row_add(tb, &w);
    }
    return table_print(tb, r);
