@@ -73,7 +73,9 @@ int fdid_same_file_description(int fd1, int fd2);
  * Errors:
  *   -EBADF    an fd is negative or not open in its process.
  *   -ESRCH    a pid is not positive, or the process is gone (or outside
- *             the caller's pid namespace).
+ *             the caller's pid namespace): known through kcmp or a pidfd;
+ *             where neither works (pidfd_open ENOSYS) nothing else is asked
+ *             and the answer is -ENOTSUP.
  *   -EPERM    the caller may not inspect one of the processes (kcmp needs
  *             PTRACE_MODE_READ access, pidfd_getfd PTRACE_MODE_ATTACH).
  *   -ENOTSUP  neither kcmp nor pidfd_getfd plus a local method can decide.
