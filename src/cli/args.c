@@ -10,21 +10,16 @@
 #include "cli.h"
 #include "escape.h"
 #include "scan.h"
+#include "util/number.h"
 
 /* Decimal digits only (no sign, no blanks), at most INT_MAX. */
 static bool
 parse_uint(const char *s, const char *end, int *out)
 {
-   if (s == end)
+   uint64_t v;
+   size_t n = (size_t)(end - s);
+   if (n == 0 || fdid_parse_digits(s, n, 10, INT_MAX, &v) != n)
       return false;
-   long v = 0;
-   for (const char *p = s; p < end; p++) {
-      if (*p < '0' || *p > '9')
-         return false;
-      v = v * 10 + (*p - '0');
-      if (v > INT_MAX)
-         return false;
-   }
    *out = (int)v;
    return true;
 }

@@ -37,6 +37,18 @@ cli_is_help(const char *arg)
    return arg[0] == '-' && (!__builtin_strcmp(arg, "-h") || !__builtin_strcmp(arg, "--help"));
 }
 
+/* A command's parse result: true when it should run; false when it should
+ * not, *r then its exit code (a --help that was printed, -1, is success). */
+static inline bool
+cli_parsed(int *r)
+{
+   if (*r < 0) {
+      *r = CLI_EXIT_OK;
+      return false;
+   }
+   return *r == CLI_EXIT_OK;
+}
+
 int cmd_probe(int argc, char **argv);
 int cmd_same(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

@@ -19,8 +19,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
-
-#include "table_wrap.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +35,8 @@
 #include "json.h"
 #include "scan.h"
 #include "skipped.h"
+#include "table_wrap.h"
+#include "util/buffer_id.h"
 
 /* Holders named in the HOLDERS column before "+N more". */
 
@@ -231,9 +231,7 @@ static int
 cmp_buffer(const void *pa, const void *pb)
 {
    const struct buffer_key *a = pa, *b = pb;
-   if (a->dev != b->dev)
-      return a->dev < b->dev ? -1 : 1;
-   return a->ino < b->ino ? -1 : a->ino > b->ino;
+   return fdid_inode_cmp(a->dev, a->ino, b->dev, b->ino);
 }
 
 /*
@@ -471,21 +469,27 @@ parse_column_default(struct options *o)
                                           : "ID,TYPE,NHOLDERS,HOLDERS,NAME,INFO");
 }
 
+static const struct option ls_options[] = {
+   { "pid", required_argument, NULL, 'p' },    /* only these processes */
+   { "all", no_argument, NULL, 'a' },          /* also descriptions of one fd */
+   { "type", required_argument, NULL, 't' },   /* only these types */
+   { "json", no_argument, NULL, 'J' },
+   { "output", required_argument, NULL, 'o' }, /* columns */
+   { "raw", no_argument, NULL, 'r' },
+   { "help", no_argument, NULL, 'h' },
+   { NULL, 0, NULL, 0 },
+};
+
 /* CLI_EXIT_OK, an exit code, or -1 when --help was printed. */
 static int
 parse(int argc, char **argv, struct options *o)
 {
-   static const struct option longopts[] = {
-      { "pid", required_argument, NULL, 'p' }, { "all", no_argument, NULL, 'a' },
-      { "type", required_argument, NULL, 't' }, { "json", no_argument, NULL, 'J' },
-      { "output", required_argument, NULL, 'o' }, { "raw", no_argument, NULL, 'r' },
-      { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-   };
-   int c, r;
+   /* dmabuf: no -a, no -t. */
+   const char *shortopts = o->dmabuf_only ? "p:Jo:rh" : "p:at:Jo:rh";
    bool columns_given = false;
+   int c, r;
    optind = 1;
-   while ((c = getopt_long(argc, argv, o->dmabuf_only ? "p:Jo:rh" : "p:at:Jo:rh", longopts,
-                           NULL)) != -1) {
+   while ((c = getopt_long(argc, argv, shortopts, ls_options, NULL)) != -1) {
       switch (c) {
       case 'p':
          if ((r = cli_add_pid(&o->pids, &o->n_pids, optarg)) != CLI_EXIT_OK)
@@ -609,10 +613,8 @@ run(int argc, char **argv, bool dmabuf)
 {
    struct options o = { .dmabuf_only = dmabuf };
    int r = parse(argc, argv, &o);
-   if (r == CLI_EXIT_OK)
+   if (cli_parsed(&r))
       r = list(&o);
-   else if (r < 0)
-      r = CLI_EXIT_OK; /* --help */
    free(o.pids);
    free(o.cols);
    return r;

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "mem_view.h"
 #include "util/clock.h"
+#include "util/number.h"
 
 struct options {
    pid_t *pids;
@@ -86,47 +87,44 @@ usage(FILE *f)
 static bool
 parse_interval(const char *s, double *out)
 {
-   unsigned long whole = 0, frac = 0, scale = 1;
-   const char *p = s;
-   for (; *p >= '0' && *p <= '9'; p++) {
-      whole = whole * 10 + (unsigned long)(*p - '0');
-      if (whole > 3600)
-         return false;
-   }
-   if (p == s)
+   uint64_t whole, frac = 0;
+   size_t n = strlen(s), k = fdid_parse_digits(s, n, 10, 3600, &whole);
+   double scale = 1;
+   if (k == 0)
       return false;
-   if (*p == '.') {
-      const char *digits = ++p;
-      for (; *p >= '0' && *p <= '9'; p++) {
-         if (scale < 1000000000ul) {
-            frac = frac * 10 + (unsigned long)(*p - '0');
-            scale *= 10;
-         }
-      }
-      if (p == digits)
+   if (s[k] == '.') {
+      /* Nine decimals are a nanosecond; more say nothing more. */
+      size_t f = fdid_parse_digits(s + k + 1, n - k - 1 < 9 ? n - k - 1 : 9, 10, UINT64_MAX,
+                                   &frac);
+      if (f == 0)
          return false;
+      for (size_t i = 0; i < f; i++)
+         scale *= 10;
+      k += 1 + f;
+      while (s[k] >= '0' && s[k] <= '9')
+         k++;
    }
-   double v = (double)whole + (double)frac / (double)scale;
-   if (*p || !(v >= 0.1 && v <= 3600))
+   double v = (double)whole + (double)frac / scale;
+   if (s[k] || !(v >= 0.1 && v <= 3600))
       return false;
    *out = v;
    return true;
 }
 
+static const struct option mem_options[] = {
+   { "pid", required_argument, NULL, 'p' }, { "bytes", no_argument, NULL, 'b' },
+   { "buffers", no_argument, NULL, 'B' }, { "json", no_argument, NULL, 'J' },
+   { "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
+   { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+};
+
 /* CLI_EXIT_OK, an exit code, or -1 when --help was printed. */
 static int
 parse(int argc, char **argv, struct options *o)
 {
-   static const struct option longopts[] = {
-      { "pid", required_argument, NULL, 'p' }, { "bytes", no_argument, NULL, 'b' },
-      { "buffers", no_argument, NULL, 'B' }, { "json", no_argument, NULL, 'J' },
-      { "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
-      { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-   };
-   int c, r;
    bool count_given = false;
-   optind = 1;
-   while ((c = getopt_long(argc, argv, "p:bBJi:n:h", longopts, NULL)) != -1) {
+   int c, r;
+   for (optind = 1; (c = getopt_long(argc, argv, "p:bBJi:n:h", mem_options, NULL)) != -1;) {
       switch (c) {
       case 'p':
          if ((r = cli_add_pid(&o->pids, &o->n_pids, optarg)) != CLI_EXIT_OK)
@@ -249,10 +247,8 @@ cmd_mem(int argc, char **argv)
 {
    struct options o = { 0 };
    int r = parse(argc, argv, &o);
-   if (r == CLI_EXIT_OK)
+   if (cli_parsed(&r))
       r = report(&o);
-   else if (r < 0)
-      r = CLI_EXIT_OK; /* --help */
    free(o.pids);
    return r;
 }

@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
-
-#include "table_wrap.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,8 @@
 #include "escape.h"
 #include "mem_view.h"
 #include "skipped.h"
+#include "table_wrap.h"
+#include "util/macros.h"
 
 
 /* ---- cells ---------------------------------------------------------------- */
@@ -140,42 +140,72 @@ table_print(struct libscols_table *tb, int r)
 
 #define R SCOLS_FL_RIGHT
 
+/* What every table's rows are made of: the view and the two samples. */
+struct tables {
+   const struct mem_view *v;
+   const struct mem_sample *prev, *cur;
+};
+
+/* A table of cols with a row for each of n items that fill() writes one
+ * for (it returns false to leave an item out), printed; *rows (may be
+ * NULL) counts them, and a table of none is not printed. 0 or -ENOMEM. */
+static int
+table_of(const struct column *cols, size_t n_cols, size_t n,
+         bool (*fill)(struct row *w, size_t i, const struct tables *t), const struct tables *t,
+         size_t *rows)
+{
+   struct libscols_table *tb = table_new(cols, n_cols);
+   if (!tb)
+      return -ENOMEM;
+   int r = 0;
+   size_t made = 0;
+   for (size_t i = 0; r == 0 && i < n; i++) {
+      struct row w = { 0 };
+      if (!fill(&w, i, t))
+         continue;
+      made++;
+      r = row_add(tb, &w);
+   }
+   if (rows)
+      *rows = made;
+   if (r == 0 && made == 0) {
+      scols_unref_table(tb);
+      return 0;
+   }
+   return table_print(tb, r);
+}
+
 /* ---- tables ------------------------------------------------------------- */
 
+static bool
+process_row(struct row *w, size_t i, const struct tables *t)
+{
+   const struct mem_proc *p = &t->cur->r.procs[i];
+   if (!p->n_dmabufs && !p->n_clients)
+      return false;
+   fprintf(cell(w), "%d", (int)p->proc->pid);
+   text_escape_write(cell(w), p->proc->comm, 0);
+   fprintf(cell(w), "%zu", p->n_dmabufs);
+   put_bytes(cell(w), p->dmabuf_bytes, t->v->bytes);
+   put_bytes(cell(w), p->dmabuf_alone_bytes, t->v->bytes);
+   put_bytes(cell(w), p->dmabuf_pss_bytes, t->v->bytes);
+   fprintf(cell(w), "%zu", p->n_clients);
+   put_bytes(cell(w), p->drm_memory, t->v->bytes);
+   return true;
+}
+
 static int
-print_processes(const struct mem_view *v, const struct mem_report *m)
+print_processes(const struct tables *t)
 {
    static const struct column cols[] = {
       { "PID", 5, R }, { "COMMAND", 0.2, 0 }, { "DMABUFS", 3, R }, { "HELD", 8, R },
       { "ALONE", 8, R }, { "PSS", 8, R }, { "CLIENTS", 3, R }, { "DRM-MEM", 8, R },
    };
-   struct libscols_table *tb = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-   if (!tb)
-      return -ENOMEM;
-   int r = 0;
-   size_t rows = 0;
-   for (size_t i = 0; r == 0 && i < m->n_procs; i++) {
-      const struct mem_proc *p = &m->procs[i];
-      if (!p->n_dmabufs && !p->n_clients)
-         continue;
-      rows++;
-      struct row w = { 0 };
-      fprintf(cell(&w), "%d", (int)p->proc->pid);
-      text_escape_write(cell(&w), p->proc->comm, 0);
-      fprintf(cell(&w), "%zu", p->n_dmabufs);
-      put_bytes(cell(&w), p->dmabuf_bytes, v->bytes);
-      put_bytes(cell(&w), p->dmabuf_alone_bytes, v->bytes);
-      put_bytes(cell(&w), p->dmabuf_pss_bytes, v->bytes);
-      fprintf(cell(&w), "%zu", p->n_clients);
-      put_bytes(cell(&w), p->drm_memory, v->bytes);
-      r = row_add(tb, &w);
-   }
-   if (r == 0 && rows == 0) {
-      scols_unref_table(tb);
+   size_t rows;
+   int r = table_of(cols, FDID_ARRAY_SIZE(cols), t->cur->r.n_procs, process_row, t, &rows);
+   if (r == 0 && rows == 0)
       printf("(none holds a dma-buf or a DRM client)\n");
-      return 0;
-   }
-   return table_print(tb, r);
+   return r;
 }
 
 static void
@@ -193,110 +223,123 @@ put_engines(FILE *f, const struct mem_sample *prev, const struct mem_sample *cur
    }
 }
 
+static bool
+client_row(struct row *w, size_t i, const struct tables *t)
+{
+   const struct mem_report *m = &t->cur->r;
+   const struct mem_client *c = &m->clients[i];
+   const struct description *d = c->desc;
+   fprintf(cell(w), "%zu", i + 1);
+   text_escape_write(cell(w), m->devices[c->device].path, 0);
+   text_escape_write(cell(w), m->devices[c->device].driver, 0);
+   FILE *f = cell(w);
+   if (c->usage.has_client_id)
+      fprintf(f, "%" PRIu64, c->usage.client_id);
+   f = cell(w);
+   for (size_t h = 0; h < d->n_holders && h < CELL_LIST_SHOWN; h++) {
+      put_holder(f, h, d->holders[h]->proc, 0);
+      fprintf(f, "/%d", d->holders[h]->fd);
+   }
+   if (d->n_holders > CELL_LIST_SHOWN)
+      fprintf(f, ",\n+%zu more", d->n_holders - CELL_LIST_SHOWN);
+   put_bytes(cell(w), c->memory, t->v->bytes);
+   put_bytes(cell(w), c->resident, t->v->bytes);
+   put_engines(cell(w), t->prev, t->cur, c);
+   f = cell(w);
+   if (!d->verified)
+      fputs("identity unknown (no permission)", f);
+   else if (!c->has_usage)
+      fputs("closed during the scan", f);
+   else if (c->id_repeated)
+      fputs("another client's id (fd moved during the scan): not counted", f);
+   return true;
+}
+
 static int
-print_clients(const struct mem_view *v, const struct mem_sample *prev, const struct mem_sample *cur)
+print_clients(const struct tables *t)
 {
    static const struct column cols[] = {
       { "ID", 3, R }, { "DEVICE", 0.2, 0 }, { "DRIVER", 6, 0 }, { "CLIENT", 4, R },
       { "HOLDERS", 0.3, SCOLS_FL_WRAP }, { "MEMORY", 8, R }, { "RESIDENT", 8, R },
       { "ENGINES", 0.2, 0 }, { "INFO", 0.1, 0 },
    };
-   const struct mem_report *m = &cur->r;
-   struct libscols_table *tb = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-   if (!tb)
-      return -ENOMEM;
-   int r = 0;
-   for (size_t i = 0; r == 0 && i < m->n_clients; i++) {
-      const struct mem_client *c = &m->clients[i];
-      const struct description *d = c->desc;
-      struct row w = { 0 };
-      fprintf(cell(&w), "%zu", i + 1);
-      text_escape_write(cell(&w), m->devices[c->device].path, 0);
-      text_escape_write(cell(&w), m->devices[c->device].driver, 0);
-      FILE *f = cell(&w);
-      if (c->usage.has_client_id)
-         fprintf(f, "%" PRIu64, c->usage.client_id);
-      f = cell(&w);
-      for (size_t h = 0; h < d->n_holders && h < CELL_LIST_SHOWN; h++) {
-         put_holder(f, h, d->holders[h]->proc, 0);
-         fprintf(f, "/%d", d->holders[h]->fd);
-      }
-      if (d->n_holders > CELL_LIST_SHOWN)
-         fprintf(f, ",\n+%zu more", d->n_holders - CELL_LIST_SHOWN);
-      put_bytes(cell(&w), c->memory, v->bytes);
-      put_bytes(cell(&w), c->resident, v->bytes);
-      put_engines(cell(&w), prev, cur, c);
-      f = cell(&w);
-      if (!d->verified)
-         fputs("identity unknown (no permission)", f);
-      else if (!c->has_usage)
-         fputs("closed during the scan", f);
-      else if (c->id_repeated)
-         fputs("another client's id (fd moved during the scan): not counted", f);
-      r = row_add(tb, &w);
-   }
-   return table_print(tb, r);
+   return table_of(cols, FDID_ARRAY_SIZE(cols), t->cur->r.n_clients, client_row, t, NULL);
+}
+
+static bool
+device_row(struct row *w, size_t i, const struct tables *t)
+{
+   const struct mem_device *d = &t->cur->r.devices[i];
+   text_escape_write(cell(w), d->path, 0);
+   text_escape_write(cell(w), d->driver, 0);
+   fprintf(cell(w), "%zu", d->n_clients);
+   fprintf(cell(w), "%zu", d->n_fds);
+   put_bytes(cell(w), d->memory, t->v->bytes);
+   put_bytes(cell(w), d->memory_per_fd, t->v->bytes);
+   put_bytes(cell(w), d->resident, t->v->bytes);
+   return true;
 }
 
 static int
-print_devices(const struct mem_view *v, const struct mem_report *m)
+print_devices(const struct tables *t)
 {
    static const struct column cols[] = {
       { "DEVICE", 0.3, 0 }, { "DRIVER", 6, 0 }, { "CLIENTS", 3, R }, { "FDS", 3, R },
       { "MEMORY", 8, R }, { "PER-FD", 8, R }, { "RESIDENT", 8, R },
    };
-   struct libscols_table *tb = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-   if (!tb)
-      return -ENOMEM;
-   int r = 0;
-   for (size_t i = 0; r == 0 && i < m->n_devices; i++) {
-      const struct mem_device *d = &m->devices[i];
-      struct row w = { 0 };
-      text_escape_write(cell(&w), d->path, 0);
-      text_escape_write(cell(&w), d->driver, 0);
-      fprintf(cell(&w), "%zu", d->n_clients);
-      fprintf(cell(&w), "%zu", d->n_fds);
-      put_bytes(cell(&w), d->memory, v->bytes);
-      put_bytes(cell(&w), d->memory_per_fd, v->bytes);
-      put_bytes(cell(&w), d->resident, v->bytes);
-      r = row_add(tb, &w);
+   return table_of(cols, FDID_ARRAY_SIZE(cols), t->cur->r.n_devices, device_row, t, NULL);
+}
+
+static bool
+buffer_row(struct row *w, size_t i, const struct tables *t)
+{
+   const struct mem_report *m = &t->cur->r;
+   const struct mem_buffer *b = &m->buffers[i];
+   fprintf(cell(w), "%ju", (uintmax_t)b->ino);
+   FILE *f = cell(w);
+   if (b->size >= 0)
+      put_bytes(f, (uint64_t)b->size, t->v->bytes);
+   f = cell(w);
+   if (b->fd && b->fd->has_info)
+      text_escape_write(f, b->fd->info.exp_name, 0);
+   f = cell(w);
+   for (size_t h = 0; h < b->n_holders && h < CELL_LIST_SHOWN; h++) {
+      const struct mem_buffer_holder *x = &b->holders[h];
+      put_holder(f, h, m->procs[x->proc].proc, 0);
+      fprintf(f, "/%s%s", x->n_fds ? "fd" : "", x->n_fds && x->mapped ? "+" : "");
+      fprintf(f, "%s", x->mapped ? "map" : "");
    }
-   return table_print(tb, r);
+   if (b->n_holders > CELL_LIST_SHOWN)
+      fprintf(f, ",\n+%zu more", b->n_holders - CELL_LIST_SHOWN);
+   return true;
 }
 
 static int
-print_buffers(const struct mem_view *v, const struct mem_report *m)
+print_buffers(const struct tables *t)
 {
    static const struct column cols[] = {
       { "INODE", 6, R }, { "SIZE", 8, R }, { "EXPORTER", 6, 0 },
       { "HOLDERS", 0.5, SCOLS_FL_WRAP },
    };
-   struct libscols_table *tb = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-   if (!tb)
-      return -ENOMEM;
-   int r = 0;
-   for (size_t i = 0; r == 0 && i < m->n_buffers; i++) {
-      const struct mem_buffer *b = &m->buffers[i];
-      struct row w = { 0 };
-      fprintf(cell(&w), "%ju", (uintmax_t)b->ino);
-      FILE *f = cell(&w);
-      if (b->size >= 0)
-         put_bytes(f, (uint64_t)b->size, v->bytes);
-      f = cell(&w);
-      if (b->fd && b->fd->has_info)
-         text_escape_write(f, b->fd->info.exp_name, 0);
-      f = cell(&w);
-      for (size_t h = 0; h < b->n_holders && h < CELL_LIST_SHOWN; h++) {
-         const struct mem_buffer_holder *x = &b->holders[h];
-         put_holder(f, h, m->procs[x->proc].proc, 0);
-         fprintf(f, "/%s%s", x->n_fds ? "fd" : "", x->n_fds && x->mapped ? "+" : "");
-         fprintf(f, "%s", x->mapped ? "map" : "");
-      }
-      if (b->n_holders > CELL_LIST_SHOWN)
-         fprintf(f, ",\n+%zu more", b->n_holders - CELL_LIST_SHOWN);
-      r = row_add(tb, &w);
+   return table_of(cols, FDID_ARRAY_SIZE(cols), t->cur->r.n_buffers, buffer_row, t, NULL);
+}
+
+/* "B counted once (per holding process: B, per fd: B)", the first sum
+ * where there is one. */
+static void
+put_counted_once(const struct mem_view *v, uint64_t once, const uint64_t *per_process,
+                 uint64_t per_fd)
+{
+   put_bytes(stdout, once, v->bytes);
+   printf(" counted once (");
+   if (per_process) {
+      printf("per holding process: ");
+      put_bytes(stdout, *per_process, v->bytes);
+      printf(", ");
    }
-   return table_print(tb, r);
+   printf("per fd: ");
+   put_bytes(stdout, per_fd, v->bytes);
+   printf(")");
 }
 
 static void
@@ -304,12 +347,7 @@ print_totals(const struct mem_view *v, const struct mem_sample *s)
 {
    const struct mem_totals *t = &s->r.totals;
    printf("dma-bufs: %zu, ", t->dmabufs);
-   put_bytes(stdout, t->dmabuf_bytes, v->bytes);
-   printf(" counted once (per holding process: ");
-   put_bytes(stdout, t->dmabuf_bytes_per_process, v->bytes);
-   printf(", per fd: ");
-   put_bytes(stdout, t->dmabuf_bytes_per_fd, v->bytes);
-   printf(")");
+   put_counted_once(v, t->dmabuf_bytes, &t->dmabuf_bytes_per_process, t->dmabuf_bytes_per_fd);
    if (t->dmabufs_size_unknown)
       printf("; %zu mapped only, size unknown (no access to map_files)", t->dmabufs_size_unknown);
    if (t->maps_unverified || t->maps_unreadable)
@@ -317,10 +355,7 @@ print_totals(const struct mem_view *v, const struct mem_sample *s)
              t->maps_unreadable);
    printf("\nDRM: %zu client%s on %zu device%s, ", t->drm_clients, t->drm_clients == 1 ? "" : "s",
           s->r.n_devices, s->r.n_devices == 1 ? "" : "s");
-   put_bytes(stdout, t->drm_memory, v->bytes);
-   printf(" counted once (per fd: ");
-   put_bytes(stdout, t->drm_memory_per_fd, v->bytes);
-   printf(")");
+   put_counted_once(v, t->drm_memory, NULL, t->drm_memory_per_fd);
    if (t->drm_clients_unverified)
       printf("; %zu clients unverified (each counted alone)", t->drm_clients_unverified);
    if (t->drm_clients_id_repeated)
@@ -338,22 +373,23 @@ mem_print_tables(const struct mem_view *v, const struct mem_sample *prev,
                  const struct mem_sample *cur)
 {
    const struct mem_report *m = &cur->r;
+   const struct tables t = { v, prev, cur };
    int r = 0;
    printf("PROCESSES (dma-bufs held by fd or mapping; DRM clients, each once per process:\n"
           "a client shared by processes counts whole in each one's DRM-MEM, once in the "
           "totals)\n");
-   r = print_processes(v, m);
+   r = print_processes(&t);
    if (r == 0 && m->n_clients) {
       printf("\nDRM CLIENTS (one per open description)\n");
-      r = print_clients(v, prev, cur);
+      r = print_clients(&t);
    }
    if (r == 0 && m->n_devices) {
       printf("\nDEVICES\n");
-      r = print_devices(v, m);
+      r = print_devices(&t);
    }
    if (r == 0 && v->buffers && m->n_buffers) {
       printf("\nDMA-BUFS\n");
-      r = print_buffers(v, m);
+      r = print_buffers(&t);
    }
    if (r == 0) {
       printf("\n");

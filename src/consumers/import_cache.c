@@ -208,28 +208,22 @@ fdid_import_cache_acquire(struct fdid_import_cache *c, const struct fdid_image *
    return r;
 }
 
-FDID_PUBLIC int
-fdid_import_cache_hold(struct fdid_import_cache *c, void *object)
+/* One more reference to object's entry, or one less; the last one
+ * destroys it, outside the lock (the destroy callback may be slow or
+ * reenter). 0, -EINVAL, -ENOENT (not in the cache), -EOVERFLOW. */
+static int
+change_refs(struct fdid_import_cache *c, void *object, bool more)
 {
    if (!c || !object)
       return -EINVAL;
    pthread_mutex_lock(&c->lock);
    struct entry *e = find_obj_locked(c, object);
-   int r = !e ? -ENOENT : fdid_ref_get_locked(&e->refs) ? 0 : -EOVERFLOW;
-   pthread_mutex_unlock(&c->lock);
-   return r;
-}
-
-/* The last reference destroys the entry, outside the lock (the destroy
- * callback may be slow or reenter). */
-FDID_PUBLIC int
-fdid_import_cache_release(struct fdid_import_cache *c, void *object)
-{
-   if (!c || !object)
-      return -EINVAL;
-   pthread_mutex_lock(&c->lock);
-   struct entry *e = find_obj_locked(c, object);
-   bool last = e && --e->refs == 0;
+   int r = e ? 0 : -ENOENT;
+   bool last = false;
+   if (e && more)
+      r = fdid_ref_get_locked(&e->refs) ? 0 : -EOVERFLOW;
+   else if (e)
+      last = --e->refs == 0;
    if (last)
       unlink_locked(c, e);
    pthread_mutex_unlock(&c->lock);
@@ -237,7 +231,19 @@ fdid_import_cache_release(struct fdid_import_cache *c, void *object)
       c->destroy(c->context, e->object);
       entry_destroy(e);
    }
-   return e ? 0 : -ENOENT;
+   return r;
+}
+
+FDID_PUBLIC int
+fdid_import_cache_hold(struct fdid_import_cache *c, void *object)
+{
+   return change_refs(c, object, true);
+}
+
+FDID_PUBLIC int
+fdid_import_cache_release(struct fdid_import_cache *c, void *object)
+{
+   return change_refs(c, object, false);
 }
 
 FDID_PUBLIC size_t

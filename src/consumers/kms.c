@@ -73,10 +73,7 @@ in_formats_blob(int fd, uint32_t plane_id)
 static int
 add_pair(struct kms_plane *pl, size_t *cap, uint32_t fourcc, uint64_t modifier)
 {
-   if (fdid_array_reserve(&pl->pairs, cap, pl->n_pairs + 1, sizeof(*pl->pairs)) != 0)
-      return -ENOMEM;
-   pl->pairs[pl->n_pairs++] = (struct kms_format){ fourcc, modifier };
-   return 0;
+   return fdid_array_push(pl->pairs, pl->n_pairs, *cap, ((struct kms_format){ fourcc, modifier }));
 }
 
 /* One plane's (format, modifier) pairs: its IN_FORMATS blob where the

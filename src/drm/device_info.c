@@ -14,16 +14,7 @@
 #include "drm/winsys_private.h"
 #include "util/fd_util.h"
 #include "util/identity_private.h"
-
-/* The node's device directory in sysfs, resolved: the primary and render
- * nodes of one GPU share it. NULL when sysfs is not there. */
-static char *
-sysfs_device_path(dev_t rdev)
-{
-   char link[64];
-   snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(rdev), minor(rdev));
-   return realpath(link, NULL);
-}
+#include "util/sysfs_device.h"
 
 int
 fdid_device_create(int fd, const struct stat *st, struct fdid_device **out)
@@ -69,7 +60,7 @@ fdid_device_create(int fd, const struct stat *st, struct fdid_device **out)
    /* An optional fact: without it fdid_device_same_gpu() falls back on
     * libdrm's, so a failure here is not an error. libdrm's description is
     * made on first use instead (device_drm_info()). */
-   dev->sysfs_device = sysfs_device_path(st->st_rdev);
+   dev->sysfs_device = fdid_sysfs_device_path(st->st_rdev);
 
    *out = dev;
    return 0;

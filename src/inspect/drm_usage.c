@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "drm_usage.h"
+#include "util/number.h"
 
 /* Leading blanks off. */
 static void
@@ -15,25 +16,15 @@ skip_blanks(const char **s, size_t *n)
    }
 }
 
-/* Decimal digits at *s into *v (no sign, no overflow); false otherwise. */
+/* Decimal digits at *s into *v (no sign, no overflow), moving past them;
+ * false otherwise. */
 static bool
 parse_uint(const char **s, size_t *n, uint64_t *v)
 {
-   uint64_t x = 0;
-   size_t k = 0;
-   while (k < *n && (*s)[k] >= '0' && (*s)[k] <= '9') {
-      unsigned d = (unsigned)((*s)[k] - '0');
-      if (x > (UINT64_MAX - d) / 10)
-         return false;
-      x = x * 10 + d;
-      k++;
-   }
-   if (k == 0)
-      return false;
+   size_t k = fdid_parse_digits(*s, *n, 10, UINT64_MAX, v);
    *s += k;
    *n -= k;
-   *v = x;
-   return true;
+   return k > 0;
 }
 
 /* The rest is exactly `unit` (after blanks), or nothing when unit may be
@@ -237,16 +228,11 @@ static bool
 parse_octal(const char *s, size_t n, unsigned *out)
 {
    skip_blanks(&s, &n);
-   unsigned v = 0;
-   size_t k = 0;
-   for (; k < n && s[k] >= '0' && s[k] <= '7'; k++) {
-      if (v >> 29)
-         return false;
-      v = v << 3 | (unsigned)(s[k] - '0');
-   }
+   uint64_t v;
+   size_t k = fdid_parse_digits(s, n, 8, UINT32_MAX, &v);
    if (k == 0 || !rest_is(s + k, n - k, ""))
       return false;
-   *out = v;
+   *out = (unsigned)v;
    return true;
 }
 

@@ -9,29 +9,28 @@
  * them from fstat, which no process can forge.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "drm_usage.h"
 #include "fdinfo.h"
+#include "util/number.h"
 
+/* Blanks, then digits of `base` ending the text or a blank: no sign, no
+ * prefix (util/number.h). */
 static bool
-parse_number(const char *s, size_t len, int base, long long *out)
+parse_number(const char *s, size_t len, unsigned base, long long *out)
 {
-   char buf[32];
    while (len && (*s == ' ' || *s == '\t')) {
       s++;
       len--;
    }
-   if (len == 0 || len >= sizeof(buf))
+   uint64_t v;
+   size_t k = fdid_parse_digits(s, len, base, INT64_MAX, &v);
+   if (k == 0 || (k < len && s[k] != ' '))
       return false;
-   memcpy(buf, s, len);
-   buf[len] = 0;
-   char *end;
-   errno = 0;
-   long long v = strtoll(buf, &end, base);
-   if (errno || end == buf || (*end && *end != ' '))
-      return false;
-   *out = v;
+   *out = (long long)v;
    return true;
 }
 
@@ -55,13 +54,32 @@ copy_value(char *dst, size_t dst_len, const char *s, size_t len)
 /* Bits of the keys already taken: the first line of a key is the
  * kernel's, a later one can only have come from text a process set. */
 enum {
-   SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_DRIVER = 1 << 2, SEEN_CLIENT = 1 << 3,
-   SEEN_PDEV = 1 << 4, SEEN_EXPORTER = 1 << 5,
+   SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_EXPORTER = 1 << 2,
 };
+
+_Static_assert(sizeof(((struct fdinfo *)0)->drm_driver) == DRM_USAGE_NAME,
+               "the driver's name is copied whole");
+
+/* The DRM client's keys, from drm_usage.c's reader (the one reader of
+ * drm- keys): its driver, and its client id as text. */
+static void
+take_drm_keys(const char *text, size_t len, struct fdinfo *out)
+{
+   struct drm_usage u;
+   drm_usage_parse(text, len, &u);
+   if (u.not_a_client)
+      return;
+   memcpy(out->drm_driver, u.driver, sizeof(out->drm_driver));
+   if (u.has_client_id)
+      snprintf(out->drm_client_id, sizeof(out->drm_client_id), "%llu",
+               (unsigned long long)u.client_id);
+}
 
 void
 fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
 {
+   const char *all = text;
+   size_t all_len = len;
    memset(out, 0, sizeof(*out));
    unsigned seen = 0;
    const char *end = text + len;
@@ -94,12 +112,6 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
          } else if (KEY("flags", SEEN_FLAGS) && parse_number(v, vlen, 8, &n) && n >= 0) {
             out->flags = (unsigned)n;
             out->has_flags = true;
-         } else if (KEY("drm-driver", SEEN_DRIVER)) {
-            copy_value(out->drm_driver, sizeof(out->drm_driver), v, vlen);
-         } else if (KEY("drm-client-id", SEEN_CLIENT)) {
-            copy_value(out->drm_client_id, sizeof(out->drm_client_id), v, vlen);
-         } else if (KEY("drm-pdev", SEEN_PDEV)) {
-            copy_value(out->drm_pdev, sizeof(out->drm_pdev), v, vlen);
          } else if (KEY("exp_name", SEEN_EXPORTER)) {
             out->is_dmabuf = true;
             copy_value(out->exp_name, sizeof(out->exp_name), v, vlen);
@@ -108,6 +120,8 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
       }
       text = nl ? nl + 1 : end;
    }
+   if (!out->is_dmabuf)
+      take_drm_keys(all, all_len, out);
 }
 
 /* "tfd:        5 events:       19 data: ...  pos:0 ino:1c0a sdev:e": the

@@ -10,10 +10,10 @@ struct fdinfo {
    bool has_pos, has_flags;
    long long pos;
    unsigned flags;          /* octal in the file; O_CLOEXEC is per fd */
-   /* DRM (generic from Linux 6.5; absent on 6.1 vgem) */
+   /* DRM (generic from Linux 6.5; absent on 6.1 vgem), read by
+    * drm_usage.h's parser, the one reader of drm- keys */
    char drm_driver[32];
-   char drm_client_id[24];
-   char drm_pdev[32];
+   char drm_client_id[24];  /* the number, in decimal */
    /* dma-buf (its size is the inode's: fstat, never this text) */
    bool is_dmabuf;          /* has exp_name: */
    char exp_name[32];

@@ -16,6 +16,7 @@
 
 #include "group.h"
 #include "util/array.h"
+#include "util/buffer_id.h"
 
 struct ctx {
    struct grouping *g;
@@ -48,21 +49,15 @@ cmp_inode(const void *pa, const void *pb)
 {
    const struct fd_entry *a = *(struct fd_entry *const *)pa;
    const struct fd_entry *b = *(struct fd_entry *const *)pb;
-   if (a->dev != b->dev)
-      return a->dev < b->dev ? -1 : 1;
-   if (a->ino != b->ino)
-      return a->ino < b->ino ? -1 : 1;
-   return 0;
+   return fdid_inode_cmp(a->dev, a->ino, b->dev, b->ino);
 }
 
 static int
 push(struct ctx *c, struct fd_entry **holders, size_t n, bool verified)
 {
    struct grouping *g = c->g;
-   if (fdid_array_reserve(&g->descs, &c->cap, g->n_descs + 1, sizeof(*g->descs)) != 0)
-      return -ENOMEM;
-   g->descs[g->n_descs++] = (struct description){ holders, n, verified, NULL };
-   return 0;
+   return fdid_array_push(g->descs, g->n_descs, c->cap,
+                          ((struct description){ holders, n, verified, NULL }));
 }
 
 /* Is kcmp usable on this process? Asked once per process, and only for

@@ -12,31 +12,21 @@
 #include "maps.h"
 #include "proc_read.h"
 #include "util/array.h"
+#include "util/buffer_id.h"
 #include "util/linux_abi.h"
+#include "util/number.h"
 
 
 /* Lowercase hex digits up to `stop` (not empty, no overflow). */
 static bool
 hex_until(const char **s, const char *end, char stop, unsigned long long *v)
 {
-   unsigned long long x = 0;
-   const char *p = *s;
-   for (; p < end && *p != stop; p++) {
-      unsigned d;
-      if (*p >= '0' && *p <= '9')
-         d = (unsigned)(*p - '0');
-      else if (*p >= 'a' && *p <= 'f')
-         d = (unsigned)(*p - 'a' + 10);
-      else
-         return false;
-      if (x >> 60)
-         return false;
-      x = x << 4 | d;
-   }
-   if (p == *s || p == end)
+   uint64_t x;
+   size_t k = fdid_parse_digits(*s, (size_t)(end - *s), 16, UINT64_MAX, &x);
+   if (k == 0 || *s + k == end || (*s)[k] != stop)
       return false;
    *v = x;
-   *s = p + 1;
+   *s += k + 1;
    return true;
 }
 
@@ -54,16 +44,12 @@ maps_parse_line(const char *line, size_t len, unsigned long *start, unsigned lon
    if (!hex_until(&s, e, ' ', &off) || !hex_until(&s, e, ':', &maj) ||
        !hex_until(&s, e, ' ', &min) || maj > 0xfff || min > 0xfffff)
       return false;
-   unsigned long long v = 0;
-   const char *digits = s;
-   for (; s < e && *s >= '0' && *s <= '9'; s++) {
-      if (v > (~0ULL - 9) / 10)
-         return false;
-      v = v * 10 + (unsigned)(*s - '0');
-   }
+   uint64_t v;
+   size_t k = fdid_parse_digits(s, (size_t)(e - s), 10, UINT64_MAX, &v);
+   s += k;
    /* The kernel prints a blank after the inode, path or not: a line that
     * ends on the digits was cut, and its inode may be cut too. */
-   if (s == digits || s == e || *s != ' ')
+   if (k == 0 || s == e || *s != ' ')
       return false;
    *start = (unsigned long)a;
    *end = (unsigned long)b;
@@ -86,11 +72,7 @@ is_other_dev(const struct maps_context *ctx, dev_t dev)
 static int
 add_other_dev(struct maps_context *ctx, dev_t dev)
 {
-   if (fdid_array_reserve(&ctx->other_devs, &ctx->cap_other_devs, ctx->n_other_devs + 1,
-                          sizeof(*ctx->other_devs)) != 0)
-      return -ENOMEM;
-   ctx->other_devs[ctx->n_other_devs++] = dev;
-   return 0;
+   return fdid_array_push(ctx->other_devs, ctx->n_other_devs, ctx->cap_other_devs, dev);
 }
 
 /* Every mapping is added; each buffer is made one entry once the whole
@@ -99,10 +81,7 @@ add_other_dev(struct maps_context *ctx, dev_t dev)
 static int
 add_buf(struct maps_result *out, struct mapped_dmabuf b)
 {
-   if (fdid_array_reserve(&out->bufs, &out->cap_bufs, out->n_bufs + 1, sizeof(*out->bufs)) != 0)
-      return -ENOMEM;
-   out->bufs[out->n_bufs++] = b;
-   return 0;
+   return fdid_array_push(out->bufs, out->n_bufs, out->cap_bufs, b);
 }
 
 /* By buffer, and of one buffer's mappings one with a size first. */
@@ -110,10 +89,9 @@ static int
 cmp_buf(const void *pa, const void *pb)
 {
    const struct mapped_dmabuf *a = pa, *b = pb;
-   if (a->dev != b->dev)
-      return a->dev < b->dev ? -1 : 1;
-   if (a->ino != b->ino)
-      return a->ino < b->ino ? -1 : 1;
+   int c = fdid_inode_cmp(a->dev, a->ino, b->dev, b->ino);
+   if (c)
+      return c;
    if ((a->size < 0) != (b->size < 0))
       return a->size < 0 ? 1 : -1;
    return a->start < b->start ? -1 : a->start > b->start;

@@ -15,7 +15,9 @@
 #include "mem.h"
 #include "proc_read.h"
 #include "util/array.h"
+#include "util/buffer_id.h"
 #include "util/linux_abi.h"
+#include "util/sysfs_device.h"
 
 
 /* ---- dma-bufs ---------------------------------------------------------- */
@@ -34,11 +36,8 @@ static int
 cmp_hold(const void *pa, const void *pb)
 {
    const struct hold *a = pa, *b = pb;
-   if (a->dev != b->dev)
-      return a->dev < b->dev ? -1 : 1;
-   if (a->ino != b->ino)
-      return a->ino < b->ino ? -1 : 1;
-   return a->proc < b->proc ? -1 : a->proc > b->proc;
+   int c = fdid_inode_cmp(a->dev, a->ino, b->dev, b->ino);
+   return c ? c : a->proc < b->proc ? -1 : a->proc > b->proc;
 }
 
 struct holds {
@@ -49,10 +48,7 @@ struct holds {
 static int
 push_hold(struct holds *h, struct hold x)
 {
-   if (fdid_array_reserve(&h->v, &h->cap, h->n + 1, sizeof(*h->v)) != 0)
-      return -ENOMEM;
-   h->v[h->n++] = x;
-   return 0;
+   return fdid_array_push(h->v, h->n, h->cap, x);
 }
 
 /* Every dma-buf fd, then every dma-buf mapping of every listed process. */
@@ -223,13 +219,15 @@ link_basename(const char *path, char *out, size_t cap)
 static void
 device_of(dev_t rdev, char path_out[128], char driver_out[32])
 {
-   char link[96], target[PATH_MAX];
-   snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(rdev), minor(rdev));
-   if (realpath(link, target)) {
+   char link[64];
+   fdid_sysfs_device_link(rdev, link, sizeof(link));
+   char *target = fdid_sysfs_device_path(rdev);
+   if (target) {
       const char *p = target;
       if (strncmp(p, "/sys/devices/", 13) == 0)
          p += 13;
       copy_cut(path_out, 128, p);
+      free(target);
    } else {
       snprintf(path_out, 128, "char %u:%u", major(rdev), minor(rdev));
    }
@@ -528,12 +526,18 @@ mem_report_build(struct scan *sc, const struct grouping *g, struct mem_report *o
    return r;
 }
 
+static void
+buffers_free(struct mem_buffer *buffers, size_t n)
+{
+   while (n)
+      free(buffers[--n].holders);
+   free(buffers);
+}
+
 void
 mem_report_finish(struct mem_report *r)
 {
-   for (size_t i = 0; i < r->n_buffers; i++)
-      free(r->buffers[i].holders);
-   free(r->buffers);
+   buffers_free(r->buffers, r->n_buffers);
    free(r->clients);
    free(r->devices);
    free(r->procs);

@@ -25,7 +25,18 @@
 #include "scan.h"
 #include "util/array.h"
 #include "util/linux_abi.h"
+#include "util/number.h"
 
+
+/* A directory entry named by a number (a pid, a thread id, an fd): the
+ * number, or -1. */
+static int
+entry_number(const char *name)
+{
+   uint64_t v;
+   size_t n = strlen(name);
+   return n && fdid_parse_digits(name, n, 10, INT_MAX, &v) == n ? (int)v : -1;
+}
 
 static enum fd_type
 classify(const struct stat *st, const char *name)
@@ -228,9 +239,9 @@ scan_table(struct scan *s, struct process *p, DIR *d)
    int r = 0;
    errno = 0;
    while (r == 0 && (de = readdir(d))) {
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
+      int fd = entry_number(de->d_name);
+      if (fd < 0)
          continue;
-      int fd = atoi(de->d_name);
       if (p->self && fd == self_dir)
          continue; /* our own listing, not the process's */
       r = add_fd(s, p, self_dir, de->d_name, fd);
@@ -308,7 +319,7 @@ scan_thread_tables(struct scan *s, struct process *leader)
    struct dirent *de;
    int r = 0;
    while (r == 0 && (de = readdir(d))) {
-      pid_t tid = (pid_t)atoi(de->d_name);
+      pid_t tid = (pid_t)entry_number(de->d_name);
       if (tid <= 0 || tid == leader->pid || same_table(leader->pid, tid) != 0)
          continue;
       /* One listing per table, however many threads share it. */
@@ -376,17 +387,6 @@ scan_one(struct scan *s, pid_t pid, pid_t me)
    return r < 0 ? r : scan_thread_tables(s, p);
 }
 
-static bool
-is_pid_name(const char *s)
-{
-   if (!*s)
-      return false;
-   for (; *s; s++) {
-      if (*s < '0' || *s > '9')
-         return false;
-   }
-   return true;
-}
 
 int
 scan_tgid(pid_t pid)
@@ -402,9 +402,12 @@ scan_tgid(pid_t pid)
    const char *t = strstr(buf, "\nTgid:");
    if (!t)
       return -ESRCH;
-   char *end;
-   long v = strtol(t + 6, &end, 10);
-   if (v <= 0 || v > 0x7fffffff || *end != '\n')
+   t += 6;
+   while (*t == '\t' || *t == ' ')
+      t++;
+   uint64_t v;
+   size_t k = fdid_parse_digits(t, strlen(t), 10, 0x7fffffff, &v);
+   if (k == 0 || v == 0 || t[k] != '\n')
       return -ESRCH;
    return (int)v;
 }
@@ -433,8 +436,9 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
    struct dirent *de;
    int r = 0;
    while (r == 0 && (de = readdir(d))) {
-      if (is_pid_name(de->d_name))
-         r = scan_one(out, (pid_t)atoi(de->d_name), me);
+      int pid = entry_number(de->d_name);
+      if (pid > 0)
+         r = scan_one(out, (pid_t)pid, me);
    }
    closedir(d);
    return r;

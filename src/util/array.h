@@ -30,4 +30,10 @@ fdid_array_reserve(void *arr, size_t *cap, size_t need, size_t size)
    return 0;
 }
 
+/* Appends value to the array arr of n elements and capacity cap (lvalues):
+ * 0, or -ENOMEM with nothing changed. */
+#define fdid_array_push(arr, n, cap, value)                                              \
+   (fdid_array_reserve(&(arr), &(cap), (n) + 1, sizeof(*(arr))) != 0 ? -ENOMEM          \
+                                                                      : ((arr)[(n)++] = (value), 0))
+
 #endif /* FDID_UTIL_ARRAY_H */

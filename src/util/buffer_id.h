@@ -34,4 +34,14 @@ int fdid_buffer_id_of(int fd, struct fdid_buffer_id *id);
 /* The same test for a stat already made of fd: 1, 0 or a negative errno. */
 int fdid_stat_is_dmabuf(int fd, const struct stat *st);
 
+/* The order of (st_dev, st_ino) pairs, files by their inode: -1, 0 or 1,
+ * for sorts that bring one buffer's (one inode's) entries together. */
+static inline int
+fdid_inode_cmp(dev_t dev_a, ino_t ino_a, dev_t dev_b, ino_t ino_b)
+{
+   if (dev_a != dev_b)
+      return dev_a < dev_b ? -1 : 1;
+   return ino_a < ino_b ? -1 : ino_a > ino_b;
+}
+
 #endif /* FDID_UTIL_BUFFER_ID_H */

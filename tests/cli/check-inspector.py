@@ -345,14 +345,18 @@ def case_the_scanners_own_fds_never_split_a_group():
     os.close(fd)
     try:
         fds = [os.open(path, os.O_RDONLY) for _ in range(8)]
-        ino = os.fstat(fds[0]).st_ino
+        st = os.fstat(fds[0])
+        ino = st.st_ino
+        # The file, not another with its inode number on another file
+        # system (the guest's init held one).
+        dev = f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}"
         holders = [Holder() for _ in range(24)]
         try:
             want = {os.getpid()} | {h.pid for h in holders}
             for attempt in range(3):
                 doc = json.loads(run_fdid(["ls", "-J", "-a"], pass_fds=fds).stdout)
                 opens = [d for d in doc["descriptions"] if d["inode"] == ino and
-                         d["type"] == "file"]
+                         d["dev"] == dev and d["type"] == "file"]
                 assert len(opens) == 8, \
                     [sorted((h["pid"], h["fd"]) for h in d["holders"]) for d in opens]
                 for d in opens:
