@@ -33,10 +33,10 @@
 #include "fd_class.h"
 #include "group.h"
 #include "json.h"
+#include "mem.h"
 #include "scan.h"
 #include "skipped.h"
 #include "table_wrap.h"
-#include "util/buffer_id.h"
 
 /* Holders named in the HOLDERS column before "+N more". */
 
@@ -221,55 +221,30 @@ struct summary {
    long long dmabuf_bytes, dmabuf_bytes_per_fd;
 };
 
-struct buffer_key {
-   dev_t dev;
-   ino_t ino;
-   long long size;
-};
-
-static int
-cmp_buffer(const void *pa, const void *pb)
-{
-   const struct buffer_key *a = pa, *b = pb;
-   return fdid_inode_cmp(a->dev, a->ino, b->dev, b->ino);
-}
-
 /*
- * dma-buf bytes count each buffer once. A dma-buf is one file, so one
- * description, and its inode is its own on the dma-buf file system: the
- * buffers are the distinct (st_dev, st_ino) of dma-buf fds. That holds even
- * for fds whose description could not be verified (kcmp refused), which
- * are listed alone but are still one buffer. Sizes are the inodes'.
+ * dma-buf bytes count each buffer once, as fdid mem counts them
+ * (mem_dmabuf_fd_totals): a dma-buf is one file, so one description, and
+ * its inode is its own on the dma-buf file system, even for fds whose
+ * description could not be verified (listed alone, still one buffer).
+ * Sizes are the inodes'.
  */
 static int
-summarize(const struct options *o, struct grouping *g, struct summary *s)
+summarize(const struct options *o, struct scan *sc, struct grouping *g, struct summary *s)
 {
    memset(s, 0, sizeof(*s));
-   struct buffer_key *keys = calloc(g->n_descs ? g->n_descs : 1, sizeof(*keys));
-   if (!keys)
-      return -ENOMEM;
-   size_t n = 0;
    for (size_t i = 0; i < g->n_descs; i++) {
-      struct description *d = &g->descs[i];
+      const struct description *d = &g->descs[i];
       s->descriptions++;
       s->shared += d->n_holders > 1;
       s->shown += shown(o, d);
-      const struct fd_entry *e = first(d);
-      if (!fd_class_of(e->type)->dmabuf)
-         continue;
-      s->dmabuf_fds += d->n_holders;
-      s->dmabuf_bytes_per_fd += e->size * (long long)d->n_holders;
-      keys[n++] = (struct buffer_key){ e->dev, e->ino, e->size };
    }
-   qsort(keys, n, sizeof(*keys), cmp_buffer);
-   for (size_t i = 0; i < n; i++) {
-      if (i && cmp_buffer(&keys[i - 1], &keys[i]) == 0)
-         continue;
-      s->dmabufs++;
-      s->dmabuf_bytes += keys[i].size;
-   }
-   free(keys);
-   return 0;
+   struct mem_totals t;
+   int r = mem_dmabuf_fd_totals(sc, &t);
+   s->dmabufs = t.dmabufs;
+   s->dmabuf_fds = t.dmabuf_fds;
+   s->dmabuf_bytes = (long long)t.dmabuf_bytes;
+   s->dmabuf_bytes_per_fd = (long long)t.dmabuf_bytes_per_fd;
+   return r;
 }
 
 /* ---- JSON ------------------------------------------------------------- */
@@ -580,7 +555,7 @@ list(struct options *o)
     * where they are shown. */
    r = wants_targets(o) ? group_link_epoll_targets(&g, shown_description, o) : 0;
    if (r == 0)
-      r = summarize(o, &g, &s);
+      r = summarize(o, &sc, &g, &s);
    if (r == 0 && !o->json)
       r = o->raw ? print_raw(o, &g) : print_aligned(o, &g);
    if (r < 0) {

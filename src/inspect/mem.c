@@ -53,7 +53,7 @@ push_hold(struct holds *h, struct hold x)
 
 /* Every dma-buf fd, then every dma-buf mapping of every listed process. */
 static int
-collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
+collect_holds(struct scan *sc, struct mem_report *r, struct holds *h, bool mappings)
 {
    struct maps_context ctx = { 0 };
    int err = 0;
@@ -69,7 +69,7 @@ collect_holds(struct scan *sc, struct mem_report *r, struct holds *h)
    /* Maps once per process (its threads share them), read through a
     * thread of a table of its own where there is one: a main thread that
     * exited has no maps to show. */
-   for (size_t p = 0; err == 0 && p < sc->n_procs; p++) {
+   for (size_t p = 0; mappings && err == 0 && p < sc->n_procs; p++) {
       if (sc->procs[p]->denied || sc->procs[p]->owner != p)
          continue;
       pid_t through = p + 1 < sc->n_procs && sc->procs[p + 1]->owner == p ? sc->procs[p + 1]->tid
@@ -169,10 +169,10 @@ count_buffer(struct mem_report *r, const struct mem_buffer *b)
 }
 
 static int
-build_buffers(struct scan *sc, struct mem_report *r)
+build_buffers(struct scan *sc, struct mem_report *r, bool mappings)
 {
    struct holds h = { 0 };
-   int err = collect_holds(sc, r, &h);
+   int err = collect_holds(sc, r, &h, mappings);
    if (err == 0 && h.n) {
       qsort(h.v, h.n, sizeof(*h.v), cmp_hold);
       r->buffers = calloc(h.n, sizeof(*r->buffers));
@@ -508,8 +508,8 @@ mem_client_engine_busy(const struct mem_client *before, const struct mem_client 
 
 /* ---- the report --------------------------------------------------------- */
 
-int
-mem_report_build(struct scan *sc, const struct grouping *g, struct mem_report *out)
+static int
+report_begin(struct scan *sc, struct mem_report *out)
 {
    memset(out, 0, sizeof(*out));
    out->procs = calloc(sc->n_procs ? sc->n_procs : 1, sizeof(*out->procs));
@@ -518,12 +518,34 @@ mem_report_build(struct scan *sc, const struct grouping *g, struct mem_report *o
    out->n_procs = sc->n_procs;
    for (size_t i = 0; i < sc->n_procs; i++)
       out->procs[i].proc = sc->procs[i];
-   int r = build_buffers(sc, out);
+   return 0;
+}
+
+int
+mem_report_build(struct scan *sc, const struct grouping *g, struct mem_report *out)
+{
+   int r = report_begin(sc, out);
+   if (r == 0)
+      r = build_buffers(sc, out, true);
    if (r == 0)
       r = build_clients(g, out);
    if (r < 0)
       mem_report_finish(out);
    return r;
+}
+
+int
+mem_dmabuf_fd_totals(struct scan *sc, struct mem_totals *out)
+{
+   struct mem_report r;
+   int err = report_begin(sc, &r);
+   if (err == 0)
+      err = build_buffers(sc, &r, false);
+   memset(out, 0, sizeof(*out));
+   if (err == 0)
+      *out = r.totals;
+   mem_report_finish(&r);
+   return err;
 }
 
 static void

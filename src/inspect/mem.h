@@ -103,6 +103,12 @@ int mem_report_build(struct scan *sc, const struct grouping *g, struct mem_repor
 
 void mem_report_finish(struct mem_report *r);
 
+/* The dma-bufs held by fd alone, counted as the report counts them (each
+ * buffer once, its size the inode's; per fd beside it): the totals `fdid
+ * ls` and `fdid dmabuf` print. Only the dmabuf totals are set. 0 or
+ * -ENOMEM. */
+int mem_dmabuf_fd_totals(struct scan *sc, struct mem_totals *out);
+
 /* Client c of report r in an earlier report prev: on the same device with
  * the same drm-client-id, or, where the kernel prints no ids, with the
  * same first holder (process, fd, inode). NULL when it is new. */
