@@ -158,7 +158,7 @@ check_mapping(pid_t pid, unsigned long start, unsigned long end, dev_t dev, ino_
    ctx->checks++;
    if (statfs(path, &fs) != 0)
       return errno == ENOMEM ? -ENOMEM : 0;
-   if (fs.f_type != DMA_BUF_MAGIC)
+   if (!fdid_statfs_is_dmabuf(&fs))
       return add_other_dev(ctx, dev);
    ctx->dmabuf_dev_known = true;
    ctx->dmabuf_dev = dev;

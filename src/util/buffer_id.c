@@ -23,7 +23,7 @@ fdid_stat_is_dmabuf(int fd, const struct stat *st)
    struct statfs sfs;
    if (fstatfs(fd, &sfs) != 0)
       return -errno;
-   if (sfs.f_type != DMA_BUF_MAGIC)
+   if (!fdid_statfs_is_dmabuf(&sfs))
       return 0;
    atomic_store_explicit(&dmabuf_dev, st->st_dev, memory_order_relaxed);
    return 1;

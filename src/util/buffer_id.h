@@ -12,9 +12,13 @@
 #ifndef FDID_UTIL_BUFFER_ID_H
 #define FDID_UTIL_BUFFER_ID_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
+
+#include "util/linux_abi.h"
 
 struct fdid_buffer_id {
    dev_t dev;
@@ -33,6 +37,14 @@ int fdid_buffer_id_of(int fd, struct fdid_buffer_id *id);
 
 /* The same test for a stat already made of fd: 1, 0 or a negative errno. */
 int fdid_stat_is_dmabuf(int fd, const struct stat *st);
+
+/* Is a file system the dma-buf one? From fstatfs() of one's own fd, or
+ * statfs() of another process's file through /proc (the inspector). */
+static inline bool
+fdid_statfs_is_dmabuf(const struct statfs *fs)
+{
+   return fs->f_type == DMA_BUF_MAGIC;
+}
 
 /* The order of (st_dev, st_ino) pairs, files by their inode: -1, 0 or 1,
  * for sorts that bring one buffer's (one inode's) entries together. */
