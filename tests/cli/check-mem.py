@@ -143,13 +143,14 @@ def case_a_swapped_fd_forges_no_memory():
     whatever fdid mem finds there when it reads, no number of the name
     reaches a client, a device or the machine (the fdinfo read is of the
     client's own file, pinned, and a dma-buf's text is no client's). An
-    O_PATH open of the card is no client at all."""
+    O_PATH open of the card is no client at all. (Six runs: the thread swaps
+    far more often than a run takes.)"""
     if not os.access(MEM_SWAPPER, os.X_OK):
         raise Skip("no mem_swapper (built with libdrm: -Ddrm=disabled here)")
     with reporting_helper([MEM_SWAPPER], "mem_swapper", absent="no vgem (runs in the guest)") \
             as i:
         pinned = 0
-        for _ in range(12):
+        for _ in range(6):
             doc = mem_json([i["p"]])
             t = doc["totals"]
             assert t["drm_memory_bytes"] < 1 << 40, t
