@@ -36,7 +36,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    fdinfo_parse(text, size, &info);
    check_terminated(info.drm_driver, sizeof(info.drm_driver));
    check_terminated(info.drm_client_id, sizeof(info.drm_client_id));
-   check_terminated(info.drm_pdev, sizeof(info.drm_pdev));
    check_terminated(info.exp_name, sizeof(info.exp_name));
    check_terminated(info.buf_name, sizeof(info.buf_name));
    /* Nothing is read after a dma-buf's name: a name that looks like a
