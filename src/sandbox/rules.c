@@ -222,6 +222,8 @@ static const struct entry table[] = {
      METHODS, KC },
    { ARG1(pidfd_open, 1, 0, "fdid mem: a DRM client's holder, to pin the client's file"), OP_INS,
      ALWAYS, 0 },
+   { ARG1(pidfd_open, 1, PIDFD_THREAD, "fdid mem: the same, for a thread's own file table "
+                                       "(Linux 6.9+; else fdinfo is read)"), OP_INS, ALWAYS, 0 },
    { ARG1(pidfd_getfd, 2, 0, "fdid mem: the client's file, whose fdinfo is read through it "
                              "(PTRACE_MODE_ATTACH; without it /proc/PID/fdinfo is read)"),
      OP_INS, ALWAYS, 0 },

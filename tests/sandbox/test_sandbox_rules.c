@@ -282,6 +282,8 @@ unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, un
                 : "fstat's last word is for kernels without F_DUPFD_QUERY";
    if (strcmp(r->syscall, "kcmp") == 0 && r->n_args && r->args[0].value == KCMP_FILES)
       return "asked of processes with several threads: the world's have one";
+   if (strstr(r->why, "a thread's own file table"))
+      return "a thread's own file table: the world's processes have none";
    if (strncmp(r->why, "fdid mem:", 9) == 0 && !w->drm)
       return "fdid mem pins a DRM client's file: there is no DRM client here";
    if (strstr(r->why, "fdinfo names none"))
