@@ -14,8 +14,6 @@ command name is hostile too. Prints TAP (piglit's protocol under piglit).
 import contextlib
 import json
 import os
-import pty
-import select
 import shutil
 import signal
 import subprocess
@@ -27,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
                          fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
-                         run_fdid_bytes, set_comm)
+                         run_fdid_bytes, run_fdid_in_pty, set_comm)
 
 MEM_HOLDER = os.environ.get("FDID_MEM_HOLDER") or str(HERE / "mem_holder")
 MEM_SWAPPER = os.environ.get("FDID_MEM_SWAPPER") or str(HERE / "mem_swapper")
@@ -207,26 +205,7 @@ def case_live_view():
     piped = run_fdid_bytes(["mem", "-i", "0.1", "-n", "2", "-p", str(os.getpid())]).stdout
     assert piped.count(b"fdid mem: every 0.1 s") == 2 and b"\x1b" not in piped, piped
 
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(os.environ.get("FDID_CLI") or str(HERE / ".." / ".." / "src" / "cli" / "fdid"),
-                 ["fdid", "mem", "-i", "0.1", "-n", "2", "-p", str(os.getppid())])
-    data = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0, data
+    data = run_fdid_in_pty(["mem", "-i", "0.1", "-n", "2", "-p", str(os.getpid())], 80)
     assert data.count(b"\x1b[H\x1b[2J") == 2, data
 
 

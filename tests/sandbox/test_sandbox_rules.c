@@ -299,8 +299,10 @@ unreachable(const struct fdid_sandbox_rule *r, const struct sandbox_world *w, un
    return NULL;
 }
 
+/* The report page and the world for ops; the subtest skips where
+ * filters, a sanitizer or a missing device leave nothing to prove. */
 static void
-prove(unsigned methods, unsigned ops)
+world_begin(unsigned ops, struct sandbox_world *w)
 {
    if (!seccomp_kill_process_works())
       SKIP("seccomp filters cannot be installed here (old kernel or valgrind)");
@@ -310,9 +312,15 @@ prove(unsigned methods, unsigned ops)
    shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
                  0);
    CHECK(shared != MAP_FAILED);
-   struct sandbox_world w;
-   if (!sandbox_world_make(&w, ops))
+   if (!sandbox_world_make(w, ops))
       SKIP("no DRM device for the winsys (runs in the guest)");
+}
+
+static void
+prove(unsigned methods, unsigned ops)
+{
+   struct sandbox_world w;
+   world_begin(ops, &w);
 
    struct report full = scenario(&w, methods, ops, -1);
    if (full.wrong)
@@ -364,17 +372,8 @@ FDID_TEST(browser_renderer_dupfd_query_and_epoll)
 static void
 prove_across_fork(unsigned methods, unsigned ops, bool pinned)
 {
-   if (!seccomp_kill_process_works())
-      SKIP("seccomp filters cannot be installed here (old kernel or valgrind)");
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-   SKIP("a sanitizer's runtime makes calls of its own");
-#endif
-   shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-                 0);
-   CHECK(shared != MAP_FAILED);
    struct sandbox_world w;
-   if (!sandbox_world_make(&w, ops))
-      SKIP("no DRM device for the winsys (runs in the guest)");
+   world_begin(ops, &w);
    int status = forked_scenario(&w, methods, ops | (pinned ? FDID_OP_PIN_SELF : 0));
    if (pinned) {
       /* Documented: the pinned kcmp rule refuses the child's own pid. */
