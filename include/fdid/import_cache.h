@@ -18,10 +18,28 @@
  * An entry keeps a dup of each of its dma-bufs for its lifetime:
  * the key stays this buffer's even on kernels that reuse dma-buf inode
  * numbers once a buffer is freed (before 5.15), and the driver object's
- * buffer cannot go away under it. Entries are refcounted; the last
- * fdid_import_cache_unref() destroys the driver object, and
- * fdid_import_cache_destroy() destroys all that are left (the context is
- * going away).
+ * buffer cannot go away under it. Entries are refcounted.
+ *
+ * Idle entries: players acquire a frame's object, draw, and release it,
+ * holding nothing past the frame, and get the same few surfaces again as
+ * fresh fds. So an entry whose last reference is released is kept, idle,
+ * for the next acquire of its buffer, up to a bound of idle entries
+ * (FDID_IMPORT_CACHE_IDLE_DEFAULT, fdid_import_cache_set_idle_limit());
+ * past it one is destroyed: first, among the 4 least recently released,
+ * one whose buffers the cache is the last holder of (their producer freed
+ * them), then the least recently released. An idle entry pins its buffers
+ * (its dups) and its driver object: the bound is the memory the caller
+ * agrees to keep. A bound of 0 destroys an object with its last release.
+ * fdid_import_cache_trim() drops idle entries on memory pressure, and
+ * fdid_import_cache_destroy() destroys all (the context is going away).
+ *
+ * The cost of knowing the last holder: the kernel tells a dma-buf's
+ * reference count only in its fdinfo (`count:`). A miss reads it before
+ * and after the import (what the entry and the driver's import add: two
+ * fdinfo reads per object); choosing what to drop reads it once per object
+ * of each of the 4 oldest idle entries. A hit and a release that drops
+ * nothing ask nothing of the kernel. Where /proc cannot be read, the order
+ * is least recently released alone.
  *
  * Thread-safe: one mutex per cache. The import and destroy callbacks run
  * without it held, so they may call back into the cache of another
@@ -76,12 +94,30 @@ int fdid_import_cache_acquire(struct fdid_import_cache *cache, const struct fdid
  * never wrapped). */
 int fdid_import_cache_hold(struct fdid_import_cache *cache, void *object);
 
-/* Drops a reference; the last one destroys the object and the entry's
- * dups. 0, -EINVAL, or -ENOENT when the cache does not know the object. */
+/* Drops a reference; the last one makes the entry idle (see above), or,
+ * with an idle bound of 0, destroys the object and the entry's dups.
+ * 0, -EINVAL, or -ENOENT when the cache does not know the object or it is
+ * idle (no reference of it is held). */
 int fdid_import_cache_release(struct fdid_import_cache *cache, void *object);
 
-/* Live entries (distinct objects). */
+/* Entries (distinct objects), held and idle. */
 size_t fdid_import_cache_count(struct fdid_import_cache *cache);
+
+/* The idle bound a new cache has: 16 entries, as many surfaces as a video
+ * decoder's pool or a compositor's clients' swapchains commonly have. */
+#define FDID_IMPORT_CACHE_IDLE_DEFAULT 16
+
+/* Sets the bound of idle entries kept, destroying what passes it now.
+ * 0 or -EINVAL (cache NULL). */
+int fdid_import_cache_set_idle_limit(struct fdid_import_cache *cache, size_t limit);
+
+/* Entries no caller holds, kept for a next acquire. */
+size_t fdid_import_cache_idle_count(struct fdid_import_cache *cache);
+
+/* Memory pressure: destroys idle entries until at most `keep` are left (in
+ * the order above) and returns how many it destroyed. The bound is not
+ * changed. NULL: 0. */
+size_t fdid_import_cache_trim(struct fdid_import_cache *cache, size_t keep);
 
 /* The context is going away: destroys every object still cached, whatever
  * its references, then the cache. NULL is a no-op. */

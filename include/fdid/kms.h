@@ -12,8 +12,18 @@
  * is closed exactly once, whoever else imports the same buffer on that
  * description.
  *
- * Framebuffers are refcounted. The last unref removes the framebuffer,
- * then unrefs its buffers (their handles close with their last reference).
+ * Framebuffers are refcounted. The last unref makes a framebuffer idle:
+ * kept, up to a bound (FDID_KMS_IDLE_DEFAULT, fdid_kms_set_idle_limit()),
+ * for the next acquire of its buffer, since a player or compositor that
+ * holds only the frame on screen releases each buffer every frame and
+ * shows it again a few frames later. Past the bound, or on
+ * fdid_kms_trim(), the least recently released is removed, then its
+ * buffers unref'd (their handles close with their last reference). A
+ * framebuffer keeps no fd of its buffers (its GEM handles hold them), so
+ * whether its producer freed them is not asked: least recently released
+ * alone decides. An idle framebuffer pins its buffers: the bound is the
+ * memory the caller agrees to keep; 0 removes a framebuffer with its last
+ * unref.
  * Removal: DRM_IOCTL_MODE_CLOSEFB (Linux 6.8+) where the kernel has it,
  * which leaves a framebuffer that is on screen there until the next commit
  * replaces it; before 6.8, drmModeRmFB, which also turns off every plane
@@ -70,8 +80,8 @@ struct fdid_kms_fb;
  */
 int fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out);
 
-/* Removes every framebuffer still held (as their last unref would) and
- * drops the device reference. NULL: nothing happens. */
+/* Removes every framebuffer still held or idle (as their last unref would
+ * with an idle bound of 0) and drops the device reference. NULL: nothing happens. */
 void fdid_kms_destroy(struct fdid_kms *kms);
 
 /*
@@ -101,13 +111,29 @@ uint32_t fdid_kms_fb_id(const struct fdid_kms_fb *fb);
  * wrapped: the caller holds nothing more). */
 struct fdid_kms_fb *fdid_kms_fb_ref(struct fdid_kms_fb *fb);
 
-/* One reference less; the last removes the framebuffer and unrefs its
- * buffers. NULL: nothing happens. Valid until fdid_kms_destroy() of its
- * cache, which removes every framebuffer. */
+/* One reference less; the last makes it idle (see above), or removes the
+ * framebuffer and unrefs its buffers when the idle bound is 0. NULL:
+ * nothing happens. Valid until fdid_kms_destroy() of its cache, which
+ * removes every framebuffer. */
 void fdid_kms_fb_unref(struct fdid_kms_fb *fb);
 
-/* Framebuffers held by the cache now. */
+/* Framebuffers the cache has now, held and idle. */
 size_t fdid_kms_fb_count(struct fdid_kms *kms);
+
+/* The idle bound of a new cache: 8 framebuffers (a compositor's few
+ * clients' swapchains, a player's ring of surfaces on a plane). */
+#define FDID_KMS_IDLE_DEFAULT 8
+
+/* Sets the bound of idle framebuffers kept, removing what passes it now.
+ * 0 or -EINVAL (kms NULL). */
+int fdid_kms_set_idle_limit(struct fdid_kms *kms, size_t limit);
+
+/* Idle framebuffers: no caller holds them. */
+size_t fdid_kms_idle_count(struct fdid_kms *kms);
+
+/* Memory pressure: removes idle framebuffers until at most `keep` are left
+ * (least recently released first); how many it removed. NULL: 0. */
+size_t fdid_kms_trim(struct fdid_kms *kms, size_t keep);
 
 /*
  * Can this plane show images of this format and modifier? From the plane's

@@ -280,6 +280,8 @@ fdid_kms_create(struct fdid_device *dev, unsigned flags, struct fdid_kms **out)
    if (r == 0)
       r = fdid_import_cache_create_with(kms, add_fb, remove_fb,
                                         FDID_IMPORT_CACHE_OBJECT_HOLDS_BUFFERS, &kms->cache);
+   if (r == 0)
+      fdid_import_cache_set_idle_limit(kms->cache, FDID_KMS_IDLE_DEFAULT); /* cannot fail */
    if (r < 0) {
       free_planes(kms->planes, kms->n_planes);
       pthread_mutex_destroy(&kms->planes_lock);
@@ -339,6 +341,24 @@ fdid_kms_fb_unref(struct fdid_kms_fb *fb)
 {
    if (fb)
       fdid_import_cache_release(fb->kms->cache, fb);
+}
+
+FDID_PUBLIC int
+fdid_kms_set_idle_limit(struct fdid_kms *kms, size_t limit)
+{
+   return kms ? fdid_import_cache_set_idle_limit(kms->cache, limit) : -EINVAL;
+}
+
+FDID_PUBLIC size_t
+fdid_kms_idle_count(struct fdid_kms *kms)
+{
+   return kms ? fdid_import_cache_idle_count(kms->cache) : 0;
+}
+
+FDID_PUBLIC size_t
+fdid_kms_trim(struct fdid_kms *kms, size_t keep)
+{
+   return kms ? fdid_import_cache_trim(kms->cache, keep) : 0;
 }
 
 FDID_PUBLIC size_t

@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include "fdid/va_prime.h"
-#include "util/buffer_id.h"
-#include "util/fstat_raw.h"
 #include "util/macros.h"
+#include "descriptor.h"
 #include "formats.h"
 
 /* The VA-API column of formats.h. */
@@ -91,44 +90,16 @@ add_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned l, struct fdid_image *i
    return 0;
 }
 
-/* The real size of an object no plane of the image names: it must still be
- * a dma-buf, since the driver is handed every object of the descriptor. */
-static int
-unnamed_object_size(int fd, uint64_t *size)
-{
-   struct fdid_buffer_id id;
-   int r = fdid_buffer_id_of(fd, &id);
-   if (r <= 0)
-      return r < 0 ? r : -EBADFD;
-   *size = id.size;
-   return 0;
-}
-
-/*
- * After fdid_image_resolve(): every object of the descriptor, whether or not
- * a plane read here names it, is a dma-buf at least as large as it claims
- * (a declared size of 0 means "not given"). Objects the image's planes
- * name were resolved by fdid_image_resolve(), so their size costs no system call.
- */
+/* After fdid_image_resolve(): every object of the descriptor, whether or
+ * not a plane read here names it, is a dma-buf at least as large as it
+ * claims, since the driver is handed every object. */
 static int
 check_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
 {
    for (unsigned o = 0; o < d->num_objects; o++) {
-      uint64_t size = 0;
-      bool named = false;
-      for (unsigned p = 0; p < img->n_planes && !named; p++) {
-         if (img->planes[p].fd == d->objects[o].fd) {
-            size = img->objects[img->planes[p].object].size;
-            named = true;
-         }
-      }
-      if (!named) {
-         int r = unnamed_object_size(d->objects[o].fd, &size);
-         if (r < 0)
-            return r;
-      }
-      if (d->objects[o].size > size)
-         return -EINVAL;
+      int r = fdid_descriptor_check_object(img, d->objects[o].fd, d->objects[o].size);
+      if (r < 0)
+         return r;
    }
    return 0;
 }
@@ -178,13 +149,10 @@ fdid_image_from_va_prime_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned la
     * layer is a GR88 image of half the width and height. Its size follows
     * from the surface format's plane that the layer's first plane is. */
    uint32_t w = d->width, h = d->height;
-   unsigned first = 0, cpp, hsub, vsub;
+   unsigned first = 0;
    for (unsigned l = 0; l < layer; l++)
       first += d->layers[l].num_planes;
-   if (fdid_fourcc_plane_info(fdid_va_fourcc_to_drm(d->fourcc), first, &cpp, &hsub, &vsub)) {
-      w = fdid_subsampled_size(w, hsub);
-      h = fdid_subsampled_size(h, vsub);
-   }
+   fdid_descriptor_layer_size(fdid_va_fourcc_to_drm(d->fourcc), first, &w, &h);
    fdid_image_init(out, d->layers[layer].drm_format, w, h);
    if ((r = add_layer(d, layer, out)) < 0)
       return r;

@@ -178,7 +178,11 @@ static const struct entry table[] = {
    /* The consumers' import caches keep their own copies of object fds. */
    { ARG1(fcntl, 1, F_DUPFD_CLOEXEC, "an import cache's own copy of an object fd"),
      FDID_OP_CONSUMERS, ALWAYS, 0 },
-   { ANY(close, "an import cache's copies"), FDID_OP_CONSUMERS, ALWAYS, 0 },
+   { ANY(close, "an import cache's copies, and its fdinfo reads"), FDID_OP_CONSUMERS, ALWAYS, 0 },
+   /* Idle entries: a dma-buf's reference count is in its fdinfo alone. */
+   { ANY(openat, "/proc/self/fdinfo of a cached dma-buf: its count, on a miss and when an "
+                 "idle entry is dropped"), FDID_OP_CONSUMERS, ALWAYS, 0 },
+   { ANY(read, "that fdinfo"), FDID_OP_CONSUMERS, ALWAYS, 0 },
 
    /* The KMS consumer: the planes' formats, and framebuffers. */
    { ARG1(ioctl, 1, DRM_IOCTL_SET_CLIENT_CAP, "universal planes, to see every plane"),

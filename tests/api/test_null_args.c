@@ -110,6 +110,12 @@ FDID_TEST(import_cache)
    CHECK_EQ(fdid_import_cache_release(c, NULL), -EINVAL);
    CHECK_EQ(fdid_import_cache_count(NULL), 0);
    CHECK_EQ(fdid_import_cache_count(c), 0);
+   CHECK_EQ(fdid_import_cache_idle_count(NULL), 0);
+   CHECK_EQ(fdid_import_cache_idle_count(c), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(NULL, 3), -EINVAL);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(c, 3), 0);
+   CHECK_EQ(fdid_import_cache_trim(NULL, 0), 0);
+   CHECK_EQ(fdid_import_cache_trim(c, 0), 0);
    fdid_import_cache_destroy(NULL);
    fdid_import_cache_destroy(c);
 }
@@ -157,6 +163,9 @@ FDID_TEST(winsys)
    CHECK(fdid_kms_fb_ref(NULL) == NULL);
    fdid_kms_fb_unref(NULL);
    CHECK_EQ(fdid_kms_fb_count(NULL), 0);
+   CHECK_EQ(fdid_kms_idle_count(NULL), 0);
+   CHECK_EQ(fdid_kms_set_idle_limit(NULL, 2), -EINVAL);
+   CHECK_EQ(fdid_kms_trim(NULL, 0), 0);
    CHECK_EQ(fdid_kms_plane_supports(NULL, 1, XR24, 0), -EINVAL);
    CHECK_EQ(fdid_kms_refresh_planes(NULL), -EINVAL);
    (void)dev;

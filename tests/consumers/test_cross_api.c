@@ -178,6 +178,7 @@ FDID_TEST(cache_one_entry_for_dup_export_and_va_repeated_fds_translation_no_driv
    struct recorder rec = { 0 };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0); /* the last release destroys */
    int dup_fd = CHECK_SYS(dup(b.fd));
    int fresh = prime_export(b.card, b.handle);
 
@@ -233,6 +234,7 @@ FDID_TEST(cache_release_order_translation_no_driver)
    struct recorder rec = { 0 };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0); /* the last release destroys */
    struct fdid_image ib, ic;
    nv12_image(&ib, &b, b.fd, b.fd);
    nv12_image(&ic, &c, c.fd, c.fd);
@@ -282,6 +284,7 @@ FDID_TEST(cache_teardown_destroys_held_entries_translation_no_driver)
    struct fdid_import_cache *cache;
    int before = open_fd_count();
    CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0); /* the last release destroys */
    for (int i = 0; i < 3; i++) {
       bufs[i] = buf_create(W, H * 3 / 2, 8);
       struct fdid_image img;
@@ -316,6 +319,7 @@ FDID_TEST(cache_failures_leave_nothing_translation_no_driver)
    struct recorder rec = { 0 };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&rec, rec_import, rec_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0); /* the last release destroys */
    struct fdid_image img;
    nv12_image(&img, &b, b.fd, b.fd);
    void *o;

@@ -349,7 +349,7 @@ FDID_TEST(image_rejects_a_fifth_plane_and_bad_arguments)
 struct counter {
    pthread_mutex_t lock;
    int imports, destroys, fail_with;
-   uintptr_t next;
+   uintptr_t next, last_destroyed;
 };
 
 static int
@@ -372,6 +372,7 @@ count_destroy(void *context, void *object)
    struct counter *c = context;
    pthread_mutex_lock(&c->lock);
    c->destroys++;
+   c->last_destroyed = (uintptr_t)object;
    pthread_mutex_unlock(&c->lock);
 }
 
@@ -386,9 +387,12 @@ image_of(struct fdid_image *img, int fd, uint32_t pitch)
 FDID_TEST(cache_counting_callback_references_and_teardown)
 {
    struct buf b = buf_create(W, H, 32), other = buf_create(W, H, 32);
-   struct counter cnt = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0 };
+   struct counter cnt = { .lock = PTHREAD_MUTEX_INITIALIZER };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+   /* No idle entries: the last release destroys (idle entries have tests
+    * of their own below). */
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0);
 
    struct fdid_image img, img2;
    image_of(&img, b.fd, b.pitch);
@@ -459,7 +463,7 @@ race_thread(void *arg)
 FDID_TEST(cache_race_gives_one_object)
 {
    struct buf b = buf_create(W, H, 32);
-   struct counter cnt = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0 };
+   struct counter cnt = { .lock = PTHREAD_MUTEX_INITIALIZER };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
    struct fdid_image img;
@@ -481,9 +485,121 @@ FDID_TEST(cache_race_gives_one_object)
          CHECK_EQ(fdid_import_cache_release(cache, r[i].got[k]), 0);
       }
    }
-   CHECK_EQ(cnt.destroys, cnt.imports);
+   /* The last release left the one object idle, for the next acquire. */
+   CHECK_EQ(cnt.destroys, cnt.imports - 1);
+   CHECK_EQ(fdid_import_cache_idle_count(cache), 1);
    fdid_import_cache_destroy(cache);
+   CHECK_EQ(cnt.destroys, cnt.imports);
    buf_destroy(&b);
+}
+
+/* ---- idle entries: what a player releases every frame ------------------ */
+
+/* One frame as a player makes it: a fresh export of the surface, acquired,
+ * drawn (nothing here), released, its fd closed. The object. */
+static uintptr_t
+play_frame(struct fdid_import_cache *cache, const struct buf *b, bool *created)
+{
+   int fd = prime_export(b->card, b->handle);
+   struct fdid_image img;
+   image_of(&img, fd, b->pitch);
+   void *o;
+   CHECK_EQ(fdid_import_cache_acquire(cache, &img, &o, created), 0);
+   CHECK_EQ(fdid_import_cache_release(cache, o), 0);
+   close(fd);
+   return (uintptr_t)o;
+}
+
+FDID_TEST(idle_entries_keep_what_players_release)
+{
+   struct buf ring[3] = { buf_create(W, H, 32), buf_create(W, H, 32), buf_create(W, H, 32) };
+   struct counter cnt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+   uintptr_t obj[3] = { 0 };
+   for (int frame = 0; frame < 30; frame++) {
+      uintptr_t o = play_frame(cache, &ring[frame % 3], NULL);
+      CHECK(!obj[frame % 3] || obj[frame % 3] == o);
+      obj[frame % 3] = o;
+   }
+   /* Three surfaces, three imports, whatever the number of frames. */
+   CHECK_EQ(cnt.imports, 3);
+   CHECK_EQ(cnt.destroys, 0);
+   CHECK_EQ(fdid_import_cache_idle_count(cache), 3);
+   CHECK_EQ(fdid_import_cache_count(cache), 3);
+   /* An idle object is nobody's: neither held nor released again. */
+   CHECK_EQ(fdid_import_cache_hold(cache, (void *)obj[0]), -ENOENT);
+   CHECK_EQ(fdid_import_cache_release(cache, (void *)obj[0]), -ENOENT);
+
+   /* A smaller bound drops the least recently released (every producer
+    * still holds its surface): ring[0] then ring[1]; ring[2] stays. */
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 1), 0);
+   CHECK_EQ(cnt.destroys, 2);
+   CHECK_EQ(cnt.last_destroyed, obj[1]);
+   bool created;
+   CHECK_EQ(play_frame(cache, &ring[2], &created), obj[2]);
+   CHECK_EQ(created, false);
+   CHECK(play_frame(cache, &ring[0], &created) != obj[0]);
+   CHECK_EQ(created, true);
+   CHECK_EQ(cnt.destroys, 3); /* ring[2]'s, now the older of two */
+   CHECK_EQ(cnt.last_destroyed, obj[2]);
+
+   /* Memory pressure: trim drops what is idle; the bound stays. */
+   CHECK_EQ(fdid_import_cache_trim(cache, 0), 1);
+   CHECK_EQ(cnt.destroys, 4);
+   CHECK_EQ(fdid_import_cache_count(cache), 0);
+   CHECK_EQ(fdid_import_cache_trim(cache, 0), 0);
+   fdid_import_cache_destroy(cache);
+   CHECK_EQ(cnt.destroys, cnt.imports);
+   for (int i = 0; i < 3; i++)
+      buf_destroy(&ring[i]);
+}
+
+/* With a bound of 0 the cache is what it was before idle entries: a player
+ * that releases every frame imports every frame. */
+FDID_TEST(idle_bound_zero_imports_every_frame)
+{
+   struct buf ring[3] = { buf_create(W, H, 32), buf_create(W, H, 32), buf_create(W, H, 32) };
+   struct counter cnt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0);
+   for (int frame = 0; frame < 30; frame++)
+      play_frame(cache, &ring[frame % 3], NULL);
+   CHECK_EQ(cnt.imports, 30);
+   CHECK_EQ(cnt.destroys, 30);
+   CHECK_EQ(fdid_import_cache_count(cache), 0);
+   fdid_import_cache_destroy(cache);
+   for (int i = 0; i < 3; i++)
+      buf_destroy(&ring[i]);
+}
+
+/* A surface its producer freed (handle closed, every fd gone) lives on only
+ * in the cache's dup: its entry goes first, before older ones whose
+ * producer still holds them. */
+FDID_TEST(idle_entries_the_producer_freed_go_first)
+{
+   struct buf a = buf_create(W, H, 32), b = buf_create(W, H, 32), c = buf_create(W, H, 32);
+   struct counter cnt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+   struct fdid_import_cache *cache;
+   CHECK_EQ(fdid_import_cache_create(&cnt, count_import, count_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 2), 0);
+   uintptr_t oa = play_frame(cache, &a, NULL);
+   uintptr_t ob = play_frame(cache, &b, NULL);
+   close(b.fd);
+   gem_close(b.card, b.handle);
+   b.fd = -1;
+   play_frame(cache, &c, NULL);
+   /* a was released first, but b's producer is gone. */
+   CHECK_EQ(cnt.destroys, 1);
+   CHECK_EQ(cnt.last_destroyed, ob);
+   bool created;
+   CHECK_EQ(play_frame(cache, &a, &created), oa);
+   CHECK_EQ(created, false);
+   fdid_import_cache_destroy(cache);
+   close(b.card);
+   buf_destroy(&a);
+   buf_destroy(&c);
 }
 
 FDID_TEST_MAIN()

@@ -141,6 +141,7 @@ scene_begin(struct scene *sc)
    buffer_init(&sc->b);
    sc->ec = (struct egl_ctx){ &sc->gl, 0, 0 };
    CHECK_EQ(fdid_import_cache_create(&sc->ec, egl_import, egl_destroy, &sc->cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(sc->cache, 0), 0); /* the last release destroys */
 }
 
 /* The cache is destroyed, whatever it still holds; then GL and the

@@ -51,6 +51,9 @@ compositor_open(struct compositor *c)
    CHECK_EQ(drmSetClientCap(c->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    c->dev = dev_acquire(c->fd);
    CHECK_EQ(fdid_kms_create(c->dev, 0, &c->kms), 0);
+   /* A compositor's references, the last unref removing: no idle
+    * framebuffers, but in the tests that ask for them. */
+   CHECK_EQ(fdid_kms_set_idle_limit(c->kms, 0), 0);
    drmModeResPtr res = drmModeGetResources(c->fd);
    CHECK(res && res->count_crtcs > 0);
    c->crtc = res->crtcs[0];
@@ -272,6 +275,59 @@ FDID_TEST(thousand_frames_over_a_ring_of_three)
    drmModeFreeCrtc(crtc);
    CHECK_EQ(drmModeSetCrtc(sc.c.fd, sc.c.crtc, 0, 0, 0, NULL, 0, NULL), 0);
    CHECK(drmModeGetFB(sc.c.fd, on_screen) == NULL);
+   scene_end(&sc);
+}
+
+/* A player's pattern: only the frame on screen is referenced, each buffer
+ * released after the commit that replaced it. The idle framebuffers make
+ * that RING framebuffers over 60 frames; a bound of 0 makes one per frame,
+ * as before idle entries. Trim removes the idle ones from the kernel. */
+static unsigned
+play_on_screen(struct scene *sc, unsigned frames)
+{
+   unsigned created = 0;
+   struct fdid_kms_fb *shown = NULL;
+   for (unsigned frame = 0; frame < frames; frame++) {
+      struct client_buf *b = &sc->ring[frame % RING];
+      render(b, frame);
+      struct fdid_image img;
+      int fd = frame_image(sc->cfd, b, &sc->c.mode, &img);
+      struct fdid_kms_fb *fb;
+      bool made;
+      CHECK_EQ(fdid_kms_fb_acquire(sc->c.kms, &img, &fb, &made), 0);
+      close(fd);
+      created += made;
+      show(&sc->c, fb);
+      fdid_kms_fb_unref(shown);
+      shown = fb;
+   }
+   fdid_kms_fb_unref(shown);
+   return created;
+}
+
+FDID_TEST(player_releasing_every_frame_keeps_idle_framebuffers)
+{
+   struct scene sc;
+   scene_begin(&sc);
+   CHECK_EQ(fdid_kms_set_idle_limit(sc.c.kms, FDID_KMS_IDLE_DEFAULT), 0);
+   CHECK_EQ(play_on_screen(&sc, 60), RING);
+   check_screen_shows(59);
+   CHECK_EQ(fdid_kms_idle_count(sc.c.kms), RING);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), RING);
+   CHECK_EQ(count_handles(sc.c.fd, 64), RING);
+
+   /* Memory pressure: the idle framebuffers go, their handles with them
+    * (the one on screen stays shown until a commit replaces it, or goes
+    * dark with RmFB before 6.8). */
+   CHECK_EQ(drmModeSetCrtc(sc.c.fd, sc.c.crtc, 0, 0, 0, NULL, 0, NULL), 0);
+   CHECK_EQ(fdid_kms_trim(sc.c.kms, 0), RING);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
+   CHECK_EQ(count_handles(sc.c.fd, 64), 0);
+
+   /* Bound 0: a framebuffer per frame, none kept. */
+   CHECK_EQ(fdid_kms_set_idle_limit(sc.c.kms, 0), 0);
+   CHECK_EQ(play_on_screen(&sc, 12), 12);
+   CHECK_EQ(fdid_kms_fb_count(sc.c.kms), 0);
    scene_end(&sc);
 }
 

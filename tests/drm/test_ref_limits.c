@@ -121,6 +121,7 @@ FDID_TEST(import_cache_entry_refs_stop_at_the_limit)
    struct made m = { 0 };
    struct fdid_import_cache *cache;
    CHECK_EQ(fdid_import_cache_create(&m, count_import, count_destroy, &cache), 0);
+   CHECK_EQ(fdid_import_cache_set_idle_limit(cache, 0), 0); /* the last release destroys */
    void *obj = NULL, *again = NULL;
    bool created = false;
    CHECK_EQ(fdid_import_cache_acquire(cache, &img, &obj, &created), 0);
@@ -149,6 +150,7 @@ FDID_TEST(kms_framebuffer_refs_stop_at_the_limit)
    struct fdid_device *dev = dev_acquire(fd);
    struct fdid_kms *kms;
    CHECK_EQ(fdid_kms_create(dev, 0, &kms), 0);
+   CHECK_EQ(fdid_kms_set_idle_limit(kms, 0), 0); /* the last unref removes */
    /* The buffer on a client's description of its own. */
    int client = open_kms();
    struct dumb d = dumb_create(client, 64, 64);

@@ -255,6 +255,11 @@ run_consumers(const struct sandbox_world *w, bool strict)
       fdid_import_cache_release(cache, x);
    if (ry == 0)
       fdid_import_cache_release(cache, y);
+   /* The entry is idle now: dropping it asks the kernel whether the cache
+    * is the buffer's last holder (the miss asked its count already). */
+   if (rx == 0 || ry == 0)
+      sandbox_expect(fdid_import_cache_trim(cache, 0) == 1 ? 0 : 3, true, strict,
+                     "an idle entry dropped");
    fdid_import_cache_destroy(cache);
 }
 

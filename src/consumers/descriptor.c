@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the descriptor translators (descriptor.h). */
+#include <errno.h>
+
+#include "descriptor.h"
+#include "util/buffer_id.h"
+
+int
+fdid_descriptor_check_object(const struct fdid_image *img, int fd, uint64_t declared)
+{
+   uint64_t size = 0;
+   bool named = false;
+   for (unsigned p = 0; p < img->n_planes && !named; p++) {
+      if (img->planes[p].fd == fd) {
+         size = img->objects[img->planes[p].object].size;
+         named = true;
+      }
+   }
+   if (!named) {
+      struct fdid_buffer_id id;
+      int r = fdid_buffer_id_of(fd, &id);
+      if (r <= 0)
+         return r < 0 ? r : -EBADFD;
+      size = id.size;
+   }
+   return declared > size ? -EINVAL : 0;
+}
+
+void
+fdid_descriptor_layer_size(uint32_t frame_fourcc, unsigned first_plane, uint32_t *width,
+                           uint32_t *height)
+{
+   unsigned hsub, vsub;
+   if (fdid_fourcc_plane_info(frame_fourcc, first_plane, NULL, &hsub, &vsub)) {
+      *width = fdid_subsampled_size(*width, hsub);
+      *height = fdid_subsampled_size(*height, vsub);
+   }
+}
