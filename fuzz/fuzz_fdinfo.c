@@ -5,7 +5,8 @@
  * driver's keys, a dma-buf's name it set itself), so neither parser may
  * read out of bounds, leak, or produce a field that is not terminated.
  * The maps line reader (src/inspect/maps.c) too: a mapped file's path is a
- * process's to choose.
+ * process's to choose; and the import caches' reader of a dma-buf's count
+ * (src/util/dmabuf_count.c), under a name the buffer's maker chose.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "drm_usage.h"
 #include "fdinfo.h"
 #include "maps.h"
+#include "util/dmabuf_count.h"
 
 static void
 check_terminated(const char *s, size_t size)
@@ -31,6 +33,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    if (!text)
       return 0;
    memcpy(text, data, size);
+
+   uint64_t count = 0;
+   if (fdid_dmabuf_count_parse(text, size, &count) == 0 && count > INT64_MAX)
+      abort();
 
    struct fdinfo info;
    fdinfo_parse(text, size, &info);

@@ -34,6 +34,9 @@
 #ifdef FDID_HAVE_VULKAN
 #include <fdid/vk_dmabuf.h>
 #endif
+#ifdef FDID_HAVE_FFMPEG
+#include <fdid/av_drm.h>
+#endif
 #if defined(FDID_HAVE_EGL) && defined(FDID_HAVE_WINSYS)
 #include <fdid/egl_device.h>
 #endif
@@ -195,6 +198,22 @@ FDID_TEST(egl)
    CHECK_EQ(fdid_egl_display_device((EGLDisplay)&img, NULL, NULL), -EINVAL);
    CHECK(dev == (struct fdid_device *)&img);
 #endif
+}
+#endif
+
+#ifdef FDID_HAVE_FFMPEG
+FDID_TEST(av_drm)
+{
+   AVDRMFrameDescriptor d = { .nb_objects = 1, .nb_layers = 1 };
+   struct fdid_image img;
+   CHECK_EQ(fdid_image_from_av_drm(NULL, 0, 4, 4, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_av_drm(&d, 0, 4, 4, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_from_av_drm_layer(NULL, 0, 0, 4, 4, &img), -EINVAL);
+   CHECK_EQ(fdid_image_from_av_drm_layer(&d, 0, 0, 4, 4, NULL), -EINVAL);
+   CHECK_EQ(fdid_image_to_av_drm(NULL, &d), -EINVAL);
+   fdid_image_init(&img, XR24, 4, 4);
+   CHECK_EQ(fdid_image_to_av_drm(&img, &d), -EINVAL); /* not resolved */
+   CHECK_EQ(fdid_image_to_av_drm(&img, NULL), -EINVAL);
 }
 #endif
 
