@@ -87,7 +87,7 @@ shader(GLenum type, const char *src)
 }
 
 void
-gl_sample_texture(GLuint tex, int w, int h, unsigned char *rgba)
+gl_sampler_init(struct gl_sampler *s, int w, int h)
 {
    static const char *vs = "attribute vec2 pos;\n"
                            "varying vec2 uv;\n"
@@ -96,44 +96,63 @@ gl_sample_texture(GLuint tex, int w, int h, unsigned char *rgba)
                            "uniform sampler2D tex;\n"
                            "varying vec2 uv;\n"
                            "void main() { gl_FragColor = texture2D(tex, uv); }\n";
-   GLuint prog = glCreateProgram();
-   GLuint v = shader(GL_VERTEX_SHADER, vs), f = shader(GL_FRAGMENT_SHADER, fs);
-   glAttachShader(prog, v);
-   glAttachShader(prog, f);
-   glBindAttribLocation(prog, 0, "pos");
-   glLinkProgram(prog);
+   s->w = w;
+   s->h = h;
+   s->prog = glCreateProgram();
+   s->vs = shader(GL_VERTEX_SHADER, vs);
+   s->fs = shader(GL_FRAGMENT_SHADER, fs);
+   glAttachShader(s->prog, s->vs);
+   glAttachShader(s->prog, s->fs);
+   glBindAttribLocation(s->prog, 0, "pos");
+   glLinkProgram(s->prog);
    GLint ok = 0;
-   glGetProgramiv(prog, GL_LINK_STATUS, &ok);
+   glGetProgramiv(s->prog, GL_LINK_STATUS, &ok);
    CHECK(ok);
-
-   GLuint target, fbo;
-   glGenTextures(1, &target);
-   glBindTexture(GL_TEXTURE_2D, target);
+   glGenTextures(1, &s->target);
+   glBindTexture(GL_TEXTURE_2D, s->target);
    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
-   glGenFramebuffers(1, &fbo);
-   glBindFramebuffer(GL_FRAMEBUFFER, fbo);
-   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, target, 0);
+   glGenFramebuffers(1, &s->fbo);
+   glBindFramebuffer(GL_FRAMEBUFFER, s->fbo);
+   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, s->target, 0);
    CHECK_EQ(glCheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+}
 
+void
+gl_sampler_draw(struct gl_sampler *s, GLuint tex, unsigned char *rgba)
+{
+   glBindFramebuffer(GL_FRAMEBUFFER, s->fbo);
    glBindTexture(GL_TEXTURE_2D, tex);
    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-   glViewport(0, 0, w, h);
-   glUseProgram(prog);
-   glUniform1i(glGetUniformLocation(prog, "tex"), 0);
+   glViewport(0, 0, s->w, s->h);
+   glUseProgram(s->prog);
+   glUniform1i(glGetUniformLocation(s->prog, "tex"), 0);
    static const GLfloat quad[] = { -1, -1, 1, -1, -1, 1, 1, 1 };
    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, quad);
    glEnableVertexAttribArray(0);
    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-   glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+   glReadPixels(0, 0, s->w, s->h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
    CHECK_EQ(glGetError(), GL_NO_ERROR);
+}
 
+void
+gl_sampler_fini(struct gl_sampler *s)
+{
    glBindFramebuffer(GL_FRAMEBUFFER, 0);
-   glDeleteFramebuffers(1, &fbo);
-   glDeleteTextures(1, &target);
-   glDeleteProgram(prog);
-   glDeleteShader(v);
-   glDeleteShader(f);
+   glDeleteFramebuffers(1, &s->fbo);
+   glDeleteTextures(1, &s->target);
+   glDeleteProgram(s->prog);
+   glDeleteShader(s->vs);
+   glDeleteShader(s->fs);
+}
+
+void
+gl_sample_texture(GLuint tex, int w, int h, unsigned char *rgba)
+{
+   struct gl_sampler s;
+   gl_sampler_init(&s, w, h);
+   gl_sampler_draw(&s, tex, rgba);
+   gl_sampler_fini(&s);
 }

@@ -30,4 +30,13 @@ void gl_context_fini(struct gl_context *gl);
  * rgba (w * h * 4 bytes), row 0 = texture row 0. */
 void gl_sample_texture(GLuint tex, int w, int h, unsigned char *rgba);
 
+/* The same, with the program and target made once, for every frame. */
+struct gl_sampler {
+   GLuint prog, vs, fs, target, fbo;
+   int w, h;
+};
+void gl_sampler_init(struct gl_sampler *s, int w, int h);
+void gl_sampler_draw(struct gl_sampler *s, GLuint tex, unsigned char *rgba);
+void gl_sampler_fini(struct gl_sampler *s);
+
 #endif
