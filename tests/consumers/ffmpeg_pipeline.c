@@ -27,6 +27,7 @@
 struct ring_buffer {
    struct dumb dumb;
    uint32_t *map, fb;
+   int shared; /* the buffer's dma-buf, exported read-write */
 };
 
 static void
@@ -83,6 +84,12 @@ scene_main(int in, int out)
       ring[i].dumb = dumb_create(fd, w, h);
       ring[i].map = gem_map(fd, ring[i].dumb.handle, ring[i].dumb.size);
       fill(&ring[i], w, h, scene_color(i, 0));
+      /* A GEM object has one dma-buf file, made by its first export:
+       * kmsgrab exports O_RDONLY, and lavapipe maps what it imports
+       * read-write. The scene exports each buffer read-write first, as a
+       * compositor that shares its buffers does. */
+      CHECK_EQ(drmPrimeHandleToFD(fd, ring[i].dumb.handle, DRM_CLOEXEC | DRM_RDWR,
+                                  &ring[i].shared), 0);
       uint32_t handles[4] = { ring[i].dumb.handle }, pitches[4] = { ring[i].dumb.pitch },
                offsets[4] = { 0 };
       CHECK_EQ(drmModeAddFB2(fd, w, h, 0x34325258 /* XR24 */, handles, pitches, offsets,
@@ -103,6 +110,7 @@ scene_main(int in, int out)
    for (unsigned i = 0; i < SCENE_RING; i++) {
       drmModeRmFB(fd, ring[i].fb);
       munmap(ring[i].map, ring[i].dumb.size);
+      close(ring[i].shared);
       gem_close(fd, ring[i].dumb.handle);
    }
    close(fd);
