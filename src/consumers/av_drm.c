@@ -10,7 +10,7 @@
 
 /* The frame formats that FFmpeg's mappings split into layers, one layer
  * per plane (hwcontext_vaapi's and hwcontext_drm's tables), by the layers'
- * formats. */
+ * formats. GR1616 is 'GR32' in drm_fourcc.h. */
 static const struct {
    uint32_t frame;
    unsigned n_layers;
@@ -21,8 +21,7 @@ static const struct {
    { FOURCC('P', '0', '1', '0'), 2, { FOURCC('R', '1', '6', ' '), FOURCC('G', 'R', '3', '2') } },
 };
 
-/* GR1616 is 'GR32' in drm_fourcc.h. The frame's format from its layers,
- * or 0. */
+/* The frame's format from its layers, or 0. */
 static uint32_t
 frame_fourcc(const AVDRMFrameDescriptor *d)
 {
@@ -88,16 +87,18 @@ add_layer(const AVDRMFrameDescriptor *d, int l, struct fdid_image *img)
    return 0;
 }
 
-/* Resolves img, then checks every object of the descriptor. */
+/* Every object of the descriptor is handed on: each must be a dma-buf at
+ * least as large as it says, named by a plane read here or not. */
 static int
 resolve_and_check_objects(const AVDRMFrameDescriptor *d, struct fdid_image *img)
 {
-   int r = fdid_image_resolve(img);
-   for (int o = 0; r == 0 && o < d->nb_objects; o++)
-      r = fdid_descriptor_check_object(img, d->objects[o].fd, d->objects[o].size);
-   if (r < 0)
-      img->n_objects = 0; /* not resolved: nothing may use it */
-   return r;
+   int fds[AV_DRM_MAX_PLANES];
+   uint64_t sizes[AV_DRM_MAX_PLANES];
+   for (int o = 0; o < d->nb_objects; o++) { /* 1 to 4: check_counts() */
+      fds[o] = d->objects[o].fd;
+      sizes[o] = d->objects[o].size;
+   }
+   return fdid_descriptor_resolve(img, fds, sizes, (unsigned)d->nb_objects);
 }
 
 FDID_PUBLIC int

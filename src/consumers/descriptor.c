@@ -26,6 +26,17 @@ fdid_descriptor_check_object(const struct fdid_image *img, int fd, uint64_t decl
    return declared > size ? -EINVAL : 0;
 }
 
+int
+fdid_descriptor_resolve(struct fdid_image *img, const int *fds, const uint64_t *sizes, unsigned n)
+{
+   int r = fdid_image_resolve(img);
+   for (unsigned o = 0; r == 0 && o < n; o++)
+      r = fdid_descriptor_check_object(img, fds[o], sizes[o]);
+   if (r < 0)
+      img->n_objects = 0; /* not resolved: nothing may use it */
+   return r;
+}
+
 void
 fdid_descriptor_layer_size(uint32_t frame_fourcc, unsigned first_plane, uint32_t *width,
                            uint32_t *height)

@@ -20,6 +20,12 @@
  */
 int fdid_descriptor_check_object(const struct fdid_image *img, int fd, uint64_t declared);
 
+/* Resolves img, then checks each of the descriptor's n objects (fds[o],
+ * declared sizes[o]) as above: 0, or fdid_image_resolve()'s error or the
+ * first object's, after which img is not resolved. */
+int fdid_descriptor_resolve(struct fdid_image *img, const int *fds, const uint64_t *sizes,
+                            unsigned n);
+
 /* A layer's size, from the frame's: the size of the frame format's plane
  * that is the layer's first (NV12's second layer is half the width and
  * height). An unknown format leaves the frame's size. */

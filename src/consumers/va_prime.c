@@ -90,25 +90,19 @@ add_layer(const VADRMPRIMESurfaceDescriptor *d, unsigned l, struct fdid_image *i
    return 0;
 }
 
-/* After fdid_image_resolve(): every object of the descriptor, whether or
- * not a plane read here names it, is a dma-buf at least as large as it
- * claims, since the driver is handed every object. */
-static int
-check_objects(const VADRMPRIMESurfaceDescriptor *d, const struct fdid_image *img)
-{
-   for (unsigned o = 0; o < d->num_objects; o++) {
-      int r = fdid_descriptor_check_object(img, d->objects[o].fd, d->objects[o].size);
-      if (r < 0)
-         return r;
-   }
-   return 0;
-}
-
+/* Every object of the descriptor, whether or not a plane read here names
+ * it, must be a dma-buf at least as large as it claims, since the driver
+ * is handed every object. */
 static int
 resolve_and_check_objects(const VADRMPRIMESurfaceDescriptor *d, struct fdid_image *img)
 {
-   int r = fdid_image_resolve(img);
-   return r < 0 ? r : check_objects(d, img);
+   int fds[4];
+   uint64_t sizes[4];
+   for (unsigned o = 0; o < d->num_objects; o++) { /* at most 4: check_counts() */
+      fds[o] = d->objects[o].fd;
+      sizes[o] = d->objects[o].size;
+   }
+   return fdid_descriptor_resolve(img, fds, sizes, d->num_objects);
 }
 
 FDID_PUBLIC int
