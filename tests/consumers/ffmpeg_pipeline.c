@@ -280,5 +280,6 @@ ffmpeg_source_close(struct ffmpeg_source *src)
    AVFormatContext *fmt = src->fmt;
    src->calls->close_input(&fmt);
    free(src->calls);
-   dlclose(src->lib);
+   /* FFmpeg stays loaded: its libraries keep what avdevice_register_all()
+    * and the formats set up for the life of the process. */
 }
