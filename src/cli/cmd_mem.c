@@ -5,7 +5,8 @@
  * show; -i SECONDS samples again and again and adds engine utilisation.
  *
  * This file takes the samples (one, or one per interval on a fixed grid)
- * and reads the options; mem_table.c and mem_json.c show them.
+ * and reads the options; mem_table.c, mem_json.c and mem_prometheus.c show
+ * them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,7 +25,7 @@
 struct options {
    pid_t *pids;
    size_t n_pids;
-   bool json;
+   enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS } format;
    struct mem_view view;
    double interval;         /* seconds; 0: one report */
    long count;              /* samples shown in a live view; 0: until killed */
@@ -68,13 +69,16 @@ static void
 usage(FILE *f)
 {
    fprintf(f,
-           "Usage: fdid mem [-p PID]... [-b] [-B] [-J] [-i SECONDS [-n COUNT]]\n"
+           "Usage: fdid mem [-p PID]... [-b] [-B] [-J | --format FORMAT] [-i SECONDS [-n COUNT]]\n"
            "\nGPU memory per process and per device: each dma-buf and each DRM client\n"
            "counted once, beside the sums counted per fd.\n\nOptions:\n"
            "  -p, --pid PID        only this process (repeatable; exit 3 if none such)\n"
            "  -b, --bytes          sizes in bytes, not KiB/MiB/GiB\n"
            "  -B, --buffers        also list every dma-buf and its holders\n"
            "  -J, --json           JSON, one document per line (per sample with -i)\n"
+           "      --format FORMAT  table (the default), json (-J), or prometheus: the\n"
+           "                       text format node_exporter's textfile collector reads\n"
+           "                       (one sample: not with -i)\n"
            "  -i, --interval SEC   live view: sample every SEC seconds (0.1 to 3600),\n"
            "                       with engine utilisation between samples\n"
            "  -n, --count N        with -i: stop after N samples shown\n"
@@ -114,6 +118,7 @@ parse_interval(const char *s, double *out)
 static const struct option mem_options[] = {
    { "pid", required_argument, NULL, 'p' }, { "bytes", no_argument, NULL, 'b' },
    { "buffers", no_argument, NULL, 'B' }, { "json", no_argument, NULL, 'J' },
+   { "format", required_argument, NULL, 'F' },
    { "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
    { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
@@ -132,7 +137,19 @@ parse(int argc, char **argv, struct options *o)
          break;
       case 'b': o->view.bytes = true; break;
       case 'B': o->view.buffers = true; break;
-      case 'J': o->json = true; break;
+      case 'J': o->format = FORMAT_JSON; break;
+      case 'F':
+         if (strcmp(optarg, "table") == 0) {
+            o->format = FORMAT_TABLE;
+         } else if (strcmp(optarg, "json") == 0) {
+            o->format = FORMAT_JSON;
+         } else if (strcmp(optarg, "prometheus") == 0) {
+            o->format = FORMAT_PROMETHEUS;
+         } else {
+            fprintf(stderr, "fdid: bad format (table, json or prometheus)\n");
+            return CLI_EXIT_ERROR;
+         }
+         break;
       case 'i':
          if (!parse_interval(optarg, &o->interval)) {
             fprintf(stderr, "fdid: bad interval (seconds, 0.1 to 3600)\n");
@@ -157,6 +174,11 @@ parse(int argc, char **argv, struct options *o)
       usage(stderr);
       return CLI_EXIT_ERROR;
    }
+   if (o->format == FORMAT_PROMETHEUS && o->interval > 0) {
+      fprintf(stderr, "fdid: the prometheus format is one sample: no -i (a timer runs fdid "
+                      "mem again)\n");
+      return CLI_EXIT_ERROR;
+   }
    if (count_given && o->interval == 0) {
       fprintf(stderr, "fdid: -n counts the samples of a live view (-i)\n");
       return CLI_EXIT_ERROR;
@@ -178,10 +200,14 @@ read_exporters(const struct mem_sample *s)
 static int
 show(const struct options *o, const struct mem_sample *prev, const struct mem_sample *cur)
 {
-   if (o->json || o->view.buffers)
+   if (o->format == FORMAT_JSON || o->view.buffers)
       read_exporters(cur);
-   if (o->json) {
+   if (o->format == FORMAT_JSON) {
       mem_print_json(prev, cur);
+      return 0;
+   }
+   if (o->format == FORMAT_PROMETHEUS) {
+      mem_print_prometheus(cur);
       return 0;
    }
    if (o->interval > 0) {

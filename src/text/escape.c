@@ -57,8 +57,8 @@ text_escape_init(void)
 /* Characters that are printable by Unicode's lights but change what a
  * terminal shows elsewhere: bidirectional marks, embeddings and isolates
  * (text shown in another order than it is), and line separators. */
-static bool
-reorders_or_breaks(uint32_t cp)
+bool
+text_reorders_or_breaks(uint32_t cp)
 {
    return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
@@ -75,7 +75,7 @@ shown_as_is(uint32_t cp, unsigned flags)
       return false;
    if (cp < 0x80)
       return cp >= 0x20 && cp < 0x7f;
-   return utf8_locale && cp >= 0xa0 && !reorders_or_breaks(cp) && iswprint((wint_t)cp);
+   return utf8_locale && cp >= 0xa0 && !text_reorders_or_breaks(cp) && iswprint((wint_t)cp);
 }
 
 char *

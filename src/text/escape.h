@@ -32,6 +32,11 @@
  * its code point in *cp; 0 when the bytes there are not valid UTF-8. */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* Printable by Unicode's lights but changing what a terminal shows
+ * elsewhere: bidirectional marks, embeddings and isolates, line and
+ * paragraph separators, the byte order mark. */
+bool text_reorders_or_breaks(uint32_t cp);
+
 enum text_escape_flags {
    ESCAPE_BLANKS = 1 << 0,     /* also spaces and tabs (raw tables) */
    ESCAPE_SEPARATORS = 1 << 1, /* also ',' and '/' (the HOLDERS column) */

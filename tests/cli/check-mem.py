@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
                          fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
-                         run_fdid_bytes, run_fdid_in_pty, set_comm)
+                         run_fdid_bytes, run_fdid_in_pty, set_comm, unescape)
 
 MEM_HOLDER = os.environ.get("FDID_MEM_HOLDER") or str(HERE / "mem_holder")
 MEM_SWAPPER = os.environ.get("FDID_MEM_SWAPPER") or str(HERE / "mem_swapper")
@@ -289,6 +289,78 @@ def case_numbers_ignore_the_locale():
         for line in run_fdid(["mem", "-J", "-i", "0.2", "-n", "2", "-p", str(os.getpid())],
                              env=env).stdout.splitlines():
             json.loads(line)
+
+
+def prometheus(pids=(), env=None):
+    """fdid mem --format=prometheus, read by prometheus_client's own parser
+    (Debian's python3-prometheus-client): {(name, labels): value}, label
+    values back to their bytes."""
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:
+        # Debian's package, where another python3 comes first on PATH.
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            from prometheus_client.parser import text_string_to_metric_families
+        except ImportError:
+            raise Skip("no prometheus_client (Debian's python3-prometheus-client)")
+    args = ["mem", "--format=prometheus"]
+    for p in pids:
+        args += ["-p", str(p)]
+    raw = run_fdid_bytes(args, env=env).stdout
+    text = raw.decode("utf-8")  # strict: the format is UTF-8
+    assert_no_raw_controls(raw.replace(b"\n", b""), utf8=True)
+    got = {}
+    for fam in text_string_to_metric_families(text):
+        assert fam.type == "gauge" and fam.name.startswith("fdid_"), fam
+        for smp in fam.samples:
+            labels = tuple(sorted((k, unescape(v.encode("utf-8")))
+                                  for k, v in smp.labels.items()))
+            assert (smp.name, labels) not in got, ("one series per label set", smp)
+            got[(smp.name, labels)] = smp.value
+    return got
+
+
+def case_prometheus_parses_and_matches_json():
+    """The machine's totals in Prometheus' text format parse in a real
+    parser and are the JSON's numbers; bad uses are errors."""
+    got = prometheus()
+    doc = mem_json([])
+    t = doc["totals"]
+    for key, name in (("dmabufs", "fdid_dmabufs"), ("dmabuf_bytes", "fdid_dmabuf_bytes"),
+                      ("dmabuf_fds", "fdid_dmabuf_fds"), ("drm_clients", "fdid_drm_clients"),
+                      ("drm_memory_bytes", "fdid_drm_memory_bytes"),
+                      ("drm_memory_bytes_per_fd", "fdid_drm_memory_per_fd_bytes")):
+        assert got[(name, ())] == t[key], (name, got[(name, ())], t[key])
+    for bad in (["--format=xml"], ["--format"], ["--format=prometheus", "-i", "1"]):
+        r = run_fdid(["mem"] + bad, check=False)
+        assert r.returncode == 2 and r.stderr, (bad, r)
+
+
+def case_prometheus_hostile_names_and_every_process():
+    """vgem: per-process, per-device and machine metrics under the hostile
+    command name parse cleanly, name the holder's bytes exactly, and are the
+    JSON's numbers."""
+    with mem_holder("vgem", True) as i:
+        pids = [i["p"], i["c0"], i["c1"]]
+        got = prometheus(pids)
+        doc = mem_json(pids)
+        for p in doc["processes"]:
+            labels = (("command", fs_bytes(p["command"])), ("pid", str(p["pid"]).encode()))
+            assert labels[0][1] == HOSTILE_NAME[:15], labels
+            for key, name in (("dmabufs", "fdid_process_dmabufs"),
+                              ("dmabuf_bytes", "fdid_process_dmabuf_bytes"),
+                              ("dmabuf_alone_bytes", "fdid_process_dmabuf_alone_bytes"),
+                              ("dmabuf_pss_bytes", "fdid_process_dmabuf_pss_bytes"),
+                              ("drm_clients", "fdid_process_drm_clients"),
+                              ("drm_memory_bytes", "fdid_process_drm_memory_bytes")):
+                assert got[(name, labels)] == p[key], (name, labels, got.get((name, labels)))
+        for d in doc["devices"]:
+            labels = (("device", d["device"].encode()), ("driver", d["driver"].encode()))
+            assert got[("fdid_device_drm_clients", labels)] == d["clients"], (labels, got)
+            assert got[("fdid_device_memory_bytes", labels)] == d["memory_bytes"], (labels, got)
+        assert got[("fdid_dmabuf_bytes", ())] == doc["totals"]["dmabuf_bytes"]
+        assert got[("fdid_dmabuf_bytes_per_fd", ())] == doc["totals"]["dmabuf_bytes_per_fd"]
 
 
 CASES = [v for k, v in list(globals().items()) if k.startswith("case_")]
