@@ -132,7 +132,7 @@ static void
 setup(void *arg)
 {
    st.sc = &scene;
-   gl_context_init_on(&st.gl, "virtio_gpu");
+   gl_context_init_on(&st.gl, interop_driver());
    gl_sampler_init(&st.sampler, 2, 2);
    ffmpeg_source_open(&st.src);
    if (fdid_import_cache_create(NULL, egl_import, egl_destroy, &st.cache) != 0)

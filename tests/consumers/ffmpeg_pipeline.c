@@ -22,7 +22,24 @@
 #include "fdid_test.h"
 #include "ffmpeg_pipeline.h"
 
-/* ---- the scene: a KMS master on virtio-gpu, in its own process --------- */
+const char *
+interop_driver(void)
+{
+   const char *d = getenv("FDID_INTEROP_DRIVER");
+   return d && *d ? d : "virtio_gpu";
+}
+
+/* A primary node of the interop driver; skips where there is none. */
+static int
+open_scene_card(void)
+{
+   int fd = drm_open_driver(interop_driver(), false);
+   if (fd < 0)
+      SKIP("no %s node (FDID_INTEROP_DRIVER names another)", interop_driver());
+   return fd;
+}
+
+/* ---- the scene: a KMS master, in its own process ------------------------ */
 
 struct ring_buffer {
    struct dumb dumb;
@@ -73,7 +90,7 @@ pick_output(int fd, uint32_t *crtc, uint32_t *connector, drmModeModeInfo *mode)
 static void
 scene_main(int in, int out)
 {
-   int fd = open_kms();
+   int fd = open_scene_card();
    drmSetMaster(fd); /* the first open is master already, unless another is */
    uint32_t crtc, connector;
    drmModeModeInfo mode;
@@ -120,7 +137,7 @@ scene_main(int in, int out)
 void
 scene_start(struct scene *s)
 {
-   int probe = open_kms(); /* skips where there is no virtio-gpu */
+   int probe = open_scene_card();
    close(probe);
    s->display = display_lock();
    int to[2], from[2];
@@ -231,8 +248,8 @@ ffmpeg_source_open(struct ffmpeg_source *src)
    if (!kmsgrab)
       SKIP("this FFmpeg has no kmsgrab");
    char card[64];
-   if (!drm_node_of("virtio_gpu", false, card, sizeof(card)))
-      SKIP("no virtio_gpu node");
+   if (!drm_node_of(interop_driver(), false, card, sizeof(card)))
+      SKIP("no %s node", interop_driver());
    AVDictionary *opts = NULL;
    f->dict_set(&opts, "device", card, 0);
    f->dict_set(&opts, "framerate", "1000", 0); /* kmsgrab paces to it: as fast as we go */

@@ -29,6 +29,11 @@ scene_color(unsigned buffer, unsigned frame)
    return (uint32_t)(0x40u * (buffer + 1)) << 16 | (frame & 0xffffu);
 }
 
+/* The KMS driver the scene, kmsgrab and the EGL consumer use:
+ * FDID_INTEROP_DRIVER ("i915", "amdgpu"... on a GPU machine with no
+ * compositor holding the display), else "virtio_gpu" (the guests). */
+const char *interop_driver(void);
+
 struct scene {
    pid_t pid;
    int to_scene, from_scene; /* pipes */

@@ -20,7 +20,10 @@
  *
  * EGL: Mesa on virtio-gpu's card node (kms_swrast), both guests. Vulkan:
  * lavapipe, which imports dma-bufs on Debian 13 (Debian 12's cannot: it
- * skips there, saying so).
+ * skips there, saying so). On a GPU machine (the piglit profile),
+ * FDID_INTEROP_DRIVER names its KMS driver ("i915", "amdgpu"): the scene,
+ * kmsgrab and EGL run on its real driver, and Vulkan on the device that
+ * imports; the display must be free (no compositor as DRM master).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,7 +83,7 @@ check_mark(struct marks *m, const void *object, uint32_t rgb)
    m->red[m->n++] = red;
 }
 
-/* ---- EGL: Mesa on virtio-gpu ------------------------------------------- */
+/* ---- EGL: Mesa on the interop driver's card ----------------------------- */
 
 struct egl {
    struct gl_context gl;
@@ -215,11 +218,11 @@ egl_begin(struct egl *e, struct scene *sc, struct ffmpeg_source *src)
 {
    scene_start(sc);
    memset(e, 0, sizeof(*e));
-   gl_context_init_on(&e->gl, "virtio_gpu");
+   gl_context_init_on(&e->gl, interop_driver());
    gl_sampler_init(&e->sampler, 2, 2);
    ffmpeg_source_open(src);
-   printf("# %s: kmsgrab of a %ux%u ring of %d on virtio-gpu\n", src->version, sc->width,
-          sc->height, SCENE_RING);
+   printf("# %s: kmsgrab of a %ux%u ring of %d on %s\n", src->version, sc->width,
+          sc->height, SCENE_RING, interop_driver());
 }
 
 static void
