@@ -198,6 +198,8 @@ struct options {
    pid_t *pids;
    size_t n_pids;
    bool all, json, raw, dmabuf_only;
+   bool noheadings; /* -n: no header line */
+   bool notruncate; /* -u: cells whole, never cut or wrapped */
    unsigned types; /* 1 << enum fd_type for each -t; 0: any */
    const struct column **cols;
    size_t n_cols;
@@ -316,9 +318,10 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
 static int
 print_raw(const struct options *o, struct grouping *g)
 {
-   for (size_t c = 0; c < o->n_cols; c++)
+   for (size_t c = 0; !o->noheadings && c < o->n_cols; c++)
       printf("%s%s", c ? " " : "", o->cols[c]->name);
-   printf("\n");
+   if (!o->noheadings)
+      printf("\n");
    size_t id = 0;
    for (size_t i = 0; i < g->n_descs; i++) {
       const struct description *d = &g->descs[i];
@@ -346,13 +349,17 @@ print_aligned(const struct options *o, struct grouping *g)
    /* Cells are escaped already (escape.h); libsmartcols' own encoding
     * would escape the escapes. */
    scols_table_enable_noencoding(tb, 1);
+   scols_table_enable_noheadings(tb, o->noheadings);
    int r = 0;
    for (size_t c = 0; r == 0 && c < o->n_cols; c++) {
+      int flags = o->cols[c]->flags;
+      if (o->notruncate)
+         flags &= ~(SCOLS_FL_TRUNC | SCOLS_FL_WRAP);
       struct libscols_column *cl =
-         scols_table_new_column(tb, o->cols[c]->name, o->cols[c]->width, o->cols[c]->flags);
+         scols_table_new_column(tb, o->cols[c]->name, o->cols[c]->width, flags);
       if (!cl)
          r = -ENOMEM;
-      else if (o->cols[c]->flags & SCOLS_FL_WRAP)
+      else if (flags & SCOLS_FL_WRAP)
          table_wrap_at_newlines(cl);
    }
    size_t id = 0;
@@ -384,7 +391,7 @@ print_aligned(const struct options *o, struct grouping *g)
 static void
 usage(FILE *f, bool dmabuf)
 {
-   fprintf(f, "Usage: fdid %s [-p PID]... %s[-J | -o COLUMNS [--raw]]\n",
+   fprintf(f, "Usage: fdid %s [-p PID]... %s[-J | [-o [+]COLUMNS] [--raw] [-n] [-u]]\n",
            dmabuf ? "dmabuf" : "ls", dmabuf ? "" : "[--all] [--type TYPE]... ");
    fprintf(f, "\n%s\n\nOptions:\n",
            dmabuf ? "Every dma-buf: holders and size; totals count each buffer once."
@@ -397,22 +404,44 @@ usage(FILE *f, bool dmabuf)
               fd_type_names());
    }
    fprintf(f, "  -J, --json         JSON output: every field (not with -o or --raw)\n");
-   fprintf(f, "  -o, --output LIST  table columns, comma-separated:\n");
+   fprintf(f, "  -o, --output LIST  table columns, comma-separated; +LIST adds to the\n"
+              "                     default ones:\n");
    for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
       fprintf(f, "        %-9s %s\n", columns[i].name, columns[i].help);
    fprintf(f, "  -r, --raw          raw table (no alignment; blanks in cells escaped)\n");
+   fprintf(f, "  -n, --noheadings   no header line\n");
+   fprintf(f, "  -u, --notruncate   cells whole: never cut or wrapped\n");
+   fprintf(f, "  -H, --list-columns the columns and what they show, then exit\n");
    fprintf(f, "\nText other processes control is escaped: \\\\ for a backslash, \\xHH for\n"
               "a byte that is not a printable character.\n");
 }
 
+static const char *
+default_columns(const struct options *o)
+{
+   return o->dmabuf_only ? "ID,INODE,SIZE,EXPORTER,NHOLDERS,HOLDERS"
+                         : "ID,TYPE,NHOLDERS,HOLDERS,NAME,INFO";
+}
+
+/* -o LIST: these columns; -o +LIST: the default ones, then these (as
+ * lsfd takes it). */
 static int
 parse_columns(struct options *o, const char *spec)
 {
+   char *joined = NULL;
+   if (spec[0] == '+') {
+      if (asprintf(&joined, "%s,%s", default_columns(o), spec + 1) < 0) {
+         fprintf(stderr, "fdid: out of memory\n");
+         return CLI_EXIT_ERROR;
+      }
+      spec = joined;
+   }
    size_t n = 1;
    for (const char *p = spec; *p; p++)
       n += *p == ',';
    const struct column **cols = calloc(n, sizeof(*cols));
    if (!cols) {
+      free(joined);
       fprintf(stderr, "fdid: out of memory\n");
       return CLI_EXIT_ERROR;
    }
@@ -426,22 +455,32 @@ parse_columns(struct options *o, const char *spec)
          char *name = strndup(p, len);
          fprintf(stderr, "fdid: %s column '", len ? "unknown" : "empty");
          text_escape_write(stderr, name ? name : "", 0);
-         fprintf(stderr, "' in -o (see fdid %s --help)\n", o->dmabuf_only ? "dmabuf" : "ls");
+         fprintf(stderr, "' in -o (see fdid %s --list-columns)\n",
+                 o->dmabuf_only ? "dmabuf" : "ls");
          free(name);
+         free(joined);
          return CLI_EXIT_ERROR;
       }
       o->cols[o->n_cols++] = col;
       p += len;
-      if (!*p)
+      if (!*p) {
+         free(joined);
          return CLI_EXIT_OK;
+      }
    }
 }
 
 static int
 parse_column_default(struct options *o)
 {
-   return parse_columns(o, o->dmabuf_only ? "ID,INODE,SIZE,EXPORTER,NHOLDERS,HOLDERS"
-                                          : "ID,TYPE,NHOLDERS,HOLDERS,NAME,INFO");
+   return parse_columns(o, default_columns(o));
+}
+
+static void
+list_columns(void)
+{
+   for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+      printf("%-9s %s\n", columns[i].name, columns[i].help);
 }
 
 static const struct option ls_options[] = {
@@ -451,6 +490,9 @@ static const struct option ls_options[] = {
    { "json", no_argument, NULL, 'J' },
    { "output", required_argument, NULL, 'o' }, /* columns */
    { "raw", no_argument, NULL, 'r' },
+   { "noheadings", no_argument, NULL, 'n' },
+   { "notruncate", no_argument, NULL, 'u' },
+   { "list-columns", no_argument, NULL, 'H' },
    { "help", no_argument, NULL, 'h' },
    { NULL, 0, NULL, 0 },
 };
@@ -460,7 +502,7 @@ static int
 parse(int argc, char **argv, struct options *o)
 {
    /* dmabuf: no -a, no -t. */
-   const char *shortopts = o->dmabuf_only ? "p:Jo:rh" : "p:at:Jo:rh";
+   const char *shortopts = o->dmabuf_only ? "p:Jo:rnuHh" : "p:at:Jo:rnuHh";
    bool columns_given = false;
    int c, r;
    optind = 1;
@@ -489,6 +531,9 @@ parse(int argc, char **argv, struct options *o)
          columns_given = true;
          break;
       case 'r': o->raw = true; break;
+      case 'n': o->noheadings = true; break;
+      case 'u': o->notruncate = true; break;
+      case 'H': list_columns(); return -1;
       case 'h': usage(stdout, o->dmabuf_only); return -1;
       default: usage(stderr, o->dmabuf_only); return CLI_EXIT_ERROR;
       }
@@ -497,8 +542,8 @@ parse(int argc, char **argv, struct options *o)
       usage(stderr, o->dmabuf_only);
       return CLI_EXIT_ERROR;
    }
-   if (o->json && (columns_given || o->raw)) {
-      fprintf(stderr, "fdid: -J prints every field; -o and --raw are for tables\n");
+   if (o->json && (columns_given || o->raw || o->noheadings || o->notruncate)) {
+      fprintf(stderr, "fdid: -J prints every field; -o, --raw, -n and -u are for tables\n");
       return CLI_EXIT_ERROR;
    }
    return columns_given ? CLI_EXIT_OK : parse_column_default(o);

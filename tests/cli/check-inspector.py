@@ -516,6 +516,33 @@ def case_cli_usage():
     # No command at all is `fdid ls`.
     r = run_fdid([])
     assert "HOLDERS" in r.stdout.splitlines()[0]
+    # lsfd's conventions: +LIST adds to the default columns, -n drops the
+    # header, --list-columns lists them, -u keeps a long cell whole.
+    r = run_fdid(["ls", "-p", me, "-o", "+INODE", "--raw"])
+    assert r.stdout.splitlines()[0].split() == \
+        ["ID", "TYPE", "NHOLDERS", "HOLDERS", "NAME", "INFO", "INODE"], r.stdout
+    r = run_fdid(["dmabuf", "-o", "+TYPE", "--raw"])
+    assert r.stdout.splitlines()[0].split() == \
+        ["ID", "INODE", "SIZE", "EXPORTER", "NHOLDERS", "HOLDERS", "TYPE"], r.stdout
+    r = run_fdid(["ls", "-p", me, "-n", "-o", "ID,TYPE,HOLDERS", "--raw"])
+    assert r.stdout.splitlines() == lines[1:], (r.stdout, lines)
+    r = run_fdid(["ls", "-p", me, "-n", "-o", "ID,HOLDERS"])
+    assert all("HOLDERS" not in ln for ln in r.stdout.splitlines()), r.stdout
+    listed = run_fdid(["ls", "--list-columns"]).stdout.splitlines()
+    assert [ln.split()[0] for ln in listed] == \
+        ["ID", "TYPE", "NHOLDERS", "HOLDERS", "NAME", "INODE", "SIZE", "EXPORTER", "TARGETS",
+         "INFO"], listed
+    with tempfile.TemporaryDirectory() as d:
+        long_name = os.path.join(d, "n" * 200)
+        with open(long_name, "w") as held:
+            dup = os.dup(held.fileno())
+            cut = run_fdid_in_pty(["ls", "-p", me, "-o", "ID,NAME"], 60)
+            whole = run_fdid_in_pty(["ls", "-p", me, "-u", "-o", "ID,NAME"], 60)
+            os.close(dup)
+        assert long_name.encode() not in cut and long_name.encode() in whole, (cut, whole)
+    for bad in (["-J", "-n"], ["-J", "-u"], ["-o", "+NOPE"], ["-o", "+"]):
+        r = run_fdid(["ls"] + bad, check=False)
+        assert r.returncode == 2 and r.stderr, (bad, r)
     for fd in (a, b, c):
         os.close(fd)
 
