@@ -67,6 +67,15 @@ fill_type(struct cell *c, const struct description *d, size_t id)
 }
 
 static void
+fill_ainode_class(struct cell *c, const struct description *d, size_t id)
+{
+   char buf[64];
+   const char *k = fd_ainode_class(first(d), buf, sizeof(buf));
+   if (k)
+      put(c, k);
+}
+
+static void
 fill_nholders(struct cell *c, const struct description *d, size_t id)
 {
    fprintf(c->f, "%zu", d->n_holders);
@@ -161,6 +170,8 @@ static const struct column columns[] = {
    { "SIZE", "dma-buf size in bytes (empty for other files)", 6, SCOLS_FL_RIGHT, fill_size },
    { "EXPORTER", "dma-buf exporter", 6, 0, fill_exporter },
    { "TARGETS", "epoll: fd:#ID of each watched description (? not found)", 0.2, 0, fill_targets },
+   { "AINODECLASS", "an anonymous inode's class (eventfd, pidfd, timerfd...)", 6, 0,
+     fill_ainode_class },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
 };
 
@@ -201,9 +212,24 @@ struct options {
    bool noheadings; /* -n: no header line */
    bool notruncate; /* -u: cells whole, never cut or wrapped */
    unsigned types; /* 1 << enum fd_type for each -t; 0: any */
+   const char **classes; /* anonymous inode classes from -t */
+   size_t n_classes;
    const struct column **cols;
    size_t n_cols;
 };
+
+/* Is e's anonymous inode of a class -t named? */
+static bool
+class_wanted(const struct options *o, const struct fd_entry *e)
+{
+   char buf[64];
+   const char *k = o->n_classes ? fd_ainode_class(e, buf, sizeof(buf)) : NULL;
+   for (size_t i = 0; k && i < o->n_classes; i++) {
+      if (strcmp(o->classes[i], k) == 0)
+         return true;
+   }
+   return false;
+}
 
 static bool
 shown(const struct options *o, const struct description *d)
@@ -211,7 +237,7 @@ shown(const struct options *o, const struct description *d)
    const struct fd_entry *e = first(d);
    if (o->dmabuf_only && !fd_class_of(e->type)->dmabuf)
       return false;
-   if (o->types && !(o->types & (1u << e->type)))
+   if ((o->types || o->n_classes) && !(o->types & (1u << e->type)) && !class_wanted(o, e))
       return false;
    return o->all || o->dmabuf_only || d->n_holders > 1;
 }
@@ -267,6 +293,9 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    fprintf(f, "%ju", (uintmax_t)e->ino);
    json_member(f, "verified");
    fputs(d->verified ? "true" : "false", f);
+   char class_buf[64];
+   json_member(f, "ainode_class");
+   json_write_string_or_null(f, fd_ainode_class(e, class_buf, sizeof(class_buf)));
    if (k->json)
       k->json(f, d);
    json_member(f, "holders");
@@ -400,7 +429,8 @@ usage(FILE *f, bool dmabuf)
               "                     its process); exit 3 if one does not exist\n");
    if (!dmabuf) {
       fprintf(f, "  -a, --all          also descriptions held by a single fd\n");
-      fprintf(f, "  -t, --type TYPE    only this type (repeatable: any of them): %s\n",
+      fprintf(f, "  -t, --type TYPE    only this type (repeatable: any of them): %s;\n"
+                 "                     or an anonymous inode's class (AINODECLASS)\n",
               fd_type_names());
    }
    fprintf(f, "  -J, --json         JSON output: every field (not with -o or --raw)\n");
@@ -515,13 +545,23 @@ parse(int argc, char **argv, struct options *o)
       case 'a': o->all = true; break;
       case 't': {
          int t = fd_type_from_name(optarg);
-         if (t < 0) {
+         if (t >= 0) {
+            o->types |= 1u << t;
+         } else if (fd_ainode_class_known(optarg)) {
+            const char **more = realloc(o->classes, (o->n_classes + 1) * sizeof(*more));
+            if (!more) {
+               fprintf(stderr, "fdid: out of memory\n");
+               return CLI_EXIT_ERROR;
+            }
+            o->classes = more;
+            o->classes[o->n_classes++] = optarg;
+         } else {
             fprintf(stderr, "fdid: unknown type '");
             text_escape_write(stderr, optarg, 0);
-            fprintf(stderr, "'\n");
+            fprintf(stderr, "' (a type: %s; or an anonymous inode's class: %s)\n",
+                    fd_type_names(), fd_ainode_class_names());
             return CLI_EXIT_ERROR;
          }
-         o->types |= 1u << t;
          break;
       }
       case 'J': o->json = true; break;
@@ -637,6 +677,7 @@ run(int argc, char **argv, bool dmabuf)
       r = list(&o);
    free(o.pids);
    free(o.cols);
+   free(o.classes);
    return r;
 }
 

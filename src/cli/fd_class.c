@@ -139,3 +139,57 @@ fd_type_names(void)
 {
    return "drm, dmabuf, epoll, pipe, socket, file, dir, chr, blk, anon, other";
 }
+
+/* The classes the kernel's anon_inode_getfd() and friends name (and
+ * pidfs, which keeps the name): what -t accepts beside the types. */
+static const char *const ainode_classes[] = {
+   "eventfd", "eventpoll", "inotify", "fanotify", "pidfd", "signalfd", "timerfd",
+   "userfaultfd", "io_uring", "bpf-map", "bpf-prog", "bpf-link", "bpf_iter", "btf",
+   "perf_event", "sync_file", "dmabuf", "kvm-vm", "kvm-vcpu", "iommufd", "memfd_secret",
+   "seccomp notify", "landlock-ruleset", "vfio-device",
+};
+#define N_AINODE_CLASSES (sizeof(ainode_classes) / sizeof(ainode_classes[0]))
+
+const char *
+fd_ainode_class(const struct fd_entry *e, char *buf, size_t len)
+{
+   static const char prefix[] = "anon_inode:";
+   if (e->type == FD_DMABUF)
+      return "dmabuf";
+   if (!e->name || strncmp(e->name, prefix, sizeof(prefix) - 1) != 0)
+      return NULL;
+   const char *c = e->name + sizeof(prefix) - 1;
+   size_t n = strlen(c);
+   if (n >= 2 && c[0] == '[' && c[n - 1] == ']') {
+      c++;
+      n -= 2;
+   }
+   if (n == 0 || n >= len)
+      return NULL;
+   memcpy(buf, c, n);
+   buf[n] = '\0';
+   return buf;
+}
+
+bool
+fd_ainode_class_known(const char *name)
+{
+   for (size_t i = 0; i < N_AINODE_CLASSES; i++) {
+      if (strcmp(ainode_classes[i], name) == 0)
+         return true;
+   }
+   return false;
+}
+
+const char *
+fd_ainode_class_names(void)
+{
+   static char names[512];
+   if (!names[0]) {
+      size_t at = 0;
+      for (size_t i = 0; i < N_AINODE_CLASSES && at < sizeof(names); i++)
+         at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s", i ? ", " : "",
+                                ainode_classes[i]);
+   }
+   return names;
+}

@@ -30,4 +30,17 @@ int fd_type_from_name(const char *name);
 /* "drm, dmabuf, ..., other": every name, for help texts. */
 const char *fd_type_names(void);
 
+/*
+ * An anonymous inode's class, as lsfd's AINODECLASS names it: the kernel's
+ * name of the file ("anon_inode:[eventfd]", "anon_inode:inotify") without
+ * its prefix and brackets, into buf; NULL for a file that is none (a
+ * dma-buf named by its holder is "dmabuf").
+ */
+const char *fd_ainode_class(const struct fd_entry *e, char *buf, size_t len);
+/* Is name a class the kernel gives anonymous inodes (eventfd, pidfd,
+ * timerfd, signalfd, inotify, fanotify, io_uring, bpf-map, ...)? For -t. */
+bool fd_ainode_class_known(const char *name);
+/* Those classes, comma-separated, for help texts. */
+const char *fd_ainode_class_names(void);
+
 #endif

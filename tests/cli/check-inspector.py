@@ -531,7 +531,7 @@ def case_cli_usage():
     listed = run_fdid(["ls", "--list-columns"]).stdout.splitlines()
     assert [ln.split()[0] for ln in listed] == \
         ["ID", "TYPE", "NHOLDERS", "HOLDERS", "NAME", "INODE", "SIZE", "EXPORTER", "TARGETS",
-         "INFO"], listed
+         "AINODECLASS", "INFO"], listed
     with tempfile.TemporaryDirectory() as d:
         long_name = os.path.join(d, "n" * 200)
         with open(long_name, "w") as held:
@@ -545,6 +545,52 @@ def case_cli_usage():
         assert r.returncode == 2 and r.stderr, (bad, r)
     for fd in (a, b, c):
         os.close(fd)
+
+
+def anon_inodes():
+    """fds of several anonymous inode classes in this process: {class: fd}."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fds = {"eventfd": os.eventfd(0), "pidfd": os.pidfd_open(os.getpid())}
+    fds["timerfd"] = libc.timerfd_create(1, 0)  # CLOCK_MONOTONIC
+    fds["inotify"] = libc.inotify_init1(0)
+    mask = (ctypes.c_ulong * 16)()
+    fds["signalfd"] = libc.signalfd(-1, ctypes.byref(mask), 0)
+    assert all(fd >= 0 for fd in fds.values()), fds
+    return fds
+
+
+def case_ainode_class_column_json_and_type_filter():
+    """AINODECLASS names each anonymous inode's class as lsfd does, in the
+    table and in JSON; -t takes a class (or several) as well as a type."""
+    fds = anon_inodes()
+    me = str(os.getpid())
+    try:
+        doc = json.loads(run_fdid(["ls", "-a", "-J", "-p", me]).stdout)
+        by_fd = {d["holders"][0]["fd"]: d for d in doc["descriptions"]}
+        for cls, fd in fds.items():
+            assert by_fd[fd]["ainode_class"] == cls, (cls, by_fd[fd])
+        assert all(d["ainode_class"] is None for d in doc["descriptions"]
+                   if d["type"] not in ("anon", "epoll", "dmabuf")), doc
+        rows = run_fdid(["ls", "-a", "-p", me, "--raw", "-n", "-o", "HOLDERS,AINODECLASS"]).stdout
+        # (The table ends with its summary line.)
+        got = {int(ln.split()[0].rsplit("/", 1)[1]): ln.split()[1:]
+               for ln in rows.splitlines() if f"{me}/" in ln.split()[0]}
+        for cls, fd in fds.items():
+            assert got[fd] == [cls], (cls, got.get(fd))
+        for wanted in (["eventfd"], ["timerfd", "inotify"], ["signalfd", "pipe"]):
+            args = ["ls", "-a", "-p", me, "-J"]
+            for w in wanted:
+                args += ["-t", w]
+            shown = json.loads(run_fdid(args).stdout)["descriptions"]
+            classes = {d["ainode_class"] or d["type"] for d in shown}
+            assert classes == set(wanted) or (wanted[-1] == "pipe" and classes <= set(wanted)), \
+                (wanted, classes)
+            assert {fds[w] for w in wanted if w in fds} <= \
+                {d["holders"][0]["fd"] for d in shown}, (wanted, shown)
+    finally:
+        for fd in fds.values():
+            os.close(fd)
 
 
 @contextlib.contextmanager
