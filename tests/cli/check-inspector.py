@@ -575,7 +575,7 @@ def case_ainode_class_column_json_and_type_filter():
         rows = run_fdid(["ls", "-a", "-p", me, "--raw", "-n", "-o", "HOLDERS,AINODECLASS"]).stdout
         # (The table ends with its summary line.)
         got = {int(ln.split()[0].rsplit("/", 1)[1]): ln.split()[1:]
-               for ln in rows.splitlines() if f"{me}/" in ln.split()[0]}
+               for ln in rows.splitlines() if ln.split() and f"{me}/" in ln.split()[0]}
         for cls, fd in fds.items():
             assert got[fd] == [cls], (cls, got.get(fd))
         for wanted in (["eventfd"], ["timerfd", "inotify"], ["signalfd", "pipe"]):

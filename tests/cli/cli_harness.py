@@ -218,7 +218,10 @@ def main(cases):
         except Skip as e:
             result, why = "skip", str(e)
         except Exception as e:  # a failed check or an unexpected error
-            result, why = "fail", f"{type(e).__name__}: {e}"
+            import traceback
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            result, why = "fail", f"{type(e).__name__}: {e}\n" \
+                f"(at {os.path.basename(where.filename)}:{where.lineno}, {where.name})"
         counts[result] += 1
         if not piglit:
             print(f"# {name}: {time.monotonic() - t0:.2f} s")
