@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "fd_class.h"
+#include "file_state.h"
 #include "group.h"
 #include "json.h"
 #include "mem.h"
@@ -73,6 +74,30 @@ fill_ainode_class(struct cell *c, const struct description *d, size_t id)
    const char *k = fd_ainode_class(first(d), buf, sizeof(buf));
    if (k)
       put(c, k);
+}
+
+/* POS, FLAGS and MODE: the description's, from its first holder's
+ * fdinfo (read for shown descriptions when one of them is asked). */
+static void
+fill_pos(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->has_info && first(d)->info.has_pos)
+      fprintf(c->f, "%lld", first(d)->info.pos);
+}
+
+static void
+fill_flags(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->has_info)
+      file_state_write_flags(c->f, &first(d)->info);
+}
+
+static void
+fill_mode(struct cell *c, const struct description *d, size_t id)
+{
+   const char *m = first(d)->has_info ? file_state_mode(&first(d)->info) : NULL;
+   if (m)
+      put(c, m);
 }
 
 static void
@@ -172,6 +197,11 @@ static const struct column columns[] = {
    { "TARGETS", "epoll: fd:#ID of each watched description (? not found)", 0.2, 0, fill_targets },
    { "AINODECLASS", "an anonymous inode's class (eventfd, pidfd, timerfd...)", 6, 0,
      fill_ainode_class },
+   { "POS", "file position, the description's (shared by its holders)", 5, SCOLS_FL_RIGHT,
+     fill_pos },
+   { "FLAGS", "open flags of the description (append, nonblock, direct...)", 6, 0,
+     fill_flags },
+   { "MODE", "access mode: r-, -w, rw; -- for O_PATH", 2, 0, fill_mode },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
 };
 
@@ -296,6 +326,18 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    char class_buf[64];
    json_member(f, "ainode_class");
    json_write_string_or_null(f, fd_ainode_class(e, class_buf, sizeof(class_buf)));
+   json_member(f, "pos");
+   e->has_info && e->info.has_pos ? fprintf(f, "%lld", e->info.pos) : fputs("null", f);
+   json_member(f, "flags");
+   if (e->has_info && e->info.has_flags) {
+      fputc('"', f);
+      file_state_write_flags(f, &e->info); /* names of [a-z]: no escaping needed */
+      fputc('"', f);
+   } else {
+      fputs("null", f);
+   }
+   json_member(f, "mode");
+   json_write_string_or_null(f, e->has_info ? file_state_mode(&e->info) : NULL);
    if (k->json)
       k->json(f, d);
    json_member(f, "holders");
@@ -437,7 +479,7 @@ usage(FILE *f, bool dmabuf)
    fprintf(f, "  -o, --output LIST  table columns, comma-separated; +LIST adds to the\n"
               "                     default ones:\n");
    for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
-      fprintf(f, "        %-9s %s\n", columns[i].name, columns[i].help);
+      fprintf(f, "        %-11s %s\n", columns[i].name, columns[i].help);
    fprintf(f, "  -r, --raw          raw table (no alignment; blanks in cells escaped)\n");
    fprintf(f, "  -n, --noheadings   no header line\n");
    fprintf(f, "  -u, --notruncate   cells whole: never cut or wrapped\n");
@@ -510,7 +552,7 @@ static void
 list_columns(void)
 {
    for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
-      printf("%-9s %s\n", columns[i].name, columns[i].help);
+      printf("%-11s %s\n", columns[i].name, columns[i].help);
 }
 
 static const struct option ls_options[] = {
@@ -595,6 +637,19 @@ shown_description(const struct description *d, const void *o)
    return shown(o, d);
 }
 
+/* Are POS, FLAGS or MODE shown (JSON has them all)? Then each shown
+ * description's first holder's fdinfo is read. */
+static bool
+wants_state(const struct options *o)
+{
+   for (size_t i = 0; i < o->n_cols; i++) {
+      if (o->cols[i]->fill == fill_pos || o->cols[i]->fill == fill_flags ||
+          o->cols[i]->fill == fill_mode)
+         return true;
+   }
+   return o->json;
+}
+
 static bool
 wants_targets(const struct options *o)
 {
@@ -625,13 +680,15 @@ list(struct options *o)
       scan_finish(&sc);
       return CLI_EXIT_ERROR;
    }
-   /* DRM and dma-buf details and epoll targets come from fdinfo. */
+   /* DRM and dma-buf details, epoll targets, and a description's position
+    * and flags come from fdinfo. */
+   bool state = wants_state(o);
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
          enum fdinfo_need need = scan_fdinfo_need(e->type);
          if (need == FDINFO_EVERY_HOLDER ||
-             (need == FDINFO_FIRST_SHOWN && h == 0 && shown(o, &g.descs[i])))
+             ((need == FDINFO_FIRST_SHOWN || state) && h == 0 && shown(o, &g.descs[i])))
             scan_read_fdinfo(e);
       }
    }

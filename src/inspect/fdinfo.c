@@ -54,7 +54,7 @@ copy_value(char *dst, size_t dst_len, const char *s, size_t len)
 /* Bits of the keys already taken: the first line of a key is the
  * kernel's, a later one can only have come from text a process set. */
 enum {
-   SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_EXPORTER = 1 << 2,
+   SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_EXPORTER = 1 << 2, SEEN_INO = 1 << 3,
 };
 
 _Static_assert(sizeof(((struct fdinfo *)0)->drm_driver) == DRM_USAGE_NAME,
@@ -112,6 +112,9 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
          } else if (KEY("flags", SEEN_FLAGS) && parse_number(v, vlen, 8, &n) && n >= 0) {
             out->flags = (unsigned)n;
             out->has_flags = true;
+         } else if (KEY("ino", SEEN_INO) && parse_number(v, vlen, 10, &n) && n >= 0) {
+            out->ino = (unsigned long long)n;
+            out->has_ino = true;
          } else if (KEY("exp_name", SEEN_EXPORTER)) {
             out->is_dmabuf = true;
             copy_value(out->exp_name, sizeof(out->exp_name), v, vlen);

@@ -7,9 +7,10 @@
 #include <stddef.h>
 
 struct fdinfo {
-   bool has_pos, has_flags;
+   bool has_pos, has_flags, has_ino;
    long long pos;
    unsigned flags;          /* octal in the file; O_CLOEXEC is per fd */
+   unsigned long long ino;  /* the file's inode (Linux 5.14+) */
    /* DRM (generic from Linux 6.5; absent on 6.1 vgem), read by
     * drm_usage.h's parser, the one reader of drm- keys */
    char drm_driver[32];

@@ -82,6 +82,14 @@ scan_read_fdinfo(struct fd_entry *e)
    if (!text)
       return false;
    fdinfo_parse(text, n, &e->info);
+   /* The fd number may hold another file since the stat (closed and
+    * reused): its fdinfo is not this entry's. Kernels before 5.14 print
+    * no inode to tell. */
+   if (e->info.has_ino && e->info.ino != (unsigned long long)e->ino) {
+      free(text);
+      memset(&e->info, 0, sizeof(e->info));
+      return false;
+   }
    if (e->type == FD_EPOLL)
       fdinfo_parse_epoll(text, n, &e->targets, &e->n_targets); /* none on ENOMEM */
    free(text);

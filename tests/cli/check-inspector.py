@@ -531,7 +531,7 @@ def case_cli_usage():
     listed = run_fdid(["ls", "--list-columns"]).stdout.splitlines()
     assert [ln.split()[0] for ln in listed] == \
         ["ID", "TYPE", "NHOLDERS", "HOLDERS", "NAME", "INODE", "SIZE", "EXPORTER", "TARGETS",
-         "AINODECLASS", "INFO"], listed
+         "AINODECLASS", "POS", "FLAGS", "MODE", "INFO"], listed
     with tempfile.TemporaryDirectory() as d:
         long_name = os.path.join(d, "n" * 200)
         with open(long_name, "w") as held:
@@ -591,6 +591,45 @@ def case_ainode_class_column_json_and_type_filter():
     finally:
         for fd in fds.values():
             os.close(fd)
+
+
+def case_position_and_flags_are_the_descriptions():
+    """POS, FLAGS and MODE are what a description holds: a read by one
+    process moves the position another process sees on the same
+    description, F_SETFL changes its flags for both, and a second open of
+    the file has its own."""
+    import fcntl
+    me = str(os.getpid())
+    with tempfile.NamedTemporaryFile() as t:
+        t.write(b"0123456789")
+        t.flush()
+        shared = os.open(t.name, os.O_RDWR)
+        own = os.open(t.name, os.O_RDONLY)
+        with Holder() as child:  # shares `shared` (and `own`) by fork
+            os.read(shared, 4)
+            fcntl.fcntl(shared, fcntl.F_SETFL, os.O_APPEND | os.O_NONBLOCK)
+            doc = json.loads(run_fdid(["ls", "-a", "-J", "-p", me, "-p", str(child.pid)]).stdout)
+            by_fd = {}
+            for d in doc["descriptions"]:
+                for h in d["holders"]:
+                    if h["pid"] == os.getpid():
+                        by_fd[h["fd"]] = d
+            s, o = by_fd[shared], by_fd[own]
+            assert {h["pid"] for h in s["holders"]} == {os.getpid(), child.pid}, s
+            assert s["pos"] == 4 and s["mode"] == "rw", s
+            assert {"append", "nonblock"} <= set(s["flags"].split(",")), s
+            assert o["pos"] == 0 and o["mode"] == "r-", o
+            assert "append" not in o["flags"].split(","), o
+            raw = run_fdid(["ls", "-p", me, "-p", str(child.pid), "--raw", "-n",
+                            "-o", "HOLDERS,POS,MODE"]).stdout.split("\n")
+
+            def ours(cell):
+                return any(h.startswith(f"{me}/") and h.endswith(f"/{shared}")
+                           for h in cell.split(","))
+            row = [ln.split() for ln in raw if ln.split() and ours(ln.split()[0])]
+            assert len(row) == 1 and row[0][1:] == ["4", "rw"], raw
+        os.close(shared)
+        os.close(own)
 
 
 @contextlib.contextmanager
