@@ -30,6 +30,7 @@
 #include "cell.h"
 #include "cli.h"
 #include "escape.h"
+#include "endpoints.h"
 #include "fd_class.h"
 #include "file_state.h"
 #include "group.h"
@@ -126,6 +127,49 @@ fill_holders(struct cell *c, const struct description *d, size_t id)
    }
 }
 
+/* The listing's index of pipe ends, for ENDPOINTS (one listing per run). */
+static struct endpoints listing_endpoints;
+
+/* A pipe end's access: "r", "w", "rw" (a FIFO opened O_RDWR), "?" unread. */
+static const char *
+end_mode(const struct fd_entry *e)
+{
+   const char *m = e->has_info ? file_state_mode(&e->info) : NULL;
+   if (!m)
+      return "?";
+   return m[0] == 'r' ? (m[1] == 'w' ? "rw" : "r") : m[1] == 'w' ? "w" : "-";
+}
+
+/* ENDPOINTS: the holders of the pipe's other descriptions, pid/command/fd
+ * and their access, as HOLDERS writes them. */
+static void
+fill_endpoints(struct cell *c, const struct description *d, size_t id)
+{
+   const struct description *const *ends;
+   size_t n = endpoints_of(&listing_endpoints, d, &ends), shown = 0, more = 0;
+   for (size_t k = 0; k < n; k++) {
+      if (ends[k] == d)
+         continue;
+      for (size_t i = 0; i < ends[k]->n_holders; i++) {
+         const struct fd_entry *e = ends[k]->holders[i];
+         if (shown == CELL_LIST_SHOWN) {
+            more++;
+            continue;
+         }
+         fprintf(c->f, "%s%d", shown++ ? cell_list_separator(c) : "", (int)e->proc->pid);
+         if (e->proc->tid != e->proc->pid)
+            fprintf(c->f, "(%d)", (int)e->proc->tid);
+         fputc('/', c->f);
+         text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
+         fprintf(c->f, "/%d:%s", e->fd, end_mode(ends[k]->holders[0]));
+      }
+   }
+   if (more) {
+      fprintf(c->f, "%s+%zu", cell_list_separator(c), more);
+      put(c, " more");
+   }
+}
+
 static void
 fill_name(struct cell *c, const struct description *d, size_t id)
 {
@@ -202,6 +246,8 @@ static const struct column columns[] = {
    { "FLAGS", "open flags of the description (append, nonblock, direct...)", 6, 0,
      fill_flags },
    { "MODE", "access mode: r-, -w, rw; -- for O_PATH", 2, 0, fill_mode },
+   { "ENDPOINTS", "pipes: pid/command/fd:r|w of the other ends", 0.3, SCOLS_FL_WRAP,
+     fill_endpoints },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
 };
 
@@ -307,6 +353,29 @@ summarize(const struct options *o, struct scan *sc, struct grouping *g, struct s
 
 /* ---- JSON ------------------------------------------------------------- */
 
+/* A pipe's other ends: [{"pid", "tid", "fd", "command", "mode"}]. */
+static void
+print_json_endpoints(FILE *f, const struct description *d)
+{
+   const struct description *const *ends;
+   size_t n = endpoints_of(&listing_endpoints, d, &ends), written = 0;
+   json_member(f, "endpoints");
+   fputc('[', f);
+   for (size_t k = 0; k < n; k++) {
+      for (size_t i = 0; ends[k] != d && i < ends[k]->n_holders; i++) {
+         const struct fd_entry *x = ends[k]->holders[i];
+         fprintf(f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", written++ ? ", " : "",
+                 (int)x->proc->pid, (int)x->proc->tid, x->fd);
+         json_member(f, "command");
+         json_write_string(f, x->proc->comm);
+         json_member(f, "mode");
+         json_write_string(f, end_mode(ends[k]->holders[0]));
+         fputc('}', f);
+      }
+   }
+   fputc(']', f);
+}
+
 static void
 print_json_description(FILE *f, const struct description *d, size_t id)
 {
@@ -338,6 +407,8 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    }
    json_member(f, "mode");
    json_write_string_or_null(f, e->has_info ? file_state_mode(&e->info) : NULL);
+   if (e->type == FD_PIPE)
+      print_json_endpoints(f, d);
    if (k->json)
       k->json(f, d);
    json_member(f, "holders");
@@ -651,6 +722,16 @@ wants_state(const struct options *o)
 }
 
 static bool
+wants_endpoints(const struct options *o)
+{
+   for (size_t i = 0; i < o->n_cols; i++) {
+      if (o->cols[i]->fill == fill_endpoints)
+         return true;
+   }
+   return o->json;
+}
+
+static bool
 wants_targets(const struct options *o)
 {
    for (size_t i = 0; i < o->n_cols; i++) {
@@ -682,15 +763,25 @@ list(struct options *o)
    }
    /* DRM and dma-buf details, epoll targets, and a description's position
     * and flags come from fdinfo. */
-   bool state = wants_state(o);
+   bool state = wants_state(o), ends = wants_endpoints(o);
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
          enum fdinfo_need need = scan_fdinfo_need(e->type);
+         /* A pipe end's access, for the ENDPOINTS of the other ends,
+          * shown or not. */
          if (need == FDINFO_EVERY_HOLDER ||
-             ((need == FDINFO_FIRST_SHOWN || state) && h == 0 && shown(o, &g.descs[i])))
+             ((need == FDINFO_FIRST_SHOWN || state) && h == 0 && shown(o, &g.descs[i])) ||
+             (ends && h == 0 && e->type == FD_PIPE))
             scan_read_fdinfo(e);
       }
+   }
+   r = ends ? endpoints_index(&listing_endpoints, &g) : 0;
+   if (r < 0) {
+      fprintf(stderr, "fdid: %s\n", strerror(-r));
+      grouping_finish(&g);
+      scan_finish(&sc);
+      return CLI_EXIT_ERROR;
    }
    struct summary s;
    /* Each target costs a question that walks its set in the kernel: only
@@ -702,6 +793,7 @@ list(struct options *o)
       r = o->raw ? print_raw(o, &g) : print_aligned(o, &g);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
+      endpoints_finish(&listing_endpoints);
       grouping_finish(&g);
       scan_finish(&sc);
       return CLI_EXIT_ERROR;
@@ -720,6 +812,7 @@ list(struct options *o)
                 g.procs_unverifiable, s.dmabuf_bytes);
       skipped_print_text(stdout, &sc);
    }
+   endpoints_finish(&listing_endpoints);
    grouping_finish(&g);
    scan_finish(&sc);
    return CLI_EXIT_OK;

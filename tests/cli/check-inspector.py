@@ -531,7 +531,7 @@ def case_cli_usage():
     listed = run_fdid(["ls", "--list-columns"]).stdout.splitlines()
     assert [ln.split()[0] for ln in listed] == \
         ["ID", "TYPE", "NHOLDERS", "HOLDERS", "NAME", "INODE", "SIZE", "EXPORTER", "TARGETS",
-         "AINODECLASS", "POS", "FLAGS", "MODE", "INFO"], listed
+         "AINODECLASS", "POS", "FLAGS", "MODE", "ENDPOINTS", "INFO"], listed
     with tempfile.TemporaryDirectory() as d:
         long_name = os.path.join(d, "n" * 200)
         with open(long_name, "w") as held:
@@ -630,6 +630,49 @@ def case_position_and_flags_are_the_descriptions():
             assert len(row) == 1 and row[0][1:] == ["4", "rw"], raw
         os.close(shared)
         os.close(own)
+
+
+def case_pipe_and_fifo_endpoints_across_processes():
+    """ENDPOINTS: a pipe's read end names the process holding its write end
+    (another process), and the other way round; a FIFO opened by two
+    processes likewise; a pipe whose other end is closed has none."""
+    me = os.getpid()
+    with tempfile.TemporaryDirectory() as d:
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        r, w = os.pipe()
+        lone_r, lone_w = os.pipe()
+        os.close(lone_w)
+        fifo_r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+
+        def setup():
+            os.close(r)
+            return {"fifo_w": os.open(fifo, os.O_WRONLY)}
+        with Holder(setup) as child:
+            os.close(w)  # the write end is the child's alone
+            doc = json.loads(run_fdid(["ls", "-a", "-J", "-t", "pipe", "-p", str(me),
+                                       "-p", str(child.pid)]).stdout)
+            mine = {h["fd"]: x for x in doc["descriptions"] for h in x["holders"]
+                    if h["pid"] == me}
+
+            def ends(x):
+                return sorted((e["pid"], e["fd"], e["mode"]) for e in x["endpoints"])
+            assert ends(mine[r]) == [(child.pid, w, "w")], mine[r]
+            assert ends(mine[fifo_r]) == [(child.pid, child.info["fifo_w"], "w")], mine[fifo_r]
+            assert ends(mine[lone_r]) == [], mine[lone_r]
+            theirs = [x for x in doc["descriptions"]
+                      if any(h["pid"] == child.pid and h["fd"] == w for h in x["holders"])]
+            assert len(theirs) == 1 and ends(theirs[0]) == [(me, r, "r")], theirs
+            assert all("endpoints" not in x for x in json.loads(
+                run_fdid(["ls", "-a", "-J", "-t", "file", "-p", str(me)]).stdout)["descriptions"])
+            raw = run_fdid(["ls", "-a", "-t", "pipe", "-p", str(me), "-p", str(child.pid),
+                            "--raw", "-n", "-o", "HOLDERS,ENDPOINTS"]).stdout.splitlines()
+            row = [ln.split() for ln in raw if ln.split() and ln.split()[0].startswith(f"{me}/")
+                   and ln.split()[0].endswith(f"/{r}")]
+            assert row and row[0][1].startswith(f"{child.pid}/") and \
+                row[0][1].endswith(f"/{w}:w"), raw
+        for fd in (r, lone_r, fifo_r):
+            os.close(fd)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lsfd's ENDPOINTS for pipes and FIFOs: the other ends of a pipe are the
+ * other open file descriptions of its inode (a pipe's read end and write
+ * end are two descriptions of one inode; a FIFO opened twice is two more),
+ * held by any process scanned. An index of the pipe descriptions by inode,
+ * made once per listing, finds them without a pass over every description.
+ */
+#ifndef FDID_CLI_ENDPOINTS_H
+#define FDID_CLI_ENDPOINTS_H
+
+#include <stddef.h>
+
+#include "group.h"
+
+struct endpoints {
+   const struct description **pipes; /* sorted by (dev, ino) */
+   size_t n_pipes;
+};
+
+/* 0 or -ENOMEM. */
+int endpoints_index(struct endpoints *ep, const struct grouping *g);
+void endpoints_finish(struct endpoints *ep);
+
+/* The pipe descriptions of d's inode, d among them: *first and the count
+ * (0 when d is no pipe). */
+size_t endpoints_of(const struct endpoints *ep, const struct description *d,
+                    const struct description *const **first);
+
+#endif
