@@ -33,6 +33,7 @@
 #include "endpoints.h"
 #include "fd_class.h"
 #include "file_state.h"
+#include "filter.h"
 #include "group.h"
 #include "json.h"
 #include "mem.h"
@@ -261,6 +262,12 @@ find_column(const char *name, size_t len)
    return NULL;
 }
 
+static const void *
+filter_lookup(const char *name, size_t len)
+{
+   return find_column(name, len);
+}
+
 /* The cell's text, escaped, as a malloc'ed string (NULL: no memory). */
 static char *
 cell_text(const struct column *col, const struct description *d, size_t id, bool raw)
@@ -290,9 +297,26 @@ struct options {
    unsigned types; /* 1 << enum fd_type for each -t; 0: any */
    const char **classes; /* anonymous inode classes from -t */
    size_t n_classes;
+   struct filter *filter;  /* -Q */
+   const struct description *descs; /* the listing's, for a row's ID in -Q */
    const struct column **cols;
    size_t n_cols;
 };
+
+/* Does -o or -Q name a column filled by `fill`? */
+static bool
+asks_for(const struct options *o, void (*fill)(struct cell *, const struct description *, size_t))
+{
+   for (size_t i = 0; i < o->n_cols; i++) {
+      if (o->cols[i]->fill == fill)
+         return true;
+   }
+   for (size_t i = 0; o->filter && i < sizeof(columns) / sizeof(columns[0]); i++) {
+      if (columns[i].fill == fill && filter_uses(o->filter, &columns[i]))
+         return true;
+   }
+   return false;
+}
 
 /* Is e's anonymous inode of a class -t named? */
 static bool
@@ -307,6 +331,18 @@ class_wanted(const struct options *o, const struct fd_entry *e)
    return false;
 }
 
+static char *cell_text(const struct column *col, const struct description *d, size_t id,
+                       bool raw);
+
+/* -Q's value of a column in a row: the cell as a raw table shows it. */
+static char *
+filter_value(const void *column, const void *row, void *arg)
+{
+   const struct options *o = arg;
+   const struct description *d = row;
+   return cell_text(column, d, (size_t)(d - o->descs) + 1, true);
+}
+
 static bool
 shown(const struct options *o, const struct description *d)
 {
@@ -315,7 +351,10 @@ shown(const struct options *o, const struct description *d)
       return false;
    if ((o->types || o->n_classes) && !(o->types & (1u << e->type)) && !class_wanted(o, e))
       return false;
-   return o->all || o->dmabuf_only || d->n_holders > 1;
+   if (!(o->all || o->dmabuf_only || d->n_holders > 1))
+      return false;
+   bool failed = false; /* out of memory: the row is not shown */
+   return !o->filter || filter_match(o->filter, d, filter_value, (void *)o, &failed);
 }
 
 /* ---- summary ---------------------------------------------------------- */
@@ -533,7 +572,7 @@ print_aligned(const struct options *o, struct grouping *g)
 static void
 usage(FILE *f, bool dmabuf)
 {
-   fprintf(f, "Usage: fdid %s [-p PID]... %s[-J | [-o [+]COLUMNS] [--raw] [-n] [-u]]\n",
+   fprintf(f, "Usage: fdid %s [-p PID]... %s[-Q EXPR] [-J | [-o [+]COLUMNS] [--raw] [-n] [-u]]\n",
            dmabuf ? "dmabuf" : "ls", dmabuf ? "" : "[--all] [--type TYPE]... ");
    fprintf(f, "\n%s\n\nOptions:\n",
            dmabuf ? "Every dma-buf: holders and size; totals count each buffer once."
@@ -555,6 +594,8 @@ usage(FILE *f, bool dmabuf)
    fprintf(f, "  -n, --noheadings   no header line\n");
    fprintf(f, "  -u, --notruncate   cells whole: never cut or wrapped\n");
    fprintf(f, "  -H, --list-columns the columns and what they show, then exit\n");
+   fprintf(f, "  -Q, --filter EXPR  only rows where EXPR holds: columns, \"strings\", numbers,\n"
+              "                     == != < <= > >= =~ !~, && || !, parentheses\n");
    fprintf(f, "\nText other processes control is escaped: \\\\ for a backslash, \\xHH for\n"
               "a byte that is not a printable character.\n");
 }
@@ -636,6 +677,7 @@ static const struct option ls_options[] = {
    { "noheadings", no_argument, NULL, 'n' },
    { "notruncate", no_argument, NULL, 'u' },
    { "list-columns", no_argument, NULL, 'H' },
+   { "filter", required_argument, NULL, 'Q' },
    { "help", no_argument, NULL, 'h' },
    { NULL, 0, NULL, 0 },
 };
@@ -645,7 +687,7 @@ static int
 parse(int argc, char **argv, struct options *o)
 {
    /* dmabuf: no -a, no -t. */
-   const char *shortopts = o->dmabuf_only ? "p:Jo:rnuHh" : "p:at:Jo:rnuHh";
+   const char *shortopts = o->dmabuf_only ? "p:Jo:rnuHQ:h" : "p:at:Jo:rnuHQ:h";
    bool columns_given = false;
    int c, r;
    optind = 1;
@@ -687,6 +729,23 @@ parse(int argc, char **argv, struct options *o)
       case 'n': o->noheadings = true; break;
       case 'u': o->notruncate = true; break;
       case 'H': list_columns(); return -1;
+      case 'Q': {
+         char why[160];
+         filter_free(o->filter);
+         o->filter = NULL;
+         r = filter_parse(optarg, filter_lookup, &o->filter, why, sizeof(why));
+         if (r == 0 && asks_for(o, fill_targets)) {
+            snprintf(why, sizeof(why), "TARGETS cannot be filtered (linked for shown rows only)");
+            r = -EINVAL;
+         }
+         if (r < 0) {
+            fprintf(stderr, "fdid: bad -Q expression: ");
+            text_escape_write(stderr, r == -ENOMEM ? "out of memory" : why, 0);
+            fputc('\n', stderr);
+            return CLI_EXIT_ERROR;
+         }
+         break;
+      }
       case 'h': usage(stdout, o->dmabuf_only); return -1;
       default: usage(stderr, o->dmabuf_only); return CLI_EXIT_ERROR;
       }
@@ -713,22 +772,13 @@ shown_description(const struct description *d, const void *o)
 static bool
 wants_state(const struct options *o)
 {
-   for (size_t i = 0; i < o->n_cols; i++) {
-      if (o->cols[i]->fill == fill_pos || o->cols[i]->fill == fill_flags ||
-          o->cols[i]->fill == fill_mode)
-         return true;
-   }
-   return o->json;
+   return o->json || asks_for(o, fill_pos) || asks_for(o, fill_flags) || asks_for(o, fill_mode);
 }
 
 static bool
 wants_endpoints(const struct options *o)
 {
-   for (size_t i = 0; i < o->n_cols; i++) {
-      if (o->cols[i]->fill == fill_endpoints)
-         return true;
-   }
-   return o->json;
+   return o->json || asks_for(o, fill_endpoints);
 }
 
 static bool
@@ -761,6 +811,7 @@ list(struct options *o)
       scan_finish(&sc);
       return CLI_EXIT_ERROR;
    }
+   o->descs = g.descs;
    /* DRM and dma-buf details, epoll targets, and a description's position
     * and flags come from fdinfo. */
    bool state = wants_state(o), ends = wants_endpoints(o);
@@ -770,8 +821,11 @@ list(struct options *o)
          enum fdinfo_need need = scan_fdinfo_need(e->type);
          /* A pipe end's access, for the ENDPOINTS of the other ends,
           * shown or not. */
+         /* (With -Q, whether a row is shown may depend on this fdinfo:
+          * it is read for every row then.) */
          if (need == FDINFO_EVERY_HOLDER ||
-             ((need == FDINFO_FIRST_SHOWN || state) && h == 0 && shown(o, &g.descs[i])) ||
+             ((need == FDINFO_FIRST_SHOWN || state) && h == 0 &&
+              (o->filter || shown(o, &g.descs[i]))) ||
              (ends && h == 0 && e->type == FD_PIPE))
             scan_read_fdinfo(e);
       }
@@ -828,6 +882,7 @@ run(int argc, char **argv, bool dmabuf)
    free(o.pids);
    free(o.cols);
    free(o.classes);
+   filter_free(o.filter);
    return r;
 }
 

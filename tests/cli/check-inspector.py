@@ -675,6 +675,54 @@ def case_pipe_and_fifo_endpoints_across_processes():
             os.close(fd)
 
 
+def case_filter_expressions():
+    """-Q as lsfd takes it: comparisons of columns with strings and numbers
+    (numbers compare as numbers), regular expressions, && || ! and
+    parentheses, a column alone as a truth; on tables and on JSON; every
+    malformed expression is an error with its place, exit 2."""
+    me = str(os.getpid())
+    r, w = os.pipe()
+    nulls = [os.open("/dev/null", os.O_RDONLY) for _ in range(12)]
+    try:
+        def rows(expr, cols="ID,TYPE,NAME,NHOLDERS"):
+            out = run_fdid(["ls", "-a", "-p", me, "--raw", "-n", "-o", cols, "-Q", expr]).stdout
+            return [ln.split() for ln in out.splitlines()[:-1] if ln]
+
+        def ids(expr):
+            return [int(x[0]) for x in rows(expr)]
+        every = rows("ID")
+        assert len(every) >= 14, every
+        assert {x[1] for x in rows('TYPE == "pipe"')} == {"pipe"}
+        assert {x[2] for x in rows("NAME =~ '^/dev/nu'")} == {"/dev/null"}
+        assert "/dev/null" not in {x[2] for x in rows('NAME !~ "null"')}
+        both = ids('TYPE == "pipe" || NAME == "/dev/null"')
+        assert set(both) == set(ids('TYPE eq "pipe"')) | set(ids('NAME eq "/dev/null"'))
+        assert ids('!(TYPE == "pipe")') == [int(x[0]) for x in every if x[1] != "pipe"]
+        assert ids('TYPE == "chr" && NAME == "/dev/null" and not ID < 3') == \
+            [int(x[0]) for x in every if x[1] == "chr" and x[2] == "/dev/null" and int(x[0]) >= 3]
+        # Numbers as numbers: 10 is after 9 (as strings it would come before).
+        assert ids("ID >= 10") == [int(x[0]) for x in every if int(x[0]) >= 10]
+        assert ids("ID >= 10") and 9 not in ids("ID >= 10")
+        # A column alone: ENDPOINTS holds only for pipe ends whose other end
+        # is held here.
+        ends = rows("ENDPOINTS", "ID,TYPE,ENDPOINTS")
+        assert ends and all(x[1] == "pipe" for x in ends), ends
+        # JSON, filtered the same.
+        doc = json.loads(run_fdid(["ls", "-a", "-p", me, "-J", "-Q", 'MODE == "-w"']).stdout)
+        assert doc["descriptions"] and all(d["mode"] == "-w" for d in doc["descriptions"]), doc
+        assert any(h["fd"] == w for d in doc["descriptions"] for h in d["holders"]), doc
+        for bad, where in (("NOPE == 1", "NOPE"), ("TYPE ==", "offset"), ('(TYPE == "x"', ")"),
+                           ('NAME == "open', "closing"), ('NAME =~ "("', "regular"),
+                           ("TYPE == pipe", "pipe"), ('ID == 1 ID', "unexpected"), ("", "expected"),
+                           ("TARGETS", "TARGETS"), ('NAME =~ NAME', "string"),
+                           ("(" * 300 + "ID" + ")" * 300, "deeper"), ("!" * 300 + "ID", "deeper")):
+            res = run_fdid(["ls", "-Q", bad], check=False)
+            assert res.returncode == 2 and "-Q" in res.stderr and where in res.stderr, (bad, res)
+    finally:
+        for fd in [r, w] + nulls:
+            os.close(fd)
+
+
 @contextlib.contextmanager
 def drm_holder(names=()):
     """inspect_holder (DRM fds and dma-bufs, then a fork; dma-bufs named
