@@ -34,6 +34,7 @@
 #include "fd_class.h"
 #include "file_state.h"
 #include "filter.h"
+#include "ls_counters.h"
 #include "group.h"
 #include "json.h"
 #include "mem.h"
@@ -298,6 +299,7 @@ struct options {
    const char **classes; /* anonymous inode classes from -t */
    size_t n_classes;
    struct filter *filter;  /* -Q */
+   enum { COUNTERS_NEVER, COUNTERS_ONLY, COUNTERS_APPEND } counters; /* --summary */
    const struct description *descs; /* the listing's, for a row's ID in -Q */
    const struct column **cols;
    size_t n_cols;
@@ -596,6 +598,8 @@ usage(FILE *f, bool dmabuf)
    fprintf(f, "  -H, --list-columns the columns and what they show, then exit\n");
    fprintf(f, "  -Q, --filter EXPR  only rows where EXPR holds: columns, \"strings\", numbers,\n"
               "                     == != < <= > >= =~ !~, && || !, parentheses\n");
+   fprintf(f, "      --summary[=WHEN] counters of the rows (processes, fds, modes, types):\n"
+              "                     only (the default), append (after the table), never\n");
    fprintf(f, "\nText other processes control is escaped: \\\\ for a backslash, \\xHH for\n"
               "a byte that is not a printable character.\n");
 }
@@ -678,6 +682,7 @@ static const struct option ls_options[] = {
    { "notruncate", no_argument, NULL, 'u' },
    { "list-columns", no_argument, NULL, 'H' },
    { "filter", required_argument, NULL, 'Q' },
+   { "summary", optional_argument, NULL, 'S' },
    { "help", no_argument, NULL, 'h' },
    { NULL, 0, NULL, 0 },
 };
@@ -729,6 +734,18 @@ parse(int argc, char **argv, struct options *o)
       case 'n': o->noheadings = true; break;
       case 'u': o->notruncate = true; break;
       case 'H': list_columns(); return -1;
+      case 'S':
+         if (!optarg || strcmp(optarg, "only") == 0) {
+            o->counters = COUNTERS_ONLY;
+         } else if (strcmp(optarg, "append") == 0) {
+            o->counters = COUNTERS_APPEND;
+         } else if (strcmp(optarg, "never") == 0) {
+            o->counters = COUNTERS_NEVER;
+         } else {
+            fprintf(stderr, "fdid: bad --summary (only, append or never)\n");
+            return CLI_EXIT_ERROR;
+         }
+         break;
       case 'Q': {
          char why[160];
          filter_free(o->filter);
@@ -754,8 +771,10 @@ parse(int argc, char **argv, struct options *o)
       usage(stderr, o->dmabuf_only);
       return CLI_EXIT_ERROR;
    }
-   if (o->json && (columns_given || o->raw || o->noheadings || o->notruncate)) {
-      fprintf(stderr, "fdid: -J prints every field; -o, --raw, -n and -u are for tables\n");
+   if (o->json && (columns_given || o->raw || o->noheadings || o->notruncate ||
+                   o->counters != COUNTERS_NEVER)) {
+      fprintf(stderr, "fdid: -J prints every field; -o, --raw, -n, -u and --summary are for "
+                      "tables\n");
       return CLI_EXIT_ERROR;
    }
    return columns_given ? CLI_EXIT_OK : parse_column_default(o);
@@ -772,7 +791,8 @@ shown_description(const struct description *d, const void *o)
 static bool
 wants_state(const struct options *o)
 {
-   return o->json || asks_for(o, fill_pos) || asks_for(o, fill_flags) || asks_for(o, fill_mode);
+   return o->json || o->counters != COUNTERS_NEVER || asks_for(o, fill_pos) ||
+          asks_for(o, fill_flags) || asks_for(o, fill_mode);
 }
 
 static bool
@@ -843,8 +863,10 @@ list(struct options *o)
    r = wants_targets(o) ? group_link_epoll_targets(&g, shown_description, o) : 0;
    if (r == 0)
       r = summarize(o, &sc, &g, &s);
-   if (r == 0 && !o->json)
+   if (r == 0 && !o->json && o->counters != COUNTERS_ONLY)
       r = o->raw ? print_raw(o, &g) : print_aligned(o, &g);
+   if (r == 0 && o->counters != COUNTERS_NEVER)
+      r = ls_print_counters(stdout, &g, shown_description, o);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
       endpoints_finish(&listing_endpoints);

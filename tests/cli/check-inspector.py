@@ -20,6 +20,7 @@ import resource
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -720,6 +721,46 @@ def case_filter_expressions():
             assert res.returncode == 2 and "-Q" in res.stderr and where in res.stderr, (bad, res)
     finally:
         for fd in [r, w] + nulls:
+            os.close(fd)
+
+
+def case_summary_counters_agree_with_lsfd():
+    """--summary counts the rows shown (processes, fds, descriptions by
+    access mode and type), and agrees with util-linux's own lsfd on a
+    process whose fds are each their own description."""
+    me = str(os.getpid())
+    r, w = os.pipe()
+    files = [os.open("/dev/null", flags) for flags in (os.O_RDONLY, os.O_WRONLY, os.O_RDWR)]
+    try:
+        def counters(args):
+            out = run_fdid(["ls", "-a", "-p", me] + args).stdout.splitlines()
+            start = out.index("VALUE COUNTER")
+            return {ln.split(None, 1)[1]: int(ln.split()[0]) for ln in out[start + 1:]
+                    if ln[:5].strip().isdigit()}
+        c = counters(["--summary"])
+        assert c["processes"] == 1 and c["open files (fds)"] == c["descriptions"], c
+        assert c["pipe descriptions"] >= 2 and c["chr descriptions"] >= 3, c
+        assert c["RO descriptions"] + c["WO descriptions"] + c["RW descriptions"] == \
+            c["descriptions"], c
+        only_pipes = counters(["--summary=append", "-Q", 'TYPE == "pipe"'])
+        assert only_pipes["descriptions"] == c["pipe descriptions"], only_pipes
+        assert only_pipes["chr descriptions"] == 0, only_pipes
+        if shutil.which("lsfd"):
+            out = subprocess.run(["lsfd", "--summary=only", "-p", me], capture_output=True,
+                                 text=True, env={**os.environ, "LC_ALL": "C"}).stdout
+            theirs = {ln.split(None, 1)[1]: int(ln.split()[0]) for ln in out.splitlines()[1:]}
+            # fdid counts again now: the same fds (nothing opened between).
+            c = counters(["--summary"])
+            assert theirs["open files"] == c["open files (fds)"], (theirs, c)
+            assert theirs["RO open files"] == c["RO descriptions"], (theirs, c)
+            assert theirs["WO open files"] == c["WO descriptions"], (theirs, c)
+            assert theirs["fifos/pipes"] == c["pipe descriptions"], (theirs, c)
+            assert theirs["character devices"] == c["chr descriptions"], (theirs, c)
+        for bad in (["--summary=x"], ["-J", "--summary"]):
+            res = run_fdid(["ls"] + bad, check=False)
+            assert res.returncode == 2 and res.stderr, (bad, res)
+    finally:
+        for fd in [r, w] + files:
             os.close(fd)
 
 
