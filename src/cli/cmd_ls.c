@@ -32,6 +32,7 @@
 #include "escape.h"
 #include "endpoints.h"
 #include "fd_class.h"
+#include "fd_facts.h"
 #include "file_state.h"
 #include "filter.h"
 #include "ls_counters.h"
@@ -184,11 +185,67 @@ fill_inode(struct cell *c, const struct description *d, size_t id)
    fprintf(c->f, "%ju", (uintmax_t)first(d)->ino);
 }
 
+/* st_size, from the scan's stat: for dma-bufs and regular files. */
+static bool
+has_size(const struct fd_entry *e)
+{
+   return fd_class_of(e->type)->dmabuf || e->type == FD_FILE;
+}
+
 static void
 fill_size(struct cell *c, const struct description *d, size_t id)
 {
-   if (fd_class_of(first(d)->type)->dmabuf)
+   if (has_size(first(d)))
       fprintf(c->f, "%lld", first(d)->size);
+}
+
+/* A regular file no name reaches any more (st_nlink 0): "1", else "0". */
+static void
+fill_deleted(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->type == FD_FILE)
+      put(c, first(d)->unlinked ? "1" : "0");
+}
+
+/* The users of the processes holding it, each once. */
+static void
+fill_user(struct cell *c, const struct description *d, size_t id)
+{
+   for (size_t i = 0; i < d->n_holders; i++) {
+      uid_t uid = d->holders[i]->proc->uid;
+      bool again = false;
+      for (size_t k = 0; k < i && !again; k++)
+         again = d->holders[k]->proc->uid == uid;
+      if (again)
+         continue;
+      char buf[64];
+      fputs(i ? "," : "", c->f);
+      text_escape_write(c->f, fd_facts_user(uid, buf, sizeof(buf)),
+                        c->flags | ESCAPE_SEPARATORS);
+   }
+}
+
+static void
+fill_ns_type(struct cell *c, const struct description *d, size_t id)
+{
+   char buf[32];
+   const char *t = fd_facts_ns_type(first(d), buf, sizeof(buf));
+   if (t)
+      put(c, t);
+}
+
+static void
+fill_mnt_id(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->has_info && first(d)->info.has_mnt_id)
+      fprintf(c->f, "%d", first(d)->info.mnt_id);
+}
+
+static void
+fill_pidfd_pid(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->has_info && first(d)->info.has_pidfd_pid)
+      fprintf(c->f, "%d", first(d)->info.pidfd_pid);
 }
 
 static void
@@ -238,7 +295,7 @@ static const struct column columns[] = {
      fill_holders },
    { "NAME", "path or kind", 0.3, SCOLS_FL_TRUNC, fill_name },
    { "INODE", "inode number", 6, SCOLS_FL_RIGHT, fill_inode },
-   { "SIZE", "dma-buf size in bytes (empty for other files)", 6, SCOLS_FL_RIGHT, fill_size },
+   { "SIZE", "size in bytes of a dma-buf or a regular file", 6, SCOLS_FL_RIGHT, fill_size },
    { "EXPORTER", "dma-buf exporter", 6, 0, fill_exporter },
    { "TARGETS", "epoll: fd:#ID of each watched description (? not found)", 0.2, 0, fill_targets },
    { "AINODECLASS", "an anonymous inode's class (eventfd, pidfd, timerfd...)", 6, 0,
@@ -250,6 +307,11 @@ static const struct column columns[] = {
    { "MODE", "access mode: r-, -w, rw; -- for O_PATH", 2, 0, fill_mode },
    { "ENDPOINTS", "pipes: pid/command/fd:r|w of the other ends", 0.3, SCOLS_FL_WRAP,
      fill_endpoints },
+   { "DELETED", "a regular file no name reaches any more: 1", 1, 0, fill_deleted },
+   { "USER", "the holding processes' users", 6, 0, fill_user },
+   { "MNTID", "the mount the file is on (fdinfo mnt_id)", 4, SCOLS_FL_RIGHT, fill_mnt_id },
+   { "NS.TYPE", "a namespace fd's type (net, mnt, pid, user...)", 4, 0, fill_ns_type },
+   { "PIDFD.PID", "a pidfd's process (-1 once it exited)", 5, SCOLS_FL_RIGHT, fill_pidfd_pid },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
 };
 
@@ -450,6 +512,16 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    json_write_string_or_null(f, e->has_info ? file_state_mode(&e->info) : NULL);
    if (e->type == FD_PIPE)
       print_json_endpoints(f, d);
+   json_member(f, "mnt_id");
+   e->has_info && e->info.has_mnt_id ? fprintf(f, "%d", e->info.mnt_id) : fputs("null", f);
+   if (e->type == FD_FILE) {
+      char ns[32];
+      fprintf(f, ", \"size\": %lld, \"deleted\": %s", e->size, e->unlinked ? "true" : "false");
+      json_member(f, "ns_type");
+      json_write_string_or_null(f, fd_facts_ns_type(first(d), ns, sizeof(ns)));
+   }
+   if (e->has_info && e->info.has_pidfd_pid)
+      fprintf(f, ", \"pidfd_pid\": %d", e->info.pidfd_pid);
    if (k->json)
       k->json(f, d);
    json_member(f, "holders");
@@ -458,6 +530,10 @@ print_json_description(FILE *f, const struct description *d, size_t id)
       const struct fd_entry *x = d->holders[h];
       fprintf(f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", h ? ", " : "", (int)x->proc->pid,
               (int)x->proc->tid, x->fd);
+      if (x->proc->uid != (uid_t)-1)
+         fprintf(f, ", \"uid\": %u", (unsigned)x->proc->uid);
+      else
+         fputs(", \"uid\": null", f);
       json_member(f, "command");
       json_write_string(f, x->proc->comm);
       fputc('}', f);
@@ -792,7 +868,8 @@ static bool
 wants_state(const struct options *o)
 {
    return o->json || o->counters != COUNTERS_NEVER || asks_for(o, fill_pos) ||
-          asks_for(o, fill_flags) || asks_for(o, fill_mode);
+          asks_for(o, fill_flags) || asks_for(o, fill_mode) || asks_for(o, fill_mnt_id) ||
+          asks_for(o, fill_pidfd_pid);
 }
 
 static bool

@@ -55,6 +55,7 @@ copy_value(char *dst, size_t dst_len, const char *s, size_t len)
  * kernel's, a later one can only have come from text a process set. */
 enum {
    SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_EXPORTER = 1 << 2, SEEN_INO = 1 << 3,
+   SEEN_MNT_ID = 1 << 4, SEEN_PID = 1 << 5,
 };
 
 _Static_assert(sizeof(((struct fdinfo *)0)->drm_driver) == DRM_USAGE_NAME,
@@ -115,6 +116,25 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
          } else if (KEY("ino", SEEN_INO) && parse_number(v, vlen, 10, &n) && n >= 0) {
             out->ino = (unsigned long long)n;
             out->has_ino = true;
+         } else if (KEY("mnt_id", SEEN_MNT_ID) && parse_number(v, vlen, 10, &n) &&
+                    n <= 0x7fffffff) {
+            out->mnt_id = (int)n;
+            out->has_mnt_id = true;
+         } else if (KEY("Pid", SEEN_PID)) {
+            /* A pidfd's: its pid, or -1 once the process is gone. */
+            const char *t = v;
+            size_t tl = vlen;
+            while (tl && (*t == '\t' || *t == ' ')) {
+               t++;
+               tl--;
+            }
+            if (tl == 2 && memcmp(t, "-1", 2) == 0) {
+               out->pidfd_pid = -1;
+               out->has_pidfd_pid = true;
+            } else if (parse_number(v, vlen, 10, &n) && n <= 0x7fffffff) {
+               out->pidfd_pid = (int)n;
+               out->has_pidfd_pid = true;
+            }
          } else if (KEY("exp_name", SEEN_EXPORTER)) {
             out->is_dmabuf = true;
             copy_value(out->exp_name, sizeof(out->exp_name), v, vlen);

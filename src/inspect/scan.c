@@ -169,6 +169,7 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
    e->ino = st.st_ino;
    e->rdev = st.st_rdev;
    e->size = st.st_size;
+   e->unlinked = S_ISREG(st.st_mode) && st.st_nlink == 0;
    /* Files of a known type are classified by the stat alone and named
     * later, when shown. Anonymous inodes (no type bits: eventfd, epoll,
     * dma-buf...) are told apart by their name, read now. */
@@ -385,6 +386,8 @@ scan_one(struct scan *s, pid_t pid, pid_t me)
    }
    p->owner = p->index;
    p->self = pid == me;
+   struct stat dir_st;
+   p->uid = fstat(dirfd(d), &dir_st) == 0 ? dir_st.st_uid : (uid_t)-1;
    int r = scan_table(s, p, d);
    closedir(d);
    if (r > 0) {

@@ -23,6 +23,7 @@ struct process {
    size_t index;  /* in scan.procs */
    size_t owner;  /* index of the process's first entry (its own index) */
    char comm[17];
+   uid_t uid;     /* the owner of /proc/PID/fd: the process's user */
    /* kcmp may be used on it (checked only when one of its fds shares an
     * inode with another fd). -1 unknown, 0 no, 1 yes. */
    int kcmp_ok;
@@ -36,7 +37,8 @@ struct fd_entry {
    enum fd_type type;
    dev_t dev, rdev;
    ino_t ino;
-   long long size;        /* st_size: a dma-buf's size, from the kernel */
+   long long size;        /* st_size: a dma-buf's or file's size, from the kernel */
+   bool unlinked;         /* a regular file with no name left (st_nlink 0) */
    char *name;            /* readlink of /proc/PID/fd/N; NULL until read */
    bool name_too_long;    /* longer than PATH_MAX: the kernel gives none */
    bool has_info;         /* fdinfo was read */

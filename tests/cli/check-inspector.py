@@ -532,7 +532,8 @@ def case_cli_usage():
     listed = run_fdid(["ls", "--list-columns"]).stdout.splitlines()
     assert [ln.split()[0] for ln in listed] == \
         ["ID", "TYPE", "NHOLDERS", "HOLDERS", "NAME", "INODE", "SIZE", "EXPORTER", "TARGETS",
-         "AINODECLASS", "POS", "FLAGS", "MODE", "ENDPOINTS", "INFO"], listed
+         "AINODECLASS", "POS", "FLAGS", "MODE", "ENDPOINTS", "DELETED", "USER", "MNTID",
+         "NS.TYPE", "PIDFD.PID", "INFO"], listed
     with tempfile.TemporaryDirectory() as d:
         long_name = os.path.join(d, "n" * 200)
         with open(long_name, "w") as held:
@@ -762,6 +763,64 @@ def case_summary_counters_agree_with_lsfd():
     finally:
         for fd in [r, w] + files:
             os.close(fd)
+
+
+def case_file_facts_from_the_kernel():
+    """SIZE and DELETED of regular files from fstat (a file named
+    "x (deleted)" is not deleted), MNTID as the kernel's fdinfo says it,
+    NS.TYPE of a namespace fd, PIDFD.PID of a pidfd (and -1 once its
+    process is reaped), USER of the holding process."""
+    import pwd
+    me = str(os.getpid())
+    with tempfile.TemporaryDirectory() as d:
+        gone = os.path.join(d, "gone")
+        with open(gone, "wb") as f:
+            f.write(b"x" * 1234)
+        gone_fd = os.open(gone, os.O_RDONLY)
+        os.unlink(gone)
+        liar = os.path.join(d, "x (deleted)")
+        with open(liar, "wb") as f:
+            f.write(b"y" * 7)
+        liar_fd = os.open(liar, os.O_RDONLY)
+        ns_fd = os.open("/proc/self/ns/net", os.O_RDONLY)
+        child = os.fork()
+        if child == 0:
+            os.read(os.open("/dev/null", os.O_RDONLY), 1)
+            time.sleep(30)
+            os._exit(0)
+        pidfd = os.pidfd_open(child)
+        try:
+            def rows():
+                doc = json.loads(run_fdid(["ls", "-a", "-J", "-p", me]).stdout)
+                return {x["holders"][0]["fd"]: x for x in doc["descriptions"]}
+            got = rows()
+            assert got[gone_fd]["deleted"] is True and got[gone_fd]["size"] == 1234, got[gone_fd]
+            assert got[liar_fd]["deleted"] is False and got[liar_fd]["size"] == 7, got[liar_fd]
+            assert got[ns_fd]["ns_type"] == "net", got[ns_fd]
+            assert got[liar_fd]["ns_type"] is None, got[liar_fd]
+            assert got[pidfd]["pidfd_pid"] == child, got[pidfd]
+            with open(f"/proc/self/fdinfo/{liar_fd}") as fi:
+                mnt = int([ln.split()[1] for ln in fi if ln.startswith("mnt_id:")][0])
+            assert got[liar_fd]["mnt_id"] == mnt, (got[liar_fd], mnt)
+            assert all(h["uid"] == os.getuid() for h in got[liar_fd]["holders"]), got[liar_fd]
+            raw = run_fdid(["ls", "-a", "-p", me, "--raw", "-n", "-o",
+                            "HOLDERS,SIZE,DELETED,USER,NS.TYPE,PIDFD.PID"]).stdout.splitlines()
+            cells = {int(ln.split()[0].rsplit("/", 1)[1]): ln.split()[1:] for ln in raw
+                     if ln.split() and ln.split()[0].startswith(f"{me}/")}
+            user = pwd.getpwuid(os.getuid()).pw_name
+            assert cells[gone_fd] == ["1234", "1", user], cells[gone_fd]
+            assert cells[ns_fd][-2:] == [user, "net"], cells[ns_fd]
+            assert cells[pidfd] == [user, str(child)], cells[pidfd]
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            child = 0
+            assert rows()[pidfd]["pidfd_pid"] == -1
+        finally:
+            if child:
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+            for fd in (gone_fd, liar_fd, ns_fd, pidfd):
+                os.close(fd)
 
 
 @contextlib.contextmanager

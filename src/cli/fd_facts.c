@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* NS.TYPE and USER (fd_facts.h). */
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fd_facts.h"
+#include "util/number.h"
+
+static const char *const ns_types[] = {
+   "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children",
+   "user", "uts",
+};
+
+const char *
+fd_facts_ns_type(struct fd_entry *e, char *buf, size_t len)
+{
+   if (e->type != FD_FILE)
+      return NULL;
+   const char *name = scan_name(e);
+   const char *colon = name ? strchr(name, ':') : NULL;
+   if (!colon || name[0] == '/' || colon[1] != '[')
+      return NULL;
+   size_t tl = (size_t)(colon - name), rest = strlen(colon + 2);
+   uint64_t ino;
+   size_t digits = fdid_parse_digits(colon + 2, rest, 10, UINT64_MAX, &ino);
+   if (!digits || digits + 1 != rest || colon[2 + digits] != ']' || tl >= len)
+      return NULL;
+   for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++) {
+      if (strlen(ns_types[i]) == tl && memcmp(ns_types[i], name, tl) == 0) {
+         memcpy(buf, name, tl);
+         buf[tl] = 0;
+         return buf;
+      }
+   }
+   return NULL;
+}
+
+const char *
+fd_facts_user(uid_t uid, char *buf, size_t len)
+{
+   if (uid == (uid_t)-1)
+      return "?";
+   struct passwd pw, *found = NULL;
+   char store[1024];
+   if (getpwuid_r(uid, &pw, store, sizeof(store), &found) == 0 && found && pw.pw_name)
+      snprintf(buf, len, "%s", pw.pw_name);
+   else
+      snprintf(buf, len, "%u", (unsigned)uid);
+   return buf;
+}
