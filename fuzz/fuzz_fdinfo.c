@@ -6,7 +6,8 @@
  * read out of bounds, leak, or produce a field that is not terminated.
  * The maps line reader (src/inspect/maps.c) too: a mapped file's path is a
  * process's to choose; and the import caches' reader of a dma-buf's count
- * (src/util/dmabuf_count.c), under a name the buffer's maker chose.
+ * (src/util/dmabuf_count.c), under a name the buffer's maker chose; and
+ * the socket tables' reader (src/inspect/sockets.c).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "drm_usage.h"
 #include "fdinfo.h"
 #include "maps.h"
+#include "sockets.h"
 #include "util/dmabuf_count.h"
 
 static void
@@ -37,6 +39,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    uint64_t count = 0;
    if (fdid_dmabuf_count_parse(text, size, &count) == 0 && count > INT64_MAX)
       abort();
+   /* /proc/net/{tcp,udp}[6]: numbers only, but cut and odd lines too. */
+   struct socket_table sockets = { 0 };
+   sockets_parse_inet(&sockets, text, size, size & 1, size & 2);
+   sockets_sort(&sockets);
+   sockets_finish(&sockets);
 
    struct fdinfo info;
    fdinfo_parse(text, size, &info);

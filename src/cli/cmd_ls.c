@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <fdid/identity.h>
 
@@ -41,6 +42,7 @@
 #include "mem.h"
 #include "scan.h"
 #include "skipped.h"
+#include "sockets.h"
 #include "table_wrap.h"
 
 /* Holders named in the HOLDERS column before "+N more". */
@@ -143,13 +145,35 @@ end_mode(const struct fd_entry *e)
    return m[0] == 'r' ? (m[1] == 'w' ? "rw" : "r") : m[1] == 'w' ? "w" : "-";
 }
 
-/* ENDPOINTS: the holders of the pipe's other descriptions, pid/command/fd
- * and their access, as HOLDERS writes them. */
+/* The listing's sockets (sock_diag, /proc/PID/net), for the socket
+ * columns and a UNIX socket's ENDPOINTS. */
+static struct socket_table listing_sockets;
+
+static const struct socket_info *
+socket_of(const struct description *d)
+{
+   return first(d)->type == FD_SOCKET ? sockets_find(&listing_sockets, first(d)->ino) : NULL;
+}
+
+/* The other ends of d: a pipe's other descriptions of its inode (d itself
+ * among them, to skip), or a UNIX socket's peer's descriptions. */
+static size_t
+ends_of(const struct description *d, const struct description *const **ends)
+{
+   const struct socket_info *s = socket_of(d);
+   if (s)
+      return s->peer ? endpoints_socket(&listing_endpoints, s->peer, ends) : 0;
+   return endpoints_of(&listing_endpoints, d, ends);
+}
+
+/* ENDPOINTS: the holders of the other ends, pid/command/fd, and a pipe
+ * end's access, as HOLDERS writes them. */
 static void
 fill_endpoints(struct cell *c, const struct description *d, size_t id)
 {
    const struct description *const *ends;
-   size_t n = endpoints_of(&listing_endpoints, d, &ends), shown = 0, more = 0;
+   size_t n = ends_of(d, &ends), shown = 0, more = 0;
+   bool pipe = first(d)->type == FD_PIPE;
    for (size_t k = 0; k < n; k++) {
       if (ends[k] == d)
          continue;
@@ -164,13 +188,56 @@ fill_endpoints(struct cell *c, const struct description *d, size_t id)
             fprintf(c->f, "(%d)", (int)e->proc->tid);
          fputc('/', c->f);
          text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
-         fprintf(c->f, "/%d:%s", e->fd, end_mode(ends[k]->holders[0]));
+         fprintf(c->f, "/%d", e->fd);
+         if (pipe)
+            fprintf(c->f, ":%s", end_mode(ends[k]->holders[0]));
       }
    }
    if (more) {
       fprintf(c->f, "%s+%zu", cell_list_separator(c), more);
       put(c, " more");
    }
+}
+
+static void
+fill_sock_proto(struct cell *c, const struct description *d, size_t id)
+{
+   const struct socket_info *s = socket_of(d);
+   if (s)
+      put(c, s->proto);
+}
+
+static void
+fill_sock_state(struct cell *c, const struct description *d, size_t id)
+{
+   const struct socket_info *s = socket_of(d);
+   if (s)
+      put(c, s->state);
+}
+
+/* A UNIX socket's bound path (any bytes a process chose: escaped). */
+static void
+fill_unix_path(struct cell *c, const struct description *d, size_t id)
+{
+   const struct socket_info *s = socket_of(d);
+   if (s && s->local && strncmp(s->proto, "UNIX", 4) == 0)
+      put(c, s->local);
+}
+
+static void
+fill_inet_laddr(struct cell *c, const struct description *d, size_t id)
+{
+   const struct socket_info *s = socket_of(d);
+   if (s && s->local && strncmp(s->proto, "UNIX", 4) != 0)
+      put(c, s->local);
+}
+
+static void
+fill_inet_raddr(struct cell *c, const struct description *d, size_t id)
+{
+   const struct socket_info *s = socket_of(d);
+   if (s && s->remote)
+      put(c, s->remote);
 }
 
 static void
@@ -305,8 +372,16 @@ static const struct column columns[] = {
    { "FLAGS", "open flags of the description (append, nonblock, direct...)", 6, 0,
      fill_flags },
    { "MODE", "access mode: r-, -w, rw; -- for O_PATH", 2, 0, fill_mode },
-   { "ENDPOINTS", "pipes: pid/command/fd:r|w of the other ends", 0.3, SCOLS_FL_WRAP,
-     fill_endpoints },
+   { "ENDPOINTS", "pipes: pid/command/fd:r|w of the other ends; UNIX sockets: the peer's",
+     0.3, SCOLS_FL_WRAP, fill_endpoints },
+   { "SOCK.PROTONAME", "a socket's protocol (UNIX-STREAM, TCP, UDPv6...)", 6, 0,
+     fill_sock_proto },
+   { "SOCK.STATE", "a socket's state (connected, listen, established...)", 6, 0,
+     fill_sock_state },
+   { "UNIX.PATH", "a UNIX socket's bound path (@ for an abstract name)", 0.2, 0,
+     fill_unix_path },
+   { "INET.LADDR", "a TCP or UDP socket's local address:port", 0.1, 0, fill_inet_laddr },
+   { "INET.RADDR", "a TCP or UDP socket's remote address:port", 0.1, 0, fill_inet_raddr },
    { "DELETED", "a regular file no name reaches any more: 1", 1, 0, fill_deleted },
    { "USER", "the holding processes' users", 6, 0, fill_user },
    { "MNTID", "the mount the file is on (fdinfo mnt_id)", 4, SCOLS_FL_RIGHT, fill_mnt_id },
@@ -456,12 +531,14 @@ summarize(const struct options *o, struct scan *sc, struct grouping *g, struct s
 
 /* ---- JSON ------------------------------------------------------------- */
 
-/* A pipe's other ends: [{"pid", "tid", "fd", "command", "mode"}]. */
+/* A pipe's other ends, a UNIX socket's peer: [{"pid", "tid", "fd",
+ * "command", "mode"}] (mode null for a socket). */
 static void
 print_json_endpoints(FILE *f, const struct description *d)
 {
    const struct description *const *ends;
-   size_t n = endpoints_of(&listing_endpoints, d, &ends), written = 0;
+   size_t n = ends_of(d, &ends), written = 0;
+   bool pipe = first(d)->type == FD_PIPE;
    json_member(f, "endpoints");
    fputc('[', f);
    for (size_t k = 0; k < n; k++) {
@@ -472,11 +549,35 @@ print_json_endpoints(FILE *f, const struct description *d)
          json_member(f, "command");
          json_write_string(f, x->proc->comm);
          json_member(f, "mode");
-         json_write_string(f, end_mode(ends[k]->holders[0]));
+         json_write_string_or_null(f, pipe ? end_mode(ends[k]->holders[0]) : NULL);
          fputc('}', f);
       }
    }
    fputc(']', f);
+}
+
+/* "socket": {"protocol", "state", "local", "remote"} (null when the
+ * kernel's tables do not have it), and a UNIX socket's peer's endpoints. */
+static void
+print_json_socket(FILE *f, const struct description *d)
+{
+   const struct socket_info *s = socket_of(d);
+   json_member(f, "socket");
+   if (!s) {
+      fputs("null", f);
+      return;
+   }
+   fputs("{\"protocol\": ", f);
+   json_write_string(f, s->proto);
+   json_member(f, "state");
+   json_write_string(f, s->state);
+   json_member(f, "local");
+   json_write_string_or_null(f, s->local);
+   json_member(f, "remote");
+   json_write_string_or_null(f, s->remote);
+   fputc('}', f);
+   if (strncmp(s->proto, "UNIX", 4) == 0)
+      print_json_endpoints(f, d);
 }
 
 static void
@@ -512,6 +613,8 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    json_write_string_or_null(f, e->has_info ? file_state_mode(&e->info) : NULL);
    if (e->type == FD_PIPE)
       print_json_endpoints(f, d);
+   if (e->type == FD_SOCKET)
+      print_json_socket(f, d);
    json_member(f, "mnt_id");
    e->has_info && e->info.has_mnt_id ? fprintf(f, "%d", e->info.mnt_id) : fputs("null", f);
    if (e->type == FD_FILE) {
@@ -879,6 +982,28 @@ wants_endpoints(const struct options *o)
 }
 
 static bool
+wants_sockets(const struct options *o)
+{
+   return o->json || asks_for(o, fill_endpoints) || asks_for(o, fill_sock_proto) ||
+          asks_for(o, fill_sock_state) || asks_for(o, fill_unix_path) ||
+          asks_for(o, fill_inet_laddr) || asks_for(o, fill_inet_raddr);
+}
+
+/* The sockets, as the first process holding one sees its network. */
+static int
+read_sockets(const struct grouping *g)
+{
+   pid_t netns_of = getpid();
+   for (size_t i = 0; i < g->n_descs; i++) {
+      if (g->descs[i].holders[0]->type == FD_SOCKET) {
+         netns_of = g->descs[i].holders[0]->proc->pid;
+         break;
+      }
+   }
+   return sockets_read(&listing_sockets, netns_of);
+}
+
+static bool
 wants_targets(const struct options *o)
 {
    for (size_t i = 0; i < o->n_cols; i++) {
@@ -928,6 +1053,8 @@ list(struct options *o)
       }
    }
    r = ends ? endpoints_index(&listing_endpoints, &g) : 0;
+   if (r == 0 && wants_sockets(o))
+      r = read_sockets(&g);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
       grouping_finish(&g);
@@ -947,6 +1074,7 @@ list(struct options *o)
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
       endpoints_finish(&listing_endpoints);
+      sockets_finish(&listing_sockets);
       grouping_finish(&g);
       scan_finish(&sc);
       return CLI_EXIT_ERROR;
@@ -966,6 +1094,7 @@ list(struct options *o)
       skipped_print_text(stdout, &sc);
    }
    endpoints_finish(&listing_endpoints);
+   sockets_finish(&listing_sockets);
    grouping_finish(&g);
    scan_finish(&sc);
    return CLI_EXIT_OK;

@@ -2,6 +2,7 @@
 /* The other ends of pipes (endpoints.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "endpoints.h"
 
@@ -17,33 +18,64 @@ by_inode(const void *pa, const void *pb)
    return 0;
 }
 
+/* The descriptions of one type, sorted by inode, into *out. */
+static int
+index_type(const struct grouping *g, enum fd_type type, const struct description ***out,
+           size_t *n_out)
+{
+   size_t n = 0;
+   for (size_t i = 0; i < g->n_descs; i++)
+      n += g->descs[i].holders[0]->type == type;
+   *out = NULL;
+   *n_out = 0;
+   if (!n)
+      return 0;
+   if (!(*out = malloc(n * sizeof(**out))))
+      return -ENOMEM;
+   for (size_t i = 0; i < g->n_descs; i++) {
+      if (g->descs[i].holders[0]->type == type)
+         (*out)[(*n_out)++] = &g->descs[i];
+   }
+   qsort(*out, *n_out, sizeof(**out), by_inode);
+   return 0;
+}
+
 int
 endpoints_index(struct endpoints *ep, const struct grouping *g)
 {
-   ep->pipes = NULL;
-   ep->n_pipes = 0;
-   size_t n = 0;
-   for (size_t i = 0; i < g->n_descs; i++)
-      n += g->descs[i].holders[0]->type == FD_PIPE;
-   if (!n)
-      return 0;
-   ep->pipes = malloc(n * sizeof(*ep->pipes));
-   if (!ep->pipes)
-      return -ENOMEM;
-   for (size_t i = 0; i < g->n_descs; i++) {
-      if (g->descs[i].holders[0]->type == FD_PIPE)
-         ep->pipes[ep->n_pipes++] = &g->descs[i];
-   }
-   qsort(ep->pipes, ep->n_pipes, sizeof(*ep->pipes), by_inode);
-   return 0;
+   int r = index_type(g, FD_PIPE, &ep->pipes, &ep->n_pipes);
+   if (r == 0)
+      r = index_type(g, FD_SOCKET, &ep->sockets, &ep->n_sockets);
+   if (r < 0)
+      endpoints_finish(ep);
+   return r;
 }
 
 void
 endpoints_finish(struct endpoints *ep)
 {
    free(ep->pipes);
-   ep->pipes = NULL;
-   ep->n_pipes = 0;
+   free(ep->sockets);
+   memset(ep, 0, sizeof(*ep));
+}
+
+size_t
+endpoints_socket(const struct endpoints *ep, unsigned long long ino,
+                 const struct description *const **first)
+{
+   size_t lo = 0, hi = ep->n_sockets;
+   while (lo < hi) { /* the first with an inode >= ino */
+      size_t mid = lo + (hi - lo) / 2;
+      if ((unsigned long long)ep->sockets[mid]->holders[0]->ino < ino)
+         lo = mid + 1;
+      else
+         hi = mid;
+   }
+   size_t end = lo;
+   while (end < ep->n_sockets && (unsigned long long)ep->sockets[end]->holders[0]->ino == ino)
+      end++;
+   *first = ep->sockets + lo;
+   return end - lo;
 }
 
 size_t

@@ -3,7 +3,8 @@
  * lsfd's ENDPOINTS for pipes and FIFOs: the other ends of a pipe are the
  * other open file descriptions of its inode (a pipe's read end and write
  * end are two descriptions of one inode; a FIFO opened twice is two more),
- * held by any process scanned. An index of the pipe descriptions by inode,
+ * held by any process scanned. For UNIX sockets, the descriptions of the
+ * peer's inode (sock_diag names it). An index of the pipe descriptions by inode,
  * made once per listing, finds them without a pass over every description.
  */
 #ifndef FDID_CLI_ENDPOINTS_H
@@ -16,6 +17,8 @@
 struct endpoints {
    const struct description **pipes; /* sorted by (dev, ino) */
    size_t n_pipes;
+   const struct description **sockets; /* sorted by inode (one sockfs) */
+   size_t n_sockets;
 };
 
 /* 0 or -ENOMEM. */
@@ -26,5 +29,10 @@ void endpoints_finish(struct endpoints *ep);
  * (0 when d is no pipe). */
 size_t endpoints_of(const struct endpoints *ep, const struct description *d,
                     const struct description *const **first);
+
+/* The socket descriptions of inode ino (a UNIX socket's peer, from
+ * sock_diag): *first and the count. */
+size_t endpoints_socket(const struct endpoints *ep, unsigned long long ino,
+                        const struct description *const **first);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include <fdid/identity.h>
@@ -56,6 +57,9 @@
 #define nr_openat SYS_openat
 #define nr_getdents64 SYS_getdents64
 #define nr_readlinkat SYS_readlinkat
+#define nr_socket SYS_socket
+#define nr_sendto SYS_sendto
+#define nr_recvfrom SYS_recvfrom
 #define nr_read SYS_read
 #ifdef SYS_access
 #define nr_access SYS_access
@@ -221,6 +225,12 @@ static const struct entry table[] = {
    { ANY_WITH(fstat, "the C library's opendir()",
               "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
+   { ARG1_WITH(socket, 0, AF_NETLINK, "the socket columns: NETLINK_SOCK_DIAG for UNIX sockets",
+               "fdid ls with socket columns, ENDPOINTS or -J"), OP_INS, ALWAYS, 0 },
+   { ANY_WITH(sendto, "the sock_diag dump's request", "fdid ls with socket columns"), OP_INS,
+     ALWAYS, 0 },
+   { ANY_WITH(recvfrom, "the sock_diag dump", "fdid ls with socket columns"), OP_INS, ALWAYS,
+     0 },
    { ARG1(kcmp, 2, KCMP_FILES, "a process with several threads: is a thread's file table the "
                                "process's (else the two listings are compared)"), OP_INS,
      METHODS, KC },
