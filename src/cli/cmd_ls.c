@@ -309,6 +309,20 @@ fill_mnt_id(struct cell *c, const struct description *d, size_t id)
 }
 
 static void
+fill_tty_index(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->has_info && first(d)->info.has_tty_index)
+      fprintf(c->f, "%d", first(d)->info.tty_index);
+}
+
+static void
+fill_tun_iface(struct cell *c, const struct description *d, size_t id)
+{
+   if (first(d)->has_info && first(d)->info.tun_iface[0])
+      put(c, first(d)->info.tun_iface);
+}
+
+static void
 fill_pidfd_pid(struct cell *c, const struct description *d, size_t id)
 {
    if (first(d)->has_info && first(d)->info.has_pidfd_pid)
@@ -387,6 +401,9 @@ static const struct column columns[] = {
    { "MNTID", "the mount the file is on (fdinfo mnt_id)", 4, SCOLS_FL_RIGHT, fill_mnt_id },
    { "NS.TYPE", "a namespace fd's type (net, mnt, pid, user...)", 4, 0, fill_ns_type },
    { "PIDFD.PID", "a pidfd's process (-1 once it exited)", 5, SCOLS_FL_RIGHT, fill_pidfd_pid },
+   { "PTMX.TTY-INDEX", "a /dev/ptmx fd's pty number (its /dev/pts/N)", 3, SCOLS_FL_RIGHT,
+     fill_tty_index },
+   { "TUN.IFACE", "a tun or tap fd's network interface", 6, 0, fill_tun_iface },
    { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
 };
 
@@ -625,6 +642,12 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    }
    if (e->has_info && e->info.has_pidfd_pid)
       fprintf(f, ", \"pidfd_pid\": %d", e->info.pidfd_pid);
+   if (e->has_info && e->info.has_tty_index)
+      fprintf(f, ", \"tty_index\": %d", e->info.tty_index);
+   if (e->has_info && e->info.tun_iface[0]) {
+      json_member(f, "tun_iface");
+      json_write_string(f, e->info.tun_iface);
+   }
    if (k->json)
       k->json(f, d);
    json_member(f, "holders");
@@ -972,7 +995,8 @@ wants_state(const struct options *o)
 {
    return o->json || o->counters != COUNTERS_NEVER || asks_for(o, fill_pos) ||
           asks_for(o, fill_flags) || asks_for(o, fill_mode) || asks_for(o, fill_mnt_id) ||
-          asks_for(o, fill_pidfd_pid);
+          asks_for(o, fill_pidfd_pid) || asks_for(o, fill_tty_index) ||
+          asks_for(o, fill_tun_iface);
 }
 
 static bool

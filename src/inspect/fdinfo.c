@@ -55,7 +55,7 @@ copy_value(char *dst, size_t dst_len, const char *s, size_t len)
  * kernel's, a later one can only have come from text a process set. */
 enum {
    SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_EXPORTER = 1 << 2, SEEN_INO = 1 << 3,
-   SEEN_MNT_ID = 1 << 4, SEEN_PID = 1 << 5,
+   SEEN_MNT_ID = 1 << 4, SEEN_PID = 1 << 5, SEEN_TTY_INDEX = 1 << 6, SEEN_IFF = 1 << 7,
 };
 
 _Static_assert(sizeof(((struct fdinfo *)0)->drm_driver) == DRM_USAGE_NAME,
@@ -120,6 +120,12 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
                     n <= 0x7fffffff) {
             out->mnt_id = (int)n;
             out->has_mnt_id = true;
+         } else if (KEY("tty-index", SEEN_TTY_INDEX) && parse_number(v, vlen, 10, &n) &&
+                    n <= 0x7fffffff) {
+            out->tty_index = (int)n;
+            out->has_tty_index = true;
+         } else if (KEY("iff", SEEN_IFF)) {
+            copy_value(out->tun_iface, sizeof(out->tun_iface), v, vlen);
          } else if (KEY("Pid", SEEN_PID)) {
             /* A pidfd's: its pid, or -1 once the process is gone. */
             const char *t = v;

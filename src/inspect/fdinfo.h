@@ -7,12 +7,15 @@
 #include <stddef.h>
 
 struct fdinfo {
-   bool has_pos, has_flags, has_ino, has_mnt_id, has_pidfd_pid;
+   bool has_pos, has_flags, has_ino, has_mnt_id, has_pidfd_pid, has_tty_index;
    long long pos;
    unsigned flags;          /* octal in the file; O_CLOEXEC is per fd */
    unsigned long long ino;  /* the file's inode (Linux 5.14+) */
    int mnt_id;              /* the mount the file is on */
    int pidfd_pid;           /* a pidfd's process ("Pid:"; -1 once it exited) */
+   int tty_index;           /* a /dev/ptmx fd's pty ("tty-index:") */
+   char tun_iface[17];      /* a tun/tap fd's interface ("iff:"): a name a
+                             * process chose; empty when none */
    /* DRM (generic from Linux 6.5; absent on 6.1 vgem), read by
     * drm_usage.h's parser, the one reader of drm- keys */
    char drm_driver[32];
