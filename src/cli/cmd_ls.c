@@ -1061,6 +1061,7 @@ list(struct options *o)
    /* DRM and dma-buf details, epoll targets, and a description's position
     * and flags come from fdinfo. */
    bool state = wants_state(o), ends = wants_endpoints(o);
+   bool names = o->json || asks_for(o, fill_name);
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
@@ -1069,10 +1070,12 @@ list(struct options *o)
           * shown or not. */
          /* (With -Q, whether a row is shown may depend on this fdinfo:
           * it is read for every row then.) */
-         if (need == FDINFO_EVERY_HOLDER ||
-             ((need == FDINFO_FIRST_SHOWN || state) && h == 0 &&
-              (o->filter || shown(o, &g.descs[i]))) ||
-             (ends && h == 0 && e->type == FD_PIPE))
+         bool first_shown = h == 0 && (o->filter || shown(o, &g.descs[i]));
+         if (state && first_shown && names)
+            scan_name_and_fdinfo(e); /* the name's check is the fdinfo's */
+         else if (need == FDINFO_EVERY_HOLDER ||
+                  ((need == FDINFO_FIRST_SHOWN || state) && first_shown) ||
+                  (ends && h == 0 && e->type == FD_PIPE))
             scan_read_fdinfo(e);
       }
    }

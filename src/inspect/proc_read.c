@@ -32,8 +32,11 @@ read_some(int fd, char *buf, size_t len)
    return n;
 }
 
-char *
-proc_read_whole(const char *path, size_t *len)
+/* one_record: a seq_file whose text is one record (fdinfo); the kernel
+ * builds a record whole before copying any of it, so a read that stops
+ * short of the room given has reached its end: no read more to see 0. */
+static char *
+read_whole(const char *path, size_t *len, bool one_record)
 {
    enum { LIMIT = 64 << 20 };
    int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -63,7 +66,10 @@ proc_read_whole(const char *path, size_t *len)
       } else if (n == 0) {
          break;
       } else {
+         bool short_read = (size_t)n < cap - used;
          used += (size_t)n;
+         if (one_record && short_read)
+            break;
       }
    }
    close(fd);
@@ -71,6 +77,18 @@ proc_read_whole(const char *path, size_t *len)
    if (!buf)
       errno = err;
    return buf;
+}
+
+char *
+proc_read_whole(const char *path, size_t *len)
+{
+   return read_whole(path, len, false);
+}
+
+char *
+proc_read_record(const char *path, size_t *len)
+{
+   return read_whole(path, len, true);
 }
 
 int

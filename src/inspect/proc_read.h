@@ -16,6 +16,12 @@ ssize_t proc_read_file(const char *path, char *buf, size_t len);
  * a text cut short is never handed out as if it were whole. */
 char *proc_read_whole(const char *path, size_t *len);
 
+/* The same for a file that is one seq_file record (an fd's fdinfo, however
+ * many lines): the kernel makes a record whole before copying it out, so a
+ * read shorter than the room given is its end, and no last read is made
+ * to see 0 (one system call less per fd). */
+char *proc_read_record(const char *path, size_t *len);
+
 /*
  * A file read line by line, however long (a process's maps has a line per
  * mapping: a process with many mappings makes it as long as it likes),

@@ -78,7 +78,7 @@ scan_read_fdinfo(struct fd_entry *e)
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->tid, e->fd);
    size_t n;
-   char *text = proc_read_whole(path, &n);
+   char *text = proc_read_record(path, &n);
    if (!text)
       return false;
    fdinfo_parse(text, n, &e->info);
@@ -141,6 +141,35 @@ scan_name(struct fd_entry *e)
    }
    e->name_too_long = too_long;
    return e->name ? e->name : too_long ? name_too_long : gone;
+}
+
+void
+scan_name_and_fdinfo(struct fd_entry *e)
+{
+   if (e->name || e->name_too_long || e->has_info) {
+      scan_name(e);
+      scan_read_fdinfo(e);
+      return;
+   }
+   char path[64];
+   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->tid, e->fd);
+   e->name = read_link(AT_FDCWD, path);
+   bool too_long = !e->name && errno == ENAMETOOLONG;
+   /* Read after the name, fdinfo's inode says for both whether the fd
+    * still holds the scanned file (scan_read_fdinfo() refuses another). */
+   if (scan_read_fdinfo(e) && e->info.has_ino) {
+      e->name_too_long = too_long;
+      return;
+   }
+   /* No inode to tell (before 5.14) or no fdinfo: as scan_name() checks. */
+   struct stat st;
+   if ((e->name || too_long) &&
+       (stat(path, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
+      free(e->name);
+      e->name = NULL;
+      too_long = false;
+   }
+   e->name_too_long = too_long;
 }
 
 static int

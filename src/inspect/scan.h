@@ -95,6 +95,11 @@ bool scan_read_fdinfo(struct fd_entry *e);
  * process chose: escape them for output (escape.h). */
 const char *scan_name(struct fd_entry *e);
 
+/* scan_name() and scan_read_fdinfo() together, a stat less: the fdinfo,
+ * read after the name, shows by its ino: line whether the fd number still
+ * holds the scanned file, for the name too. */
+void scan_name_and_fdinfo(struct fd_entry *e);
+
 void scan_finish(struct scan *s);
 
 
