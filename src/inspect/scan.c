@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -117,11 +118,52 @@ read_link(int dir, const char *path)
    return strdup(name);
 }
 
+/* The pipe file system's st_dev, learned once from a pipe of our own: 0
+ * until then, or when no pipe can be made. */
+static dev_t
+pipefs_dev(void)
+{
+   static dev_t dev;
+   static bool known;
+   if (!known) {
+      int p[2];
+      struct stat st;
+      if (pipe2(p, O_CLOEXEC) == 0) {
+         if (fstat(p[0], &st) == 0)
+            dev = st.st_dev;
+         close(p[0]);
+         close(p[1]);
+      }
+      known = true;
+   }
+   return dev;
+}
+
+/*
+ * The names the kernel makes from the inode alone: every socket is
+ * "socket:[INO]" and every pipe of the pipe file system "pipe:[INO]" (a
+ * FIFO on a disk has its path). From the scan's stat, so no readlink and no
+ * check after it: the stat is the file grouped.
+ */
+static bool
+name_from_stat(struct fd_entry *e)
+{
+   const char *kind = e->type == FD_SOCKET                            ? "socket"
+                      : e->type == FD_PIPE && e->dev == pipefs_dev() ? "pipe"
+                                                                      : NULL;
+   if (!kind || (e->type == FD_PIPE && !e->dev))
+      return false;
+   char buf[48];
+   snprintf(buf, sizeof(buf), "%s:[%ju]", kind, (uintmax_t)e->ino);
+   e->name = strdup(buf);
+   return e->name != NULL;
+}
+
 const char *
 scan_name(struct fd_entry *e)
 {
    static const char gone[] = "(closed during the scan)";
-   if (e->name)
+   if (e->name || name_from_stat(e))
       return e->name;
    if (e->name_too_long)
       return name_too_long;
@@ -146,7 +188,7 @@ scan_name(struct fd_entry *e)
 void
 scan_name_and_fdinfo(struct fd_entry *e)
 {
-   if (e->name || e->name_too_long || e->has_info) {
+   if (e->name || e->name_too_long || e->has_info || name_from_stat(e)) {
       scan_name(e);
       scan_read_fdinfo(e);
       return;

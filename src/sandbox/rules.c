@@ -225,6 +225,8 @@ static const struct entry table[] = {
    { ANY_WITH(fstat, "the C library's opendir()",
               "some C libraries (seen in the Debian 13 guest)"), OP_INS, ALWAYS, 0 },
    { ANY(close, "each /proc file"), OP_INS, ALWAYS, 0 },
+   { ANY(pipe2, "once: a pipe of its own, whose st_dev names the pipe file system (a pipe's "
+                "name is then its inode's, without a readlink)"), OP_INS, ALWAYS, 0 },
    { ARG1_WITH(socket, 0, AF_NETLINK, "the socket columns: NETLINK_SOCK_DIAG for UNIX sockets",
                "fdid ls with socket columns, ENDPOINTS or -J"), OP_INS, ALWAYS, 0 },
    { ANY_WITH(sendto, "the sock_diag dump's request", "fdid ls with socket columns"), OP_INS,
