@@ -36,10 +36,10 @@ read_some(int fd, char *buf, size_t len)
  * builds a record whole before copying any of it, so a read that stops
  * short of the room given has reached its end: no read more to see 0. */
 static char *
-read_whole(const char *path, size_t *len, bool one_record)
+read_whole(int dir, const char *path, size_t *len, bool one_record)
 {
    enum { LIMIT = 64 << 20 };
-   int fd = open(path, O_RDONLY | O_CLOEXEC);
+   int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
    if (fd < 0)
       return NULL;
    size_t cap = 4096, used = 0;
@@ -82,13 +82,13 @@ read_whole(const char *path, size_t *len, bool one_record)
 char *
 proc_read_whole(const char *path, size_t *len)
 {
-   return read_whole(path, len, false);
+   return read_whole(AT_FDCWD, path, len, false);
 }
 
 char *
-proc_read_record(const char *path, size_t *len)
+proc_read_record_at(int dir, const char *path, size_t *len)
 {
-   return read_whole(path, len, true);
+   return read_whole(dir, path, len, true);
 }
 
 int

@@ -19,8 +19,9 @@ char *proc_read_whole(const char *path, size_t *len);
 /* The same for a file that is one seq_file record (an fd's fdinfo, however
  * many lines): the kernel makes a record whole before copying it out, so a
  * read shorter than the room given is its end, and no last read is made
- * to see 0 (one system call less per fd). */
-char *proc_read_record(const char *path, size_t *len);
+ * to see 0 (one system call less per fd). path is relative to the
+ * directory fd dir (AT_FDCWD: as open() takes it). */
+char *proc_read_record_at(int dir, const char *path, size_t *len);
 
 /*
  * A file read line by line, however long (a process's maps has a line per

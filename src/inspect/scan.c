@@ -71,15 +71,46 @@ scan_fdinfo_need(enum fd_type t)
    }
 }
 
+/* How many /proc/TID/fd directories a scan keeps open: far below any fd
+ * limit, so that keeping them never costs the scan an open it needs. */
+enum { DIR_FDS_BUDGET = 256 };
+_Static_assert(sizeof(((struct scan *)0)->kept_fds) / sizeof(int) == DIR_FDS_BUDGET,
+               "a number for each kept directory");
+
+/* Is fd one of the directories the scan keeps (in our own table)? */
+static bool
+kept_dir_fd(const struct scan *s, int fd)
+{
+   for (unsigned i = 0; i < s->dir_fds_kept; i++) {
+      if (s->kept_fds[i] == fd)
+         return true;
+   }
+   return false;
+}
+
+/* e's entry under its process's /proc/TID: "fd/N" or "fdinfo/N" as a path
+ * relative to the kept fd directory (one component, or "../fdinfo/N"), or
+ * the whole path from / past the budget. The directory fd (or AT_FDCWD). */
+static int
+fd_path(const struct fd_entry *e, bool info, char *buf, size_t len)
+{
+   if (e->proc->fd_dir >= 0) {
+      snprintf(buf, len, info ? "../fdinfo/%d" : "%d", e->fd);
+      return e->proc->fd_dir;
+   }
+   snprintf(buf, len, "/proc/%d/%s/%d", (int)e->proc->tid, info ? "fdinfo" : "fd", e->fd);
+   return AT_FDCWD;
+}
+
 bool
 scan_read_fdinfo(struct fd_entry *e)
 {
    if (e->has_info)
       return true;
    char path[64];
-   snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)e->proc->tid, e->fd);
+   int dir = fd_path(e, true, path, sizeof(path));
    size_t n;
-   char *text = proc_read_record(path, &n);
+   char *text = proc_read_record_at(dir, path, &n);
    if (!text)
       return false;
    fdinfo_parse(text, n, &e->info);
@@ -168,15 +199,15 @@ scan_name(struct fd_entry *e)
    if (e->name_too_long)
       return name_too_long;
    char path[64];
-   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->tid, e->fd);
-   e->name = read_link(AT_FDCWD, path);
+   int dir = fd_path(e, false, path, sizeof(path));
+   e->name = read_link(dir, path);
    bool too_long = !e->name && errno == ENAMETOOLONG;
    /* Read later than the stat: the fd may have been closed, or its number
     * reused by another file, since. The name counts only if the fd still
     * refers to the inode the stat saw. */
    struct stat st;
    if ((e->name || too_long) &&
-       (stat(path, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
+       (fstatat(dir, path, &st, 0) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
       free(e->name);
       e->name = NULL;
       too_long = false;
@@ -194,8 +225,8 @@ scan_name_and_fdinfo(struct fd_entry *e)
       return;
    }
    char path[64];
-   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)e->proc->tid, e->fd);
-   e->name = read_link(AT_FDCWD, path);
+   int dir = fd_path(e, false, path, sizeof(path));
+   e->name = read_link(dir, path);
    bool too_long = !e->name && errno == ENAMETOOLONG;
    /* Read after the name, fdinfo's inode says for both whether the fd
     * still holds the scanned file (scan_read_fdinfo() refuses another). */
@@ -206,7 +237,7 @@ scan_name_and_fdinfo(struct fd_entry *e)
    /* No inode to tell (before 5.14) or no fdinfo: as scan_name() checks. */
    struct stat st;
    if ((e->name || too_long) &&
-       (stat(path, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
+       (fstatat(dir, path, &st, 0) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
       free(e->name);
       e->name = NULL;
       too_long = false;
@@ -305,6 +336,7 @@ add_process(struct scan *s, pid_t pid, pid_t tid)
    p->tid = tid;
    p->index = s->n_procs - 1;
    p->kcmp_ok = -1;
+   p->fd_dir = -1;
    read_comm(pid, p->comm);
    return p;
 }
@@ -314,6 +346,11 @@ add_process(struct scan *s, pid_t pid, pid_t tid)
 static int
 scan_table(struct scan *s, struct process *p, DIR *d)
 {
+   if (s->dir_fds_kept < DIR_FDS_BUDGET) {
+      p->fd_dir = openat(dirfd(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (p->fd_dir >= 0)
+         s->kept_fds[s->dir_fds_kept++] = p->fd_dir;
+   }
    int self_dir = dirfd(d);
    struct dirent *de;
    int r = 0;
@@ -322,8 +359,8 @@ scan_table(struct scan *s, struct process *p, DIR *d)
       int fd = entry_number(de->d_name);
       if (fd < 0)
          continue;
-      if (p->self && fd == self_dir)
-         continue; /* our own listing, not the process's */
+      if (p->self && (fd == self_dir || kept_dir_fd(s, fd)))
+         continue; /* our own listing and kept directories, not the process's */
       r = add_fd(s, p, self_dir, de->d_name, fd);
    }
    return r;
@@ -421,6 +458,7 @@ scan_thread_tables(struct scan *s, struct process *leader)
       }
       p->owner = leader->index;
       p->self = leader->self;
+      p->uid = leader->uid;
       s->n_thread_tables++;
       r = scan_table(s, p, t);
       closedir(t);
@@ -533,8 +571,11 @@ scan_finish(struct scan *s)
       free(s->fds[i].name);
       free(s->fds[i].targets);
    }
-   for (size_t i = 0; i < s->n_procs; i++)
+   for (size_t i = 0; i < s->n_procs; i++) {
+      if (s->procs[i]->fd_dir >= 0)
+         close(s->procs[i]->fd_dir);
       free(s->procs[i]);
+   }
    free(s->fds);
    free(s->procs);
    free(s->skipped);

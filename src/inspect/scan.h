@@ -24,6 +24,8 @@ struct process {
    size_t owner;  /* index of the process's first entry (its own index) */
    char comm[17];
    uid_t uid;     /* the owner of /proc/PID/fd: the process's user */
+   int fd_dir;    /* its /proc/TID/fd, kept open for names and fdinfo read
+                   * relative to it (no walk from /); -1 past the budget */
    /* kcmp may be used on it (checked only when one of its fds shares an
     * inode with another fd). -1 unknown, 0 no, 1 yes. */
    int kcmp_ok;
@@ -55,6 +57,8 @@ struct skipped_process {
 };
 
 struct scan {
+   unsigned dir_fds_kept;   /* process entries' fd_dir open now */
+   int kept_fds[256];       /* ... their numbers: not our own fds to list */
    struct process **procs;
    size_t n_procs;          /* file tables: processes and their threads' own */
    size_t n_thread_tables;  /* ... of which threads' (n_procs less these: processes) */

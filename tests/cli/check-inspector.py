@@ -954,6 +954,15 @@ def case_pty_and_tun_from_fdinfo():
             os.close(tun)
 
 
+def case_the_scanners_kept_directories_are_not_listed():
+    """fdid keeps each scanned process's /proc/PID/fd open to read names
+    and fdinfo relative to it; scanning itself, it lists none of them."""
+    doc = json.loads(run_fdid(["ls", "-a", "-J"]).stdout)
+    mine = [d for d in doc["descriptions"] for h in d["holders"]
+            if h["command"] == "fdid" and re.fullmatch(r"/proc/[0-9]+/fd", d["name"])]
+    assert not mine, mine
+
+
 @contextlib.contextmanager
 def drm_holder(names=()):
     """inspect_holder (DRM fds and dma-bufs, then a fork; dma-bufs named
