@@ -190,6 +190,21 @@ name_from_stat(struct fd_entry *e)
    return e->name != NULL;
 }
 
+/* The name just read counts only if the fd still refers to the inode the
+ * scan's stat saw (one fstatat); else it is dropped. */
+static void
+keep_name_if_same_file(struct fd_entry *e, int dir, const char *path, bool too_long)
+{
+   struct stat st;
+   if ((e->name || too_long) &&
+       (fstatat(dir, path, &st, 0) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
+      free(e->name);
+      e->name = NULL;
+      too_long = false;
+   }
+   e->name_too_long = too_long;
+}
+
 const char *
 scan_name(struct fd_entry *e)
 {
@@ -203,17 +218,9 @@ scan_name(struct fd_entry *e)
    e->name = read_link(dir, path);
    bool too_long = !e->name && errno == ENAMETOOLONG;
    /* Read later than the stat: the fd may have been closed, or its number
-    * reused by another file, since. The name counts only if the fd still
-    * refers to the inode the stat saw. */
-   struct stat st;
-   if ((e->name || too_long) &&
-       (fstatat(dir, path, &st, 0) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
-      free(e->name);
-      e->name = NULL;
-      too_long = false;
-   }
-   e->name_too_long = too_long;
-   return e->name ? e->name : too_long ? name_too_long : gone;
+    * reused by another file, since. */
+   keep_name_if_same_file(e, dir, path, too_long);
+   return e->name ? e->name : e->name_too_long ? name_too_long : gone;
 }
 
 void
@@ -235,14 +242,7 @@ scan_name_and_fdinfo(struct fd_entry *e)
       return;
    }
    /* No inode to tell (before 5.14) or no fdinfo: as scan_name() checks. */
-   struct stat st;
-   if ((e->name || too_long) &&
-       (fstatat(dir, path, &st, 0) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) {
-      free(e->name);
-      e->name = NULL;
-      too_long = false;
-   }
-   e->name_too_long = too_long;
+   keep_name_if_same_file(e, dir, path, too_long);
 }
 
 static int
