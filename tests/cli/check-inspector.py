@@ -776,6 +776,13 @@ def case_summary_counters_agree_with_lsfd():
             with open(os.devnull, "rb") as i, open(os.devnull, "wb") as o:
                 quiet = subprocess.Popen(["sleep", "60"], stdin=i, stdout=o,
                                          stderr=subprocess.STDOUT)
+            # Until it sleeps: just after exec its loader has files open.
+            for _ in range(500):
+                with open(f"/proc/{quiet.pid}/stat") as st:
+                    state = st.read().rsplit(")", 1)[1].split()[0]
+                if state == "S" and len(os.listdir(f"/proc/{quiet.pid}/fd")) == 3:
+                    break
+                time.sleep(0.01)
             try:
                 out = subprocess.run(["lsfd", "--summary=only", "-p", str(quiet.pid)],
                                      capture_output=True, text=True,
