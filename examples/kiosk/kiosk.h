@@ -77,6 +77,7 @@ struct kiosk {
    struct kiosk_stats stats;
    struct wl_list surfaces; /* kiosk_surface.link, toplevels in map order */
    const char *stats_path;
+   struct wl_listener client_created;
 };
 
 /* A client buffer (a wl_buffer's user data). Freed once its resource is

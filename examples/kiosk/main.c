@@ -58,6 +58,44 @@ on_signal(int signum, void *data)
    return 0;
 }
 
+/* A client that leaves takes its idle framebuffers with it: those of its
+ * buffers not on screen go once libwayland has destroyed its resources
+ * (after the client's destroy signal, hence an idle callback); the one on
+ * screen goes after the flip that replaces it (output.c). The cache does
+ * not know whose a framebuffer is, so every idle one goes: a client still
+ * here holds its live buffers' framebuffers and loses nothing it uses. */
+struct client_watch {
+   struct wl_listener destroy;
+   struct kiosk *kiosk;
+};
+
+static void
+trim_idle(void *data)
+{
+   struct kiosk *k = data;
+   fdid_kms_trim(k->output.kms, 0);
+}
+
+static void
+client_destroyed(struct wl_listener *l, void *data)
+{
+   struct client_watch *w = wl_container_of(l, w, destroy);
+   wl_event_loop_add_idle(wl_display_get_event_loop(w->kiosk->display), trim_idle, w->kiosk);
+   free(w);
+}
+
+static void
+client_created(struct wl_listener *l, void *data)
+{
+   struct kiosk *k = wl_container_of(l, k, client_created);
+   struct client_watch *w = calloc(1, sizeof(*w));
+   if (!w)
+      return; /* its idle framebuffers then wait for the next trim */
+   w->kiosk = k;
+   w->destroy.notify = client_destroyed;
+   wl_client_add_destroy_listener(data, &w->destroy);
+}
+
 static void
 usage(FILE *f)
 {
@@ -125,6 +163,8 @@ main(int argc, char **argv)
    if (kiosk_output_init(&k, device, w, h) < 0 || kiosk_shell_init(&k) < 0 ||
        kiosk_dmabuf_init(&k) < 0 || wl_display_init_shm(k.display) != 0)
       goto out;
+   k.client_created.notify = client_created;
+   wl_display_add_client_created_listener(k.display, &k.client_created);
    if (wl_display_add_socket(k.display, socket_name) != 0) {
       fprintf(stderr, "fdid-kiosk: socket %s in $XDG_RUNTIME_DIR: %s\n", socket_name,
               strerror(errno));
