@@ -326,6 +326,16 @@ kiosk_output_init(struct kiosk *k, const char *device, uint32_t want_w, uint32_t
       return ret;
    }
    o->fd = fdid_device_fd(o->dev);
+   /* The first opener is DRM master; if another process held it as we
+    * opened, take it once it lets go (root may), for a few seconds. */
+   for (int i = 0; drmSetMaster(o->fd) != 0; i++) {
+      if (i == 100) {
+         fprintf(stderr, "fdid-kiosk: %s: another process is DRM master: %s\n", device,
+                 strerror(errno));
+         return -EBUSY;
+      }
+      usleep(20000);
+   }
    ret = fdid_kms_create(o->dev, 0, &o->kms);
    if (ret < 0) {
       fprintf(stderr, "fdid-kiosk: %s: no KMS: %s\n", device, strerror(-ret));

@@ -91,7 +91,7 @@ static void
 scene_main(int in, int out)
 {
    int fd = open_scene_card();
-   drmSetMaster(fd); /* the first open is master already, unless another is */
+   CHECK_SYS(drm_take_master(fd)); /* drm_open_driver() gave it back */
    uint32_t crtc, connector;
    drmModeModeInfo mode;
    pick_output(fd, &crtc, &connector, &mode);

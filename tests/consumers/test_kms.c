@@ -47,7 +47,7 @@ static void
 compositor_open(struct compositor *c)
 {
    c->display = display_lock();
-   c->fd = open_kms();
+   c->fd = open_kms_master();
    CHECK_EQ(drmSetClientCap(c->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    c->dev = dev_acquire(c->fd);
    CHECK_EQ(fdid_kms_create(c->dev, 0, &c->kms), 0);

@@ -62,18 +62,23 @@ screendump_open(unsigned *w, unsigned *h)
    return f;
 }
 
+/* Does this process hold the display (and so may take DRM master)? */
+static bool display_held;
+
 int
 display_lock(void)
 {
    int fd = CHECK_SYS(open("/run/fdid-display.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600));
    while (flock(fd, LOCK_EX) != 0)
       CHECK_EQ(errno, EINTR);
+   display_held = true;
    return fd;
 }
 
 void
 display_unlock(int lock)
 {
+   display_held = false;
    close(lock);
 }
 
@@ -83,6 +88,15 @@ open_kms(void)
    int fd = drm_open_driver("virtio_gpu", false);
    if (fd < 0)
       SKIP("no virtio_gpu node (run in the guest): %s", strerror(errno));
+   return fd;
+}
+
+int
+open_kms_master(void)
+{
+   CHECK(display_held);
+   int fd = open_kms();
+   CHECK_SYS(drm_take_master(fd));
    return fd;
 }
 

@@ -13,8 +13,12 @@
 int open_card(void);
 int open_render(void);
 /* The guests' KMS device: virtio-gpu's primary node, by driver name; the
- * subtest skips where there is none. */
+ * subtest skips where there is none. Not DRM master (drm_open_driver()
+ * gives it back): for buffers. */
 int open_kms(void);
+/* The same, DRM master, for a test that sets modes: it holds the display
+ * (display_lock()). */
+int open_kms_master(void);
 /* What the display shows, from the host (the guest runner's screendump,
  * asked through FDID_SCREEN_DIR): opened at the first pixel of a PPM (P6,
  * 8 bits), *w and *h its size. NULL where no runner takes screendumps

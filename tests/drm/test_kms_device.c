@@ -117,7 +117,7 @@ FDID_TEST(scanout_reads_back_from_the_host)
    if (!getenv("FDID_SCREEN_DIR"))
       SKIP("no FDID_SCREEN_DIR: runs in the guest, where the runner takes screendumps");
    int display = display_lock();
-   int gpu = open_kms();
+   int gpu = open_kms_master();
    CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
    CHECK_EQ(drmSetClientCap(gpu, DRM_CLIENT_CAP_ATOMIC, 1), 0);
    drmModeResPtr res = drmModeGetResources(gpu);

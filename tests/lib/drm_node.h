@@ -39,7 +39,11 @@ drm_node_of(const char *driver, bool render, char *buf, size_t len)
    return NULL;
 }
 
-/* An open of driver's node, or -1 (errno ENOENT when there is none). */
+/* An open of driver's node, or -1 (errno ENOENT when there is none). The
+ * first opener of a primary node becomes DRM master: given back at once,
+ * so that tests making buffers there (or holding it to be inspected) never
+ * keep the display from the one test that shows things
+ * (drm_take_master()). */
 static inline int
 drm_open_driver(const char *driver, bool render)
 {
@@ -48,7 +52,25 @@ drm_open_driver(const char *driver, bool render)
       errno = ENOENT;
       return -1;
    }
-   return open(path, O_RDWR | O_CLOEXEC);
+   int fd = open(path, O_RDWR | O_CLOEXEC);
+   if (fd >= 0 && !render)
+      drmDropMaster(fd);
+   return fd;
+}
+
+/* DRM master on fd's description, for a process that shows things (it
+ * holds the display lock): root may take it once no other description
+ * has it; another process's brief open (a node probe) is waited out, up
+ * to 2 s. 0, or -1 with errno. */
+static inline int
+drm_take_master(int fd)
+{
+   for (int i = 0; drmSetMaster(fd) != 0; i++) {
+      if (i == 100)
+         return -1;
+      usleep(20000);
+   }
+   return 0;
 }
 
 #endif
