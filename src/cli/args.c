@@ -80,3 +80,19 @@ cli_resolve_pids(pid_t *pids, size_t n_pids)
    }
    return CLI_EXIT_OK;
 }
+
+int
+cli_word(const char *arg, const char *const *words, const char *what)
+{
+   size_t n = 0;
+   for (; words[n]; n++)
+      if (strcmp(arg, words[n]) == 0)
+         return (int)n;
+   fprintf(stderr, "fdid: bad %s '", what);
+   text_escape_write(stderr, arg, 0);
+   fprintf(stderr, "' (");
+   for (size_t i = 0; i < n; i++)
+      fprintf(stderr, "%s%s", words[i], i + 2 < n ? ", " : i + 1 < n ? " or " : "");
+   fprintf(stderr, ")\n");
+   return -1;
+}

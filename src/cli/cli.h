@@ -23,6 +23,10 @@ bool cli_parse_pid_fd(const char *arg, pid_t *pid, int *fd);
  * CLI_EXIT_ERROR after a message. */
 int cli_add_pid(pid_t **pids, size_t *n_pids, const char *arg);
 
+/* arg as one of words (NULL-terminated): its index; or -1 after "fdid: bad
+ * WHAT 'ARG' (w1, w2 or w3)" on stderr. */
+int cli_word(const char *arg, const char *const *words, const char *what);
+
 /* Every -p names a process that exists now (one that exits later is
  * counted as vanished, like any other) and becomes its thread group's id:
  * /proc/TID/fd is the process's table, so the scan wants the group.

@@ -166,35 +166,53 @@ ends_of(const struct description *d, const struct description *const **ends)
    return endpoints_of(&listing_endpoints, d, ends);
 }
 
+/* Calls each() for every holder of d's other ends, with a pipe end's
+ * access (NULL for a socket's peer). */
+static void
+each_end(const struct description *d,
+         void (*each)(const struct fd_entry *x, const char *mode, void *arg), void *arg)
+{
+   const struct description *const *ends;
+   size_t n = ends_of(d, &ends);
+   bool pipe = first(d)->type == FD_PIPE;
+   for (size_t k = 0; k < n; k++)
+      for (size_t i = 0; ends[k] != d && i < ends[k]->n_holders; i++)
+         each(ends[k]->holders[i], pipe ? end_mode(ends[k]->holders[0]) : NULL, arg);
+}
+
+struct ends_cell {
+   struct cell *c;
+   size_t shown, more;
+};
+
+static void
+cell_end(const struct fd_entry *e, const char *mode, void *arg)
+{
+   struct ends_cell *w = arg;
+   if (w->shown == CELL_LIST_SHOWN) {
+      w->more++;
+      return;
+   }
+   FILE *f = w->c->f;
+   fprintf(f, "%s%d", w->shown++ ? cell_list_separator(w->c) : "", (int)e->proc->pid);
+   if (e->proc->tid != e->proc->pid)
+      fprintf(f, "(%d)", (int)e->proc->tid);
+   fputc('/', f);
+   text_escape_write(f, e->proc->comm, w->c->flags | ESCAPE_SEPARATORS);
+   fprintf(f, "/%d", e->fd);
+   if (mode)
+      fprintf(f, ":%s", mode);
+}
+
 /* ENDPOINTS: the holders of the other ends, pid/command/fd, and a pipe
  * end's access, as HOLDERS writes them. */
 static void
 fill_endpoints(struct cell *c, const struct description *d, size_t id)
 {
-   const struct description *const *ends;
-   size_t n = ends_of(d, &ends), shown = 0, more = 0;
-   bool pipe = first(d)->type == FD_PIPE;
-   for (size_t k = 0; k < n; k++) {
-      if (ends[k] == d)
-         continue;
-      for (size_t i = 0; i < ends[k]->n_holders; i++) {
-         const struct fd_entry *e = ends[k]->holders[i];
-         if (shown == CELL_LIST_SHOWN) {
-            more++;
-            continue;
-         }
-         fprintf(c->f, "%s%d", shown++ ? cell_list_separator(c) : "", (int)e->proc->pid);
-         if (e->proc->tid != e->proc->pid)
-            fprintf(c->f, "(%d)", (int)e->proc->tid);
-         fputc('/', c->f);
-         text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
-         fprintf(c->f, "/%d", e->fd);
-         if (pipe)
-            fprintf(c->f, ":%s", end_mode(ends[k]->holders[0]));
-      }
-   }
-   if (more) {
-      fprintf(c->f, "%s+%zu", cell_list_separator(c), more);
+   struct ends_cell w = { c, 0, 0 };
+   each_end(d, cell_end, &w);
+   if (w.more) {
+      fprintf(c->f, "%s+%zu", cell_list_separator(c), w.more);
       put(c, " more");
    }
 }
@@ -548,28 +566,33 @@ summarize(const struct options *o, struct scan *sc, struct grouping *g, struct s
 
 /* ---- JSON ------------------------------------------------------------- */
 
+struct ends_json {
+   FILE *f;
+   size_t written;
+};
+
+static void
+json_end(const struct fd_entry *x, const char *mode, void *arg)
+{
+   struct ends_json *w = arg;
+   fprintf(w->f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", w->written++ ? ", " : "",
+           (int)x->proc->pid, (int)x->proc->tid, x->fd);
+   json_member(w->f, "command");
+   json_write_string(w->f, x->proc->comm);
+   json_member(w->f, "mode");
+   json_write_string_or_null(w->f, mode);
+   fputc('}', w->f);
+}
+
 /* A pipe's other ends, a UNIX socket's peer: [{"pid", "tid", "fd",
  * "command", "mode"}] (mode null for a socket). */
 static void
 print_json_endpoints(FILE *f, const struct description *d)
 {
-   const struct description *const *ends;
-   size_t n = ends_of(d, &ends), written = 0;
-   bool pipe = first(d)->type == FD_PIPE;
+   struct ends_json w = { f, 0 };
    json_member(f, "endpoints");
    fputc('[', f);
-   for (size_t k = 0; k < n; k++) {
-      for (size_t i = 0; ends[k] != d && i < ends[k]->n_holders; i++) {
-         const struct fd_entry *x = ends[k]->holders[i];
-         fprintf(f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", written++ ? ", " : "",
-                 (int)x->proc->pid, (int)x->proc->tid, x->fd);
-         json_member(f, "command");
-         json_write_string(f, x->proc->comm);
-         json_member(f, "mode");
-         json_write_string_or_null(f, pipe ? end_mode(ends[k]->holders[0]) : NULL);
-         fputc('}', f);
-      }
-   }
+   each_end(d, json_end, &w);
    fputc(']', f);
 }
 
@@ -628,7 +651,7 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    }
    json_member(f, "mode");
    json_write_string_or_null(f, e->has_info ? file_state_mode(&e->info) : NULL);
-   if (e->type == FD_PIPE)
+   if (e->type == FD_PIPE || e->type == FD_CHR)
       print_json_endpoints(f, d);
    if (e->type == FD_SOCKET)
       print_json_socket(f, d);
@@ -936,18 +959,15 @@ parse(int argc, char **argv, struct options *o)
       case 'n': o->noheadings = true; break;
       case 'u': o->notruncate = true; break;
       case 'H': list_columns(); return -1;
-      case 'S':
-         if (!optarg || strcmp(optarg, "only") == 0) {
-            o->counters = COUNTERS_ONLY;
-         } else if (strcmp(optarg, "append") == 0) {
-            o->counters = COUNTERS_APPEND;
-         } else if (strcmp(optarg, "never") == 0) {
-            o->counters = COUNTERS_NEVER;
-         } else {
-            fprintf(stderr, "fdid: bad --summary (only, append or never)\n");
+      case 'S': {
+         /* In the order of the enum. */
+         static const char *const whens[] = { "never", "only", "append", NULL };
+         int w = optarg ? cli_word(optarg, whens, "--summary") : COUNTERS_ONLY;
+         if (w < 0)
             return CLI_EXIT_ERROR;
-         }
+         o->counters = w;
          break;
+      }
       case 'Q': {
          char why[160];
          filter_free(o->filter);

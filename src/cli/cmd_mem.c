@@ -69,7 +69,8 @@ static void
 usage(FILE *f)
 {
    fprintf(f,
-           "Usage: fdid mem [-p PID]... [-b] [-B] [-J | --format FORMAT] [-i SECONDS [-n COUNT]]\n"
+           "Usage: fdid mem [-p PID]... [-b] [-B] [-J | --format FORMAT |\n"
+           "                [-o [+]COLUMNS] [--raw] [--noheadings]] [-i SECONDS [-n COUNT]]\n"
            "\nGPU memory per process and per device: each dma-buf and each DRM client\n"
            "counted once, beside the sums counted per fd.\n\nOptions:\n"
            "  -p, --pid PID        only this process (repeatable; exit 3 if none such)\n"
@@ -79,6 +80,12 @@ usage(FILE *f)
            "      --format FORMAT  table (the default), json (-J), or prometheus: the\n"
            "                       text format node_exporter's textfile collector reads\n"
            "                       (one sample: not with -i)\n"
+           "  -o, --output COLUMNS the process table alone, with these columns\n"
+           "                       (comma-separated; +COLUMNS adds to all of them)\n"
+           "  -r, --raw            the process table alone, raw (cells separated by one\n"
+           "                       blank, blanks in cells escaped, no blank before a unit)\n"
+           "      --noheadings     the process table alone, without its header line\n"
+           "  -H, --list-columns   the process table's columns, then exit\n"
            "  -i, --interval SEC   live view: sample every SEC seconds (0.1 to 3600),\n"
            "                       with engine utilisation between samples\n"
            "  -n, --count N        with -i: stop after N samples shown\n"
@@ -120,6 +127,8 @@ static const struct option mem_options[] = {
    { "buffers", no_argument, NULL, 'B' }, { "json", no_argument, NULL, 'J' },
    { "format", required_argument, NULL, 'F' },
    { "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
+   { "output", required_argument, NULL, 'o' }, { "raw", no_argument, NULL, 'r' },
+   { "noheadings", no_argument, NULL, 'N' }, { "list-columns", no_argument, NULL, 'H' },
    { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
 
@@ -127,9 +136,9 @@ static const struct option mem_options[] = {
 static int
 parse(int argc, char **argv, struct options *o)
 {
-   bool count_given = false;
+   bool count_given = false, columns_given = false;
    int c, r;
-   for (optind = 1; (c = getopt_long(argc, argv, "p:bBJi:n:h", mem_options, NULL)) != -1;) {
+   for (optind = 1; (c = getopt_long(argc, argv, "p:bBJi:n:o:rHh", mem_options, NULL)) != -1;) {
       switch (c) {
       case 'p':
          if ((r = cli_add_pid(&o->pids, &o->n_pids, optarg)) != CLI_EXIT_OK)
@@ -138,18 +147,24 @@ parse(int argc, char **argv, struct options *o)
       case 'b': o->view.bytes = true; break;
       case 'B': o->view.buffers = true; break;
       case 'J': o->format = FORMAT_JSON; break;
-      case 'F':
-         if (strcmp(optarg, "table") == 0) {
-            o->format = FORMAT_TABLE;
-         } else if (strcmp(optarg, "json") == 0) {
-            o->format = FORMAT_JSON;
-         } else if (strcmp(optarg, "prometheus") == 0) {
-            o->format = FORMAT_PROMETHEUS;
-         } else {
-            fprintf(stderr, "fdid: bad format (table, json or prometheus)\n");
+      case 'F': {
+         /* In the order of the enum. */
+         static const char *const formats[] = { "table", "json", "prometheus", NULL };
+         int f = cli_word(optarg, formats, "format");
+         if (f < 0)
             return CLI_EXIT_ERROR;
-         }
+         o->format = f;
          break;
+      }
+      case 'o':
+         if (!mem_columns_parse(optarg, &o->view))
+            return CLI_EXIT_ERROR;
+         o->view.script = true;
+         columns_given = true;
+         break;
+      case 'r': o->view.raw = o->view.script = true; break;
+      case 'N': o->view.noheadings = o->view.script = true; break;
+      case 'H': mem_columns_list(stdout); return -1;
       case 'i':
          if (!parse_interval(optarg, &o->interval)) {
             fprintf(stderr, "fdid: bad interval (seconds, 0.1 to 3600)\n");
@@ -174,6 +189,13 @@ parse(int argc, char **argv, struct options *o)
       usage(stderr);
       return CLI_EXIT_ERROR;
    }
+   if (o->view.script && (o->format != FORMAT_TABLE || o->view.buffers)) {
+      fprintf(stderr, "fdid: -o, --raw and --noheadings print the process table alone: "
+                      "not with -J, --format or -B\n");
+      return CLI_EXIT_ERROR;
+   }
+   if (o->view.script && !columns_given)
+      mem_columns_default(&o->view);
    if (o->format == FORMAT_PROMETHEUS && o->interval > 0) {
       fprintf(stderr, "fdid: the prometheus format is one sample: no -i (a timer runs fdid "
                       "mem again)\n");
@@ -209,6 +231,12 @@ show(const struct options *o, const struct mem_sample *prev, const struct mem_sa
    if (o->format == FORMAT_PROMETHEUS) {
       mem_print_prometheus(cur);
       return 0;
+   }
+   if (o->view.script) {
+      int r = mem_print_process_table(&o->view, cur);
+      if (r < 0)
+         fprintf(stderr, "fdid: %s\n", strerror(-r));
+      return r;
    }
    if (o->interval > 0) {
       /* In place on a terminal; a sample after another in a pipe. */

@@ -27,11 +27,59 @@ sample(FILE *f, const char *name, uint64_t v)
    fprintf(f, "%s %" PRIu64 "\n", name, v);
 }
 
+/* A gauge of one row kind: a field of each row, size_t or uint64_t. */
+struct metric {
+   const char *name, *help;
+   size_t offset;
+   bool is_size;
+};
+
+static uint64_t
+field(const void *base, const struct metric *m)
+{
+   const char *p = (const char *)base + m->offset;
+   return m->is_size ? (uint64_t) * (const size_t *)p : *(const uint64_t *)p;
+}
+
+/* How a row kind is written: which rows have samples, and their labels. */
+struct rows {
+   const void *base;
+   size_t n, size;
+   bool (*keep)(const void *row);
+   void (*labels)(FILE *f, const void *row);
+};
+
+/* Each metric's family, with a sample per row kept. */
+static void
+families(FILE *f, const struct metric *metrics, size_t n_metrics, const struct rows *r)
+{
+   for (size_t k = 0; k < n_metrics; k++) {
+      family(f, metrics[k].name, metrics[k].help);
+      for (size_t i = 0; i < r->n; i++) {
+         const void *row = (const char *)r->base + i * r->size;
+         if (!r->keep(row))
+            continue;
+         fputs(metrics[k].name, f);
+         r->labels(f, row);
+         fprintf(f, " %" PRIu64 "\n", field(row, &metrics[k]));
+      }
+   }
+}
+
+/* Processes that hold nothing have no samples. */
+static bool
+process_kept(const void *row)
+{
+   const struct mem_proc *mp = row;
+   return mp->n_dmabufs || mp->n_clients;
+}
+
 /* pid, command and, for a thread's own file table, tid: one series per
  * table, never two with one label set. */
 static void
-process_labels(FILE *f, const struct process *p)
+process_labels(FILE *f, const void *row)
 {
+   const struct process *p = ((const struct mem_proc *)row)->proc;
    fprintf(f, "{pid=\"%d\"", (int)p->pid);
    if (p->tid != p->pid)
       fprintf(f, ",tid=\"%d\"", (int)p->tid);
@@ -40,11 +88,7 @@ process_labels(FILE *f, const struct process *p)
    fputs("\"}", f);
 }
 
-static const struct {
-   const char *name, *help;
-   size_t offset;
-   bool is_size; /* size_t rather than uint64_t */
-} proc_metrics[] = {
+static const struct metric proc_metrics[] = {
 #define PROC(name, field, size, help) { name, help, offsetof(struct mem_proc, field), size }
    PROC("fdid_process_dmabufs", n_dmabufs, true, "dma-bufs the process holds (fd or mapping)."),
    PROC("fdid_process_dmabuf_bytes", dmabuf_bytes, false,
@@ -59,34 +103,24 @@ static const struct {
 #undef PROC
 };
 
-static uint64_t
-field(const void *base, size_t offset, bool is_size)
+static bool
+every_row(const void *row)
 {
-   const char *p = (const char *)base + offset;
-   return is_size ? (uint64_t) * (const size_t *)p : *(const uint64_t *)p;
+   return true;
 }
 
 static void
-processes(FILE *f, const struct mem_report *m)
+device_labels(FILE *f, const void *row)
 {
-   for (size_t k = 0; k < sizeof(proc_metrics) / sizeof(proc_metrics[0]); k++) {
-      family(f, proc_metrics[k].name, proc_metrics[k].help);
-      for (size_t i = 0; i < m->n_procs; i++) {
-         const struct mem_proc *p = &m->procs[i];
-         if (!p->n_dmabufs && !p->n_clients)
-            continue;
-         fputs(proc_metrics[k].name, f);
-         process_labels(f, p->proc);
-         fprintf(f, " %" PRIu64 "\n", field(p, proc_metrics[k].offset, proc_metrics[k].is_size));
-      }
-   }
+   const struct mem_device *d = row;
+   fputs("{device=\"", f);
+   prom_write_label_value(f, d->path);
+   fputs("\",driver=\"", f);
+   prom_write_label_value(f, d->driver);
+   fputs("\"}", f);
 }
 
-static const struct {
-   const char *name, *help;
-   size_t offset;
-   bool is_size;
-} device_metrics[] = {
+static const struct metric device_metrics[] = {
 #define DEV(name, field, size, help) { name, help, offsetof(struct mem_device, field), size }
    DEV("fdid_device_drm_clients", n_clients, true, "DRM clients of the device, each once."),
    DEV("fdid_device_drm_fds", n_fds, true, "fds of the device's nodes."),
@@ -98,31 +132,18 @@ static const struct {
 #undef DEV
 };
 
-static void
-devices(FILE *f, const struct mem_report *m)
-{
-   for (size_t k = 0; k < sizeof(device_metrics) / sizeof(device_metrics[0]); k++) {
-      family(f, device_metrics[k].name, device_metrics[k].help);
-      for (size_t i = 0; i < m->n_devices; i++) {
-         const struct mem_device *d = &m->devices[i];
-         fprintf(f, "%s{device=\"", device_metrics[k].name);
-         prom_write_label_value(f, d->path);
-         fputs("\",driver=\"", f);
-         prom_write_label_value(f, d->driver);
-         fprintf(f, "\"} %" PRIu64 "\n",
-                 field(d, device_metrics[k].offset, device_metrics[k].is_size));
-      }
-   }
-}
-
 void
 mem_print_prometheus(const struct mem_sample *cur)
 {
    FILE *f = stdout;
    const struct mem_report *m = &cur->r;
    const struct mem_totals *t = &m->totals;
-   processes(f, m);
-   devices(f, m);
+   const struct rows procs = { m->procs, m->n_procs, sizeof(m->procs[0]), process_kept,
+                               process_labels };
+   const struct rows devs = { m->devices, m->n_devices, sizeof(m->devices[0]), every_row,
+                              device_labels };
+   families(f, proc_metrics, sizeof(proc_metrics) / sizeof(proc_metrics[0]), &procs);
+   families(f, device_metrics, sizeof(device_metrics) / sizeof(device_metrics[0]), &devs);
    const struct {
       const char *name, *help;
       uint64_t v;

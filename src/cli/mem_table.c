@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cell.h"
 #include "escape.h"
@@ -22,12 +23,15 @@
 
 /* ---- cells ---------------------------------------------------------------- */
 
+/* A size: bytes, or one decimal and a binary unit (no blank between them
+ * in raw tables, whose cells are separated by blanks). */
 static void
-put_bytes(FILE *f, uint64_t v, bool bytes)
+put_size(FILE *f, uint64_t v, const struct mem_view *view)
 {
    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-   if (bytes || v < 1024) {
-      fprintf(f, "%" PRIu64 "%s", v, bytes ? "" : " B");
+   const char *blank = view->raw ? "" : " ";
+   if (view->bytes || v < 1024) {
+      fprintf(f, "%" PRIu64 "%s%s", v, view->bytes ? "" : blank, view->bytes ? "" : "B");
       return;
    }
    double x = (double)v;
@@ -36,7 +40,7 @@ put_bytes(FILE *f, uint64_t v, bool bytes)
       x /= 1024;
       u++;
    }
-   fprintf(f, "%.1f %s", x, units[u]);
+   fprintf(f, "%.1f%s%s", x, blank, units[u]);
 }
 
 static void
@@ -177,6 +181,22 @@ table_of(const struct column *cols, size_t n_cols, size_t n,
 
 /* ---- tables ------------------------------------------------------------- */
 
+/* The process table's columns, in process_row()'s order, and what each
+ * shows (--list-columns). */
+static const struct process_column {
+   struct column col;
+   const char *help;
+} process_columns[] = {
+   { { "PID", 5, R }, "process id" },
+   { { "COMMAND", 0.2, 0 }, "its command name (comm), escaped" },
+   { { "DMABUFS", 3, R }, "dma-bufs it holds, by fd or mapping, each once" },
+   { { "HELD", 8, R }, "their size (the kernel's, fstat)" },
+   { { "ALONE", 8, R }, "the size of those no other process holds" },
+   { { "PSS", 8, R }, "each dma-buf's size divided among its holding processes" },
+   { { "CLIENTS", 3, R }, "DRM clients (open descriptions of a DRM device) it holds" },
+   { { "DRM-MEM", 8, R }, "their memory (fdinfo drm-total-* or drm-memory-*), whole" },
+};
+
 static bool
 process_row(struct row *w, size_t i, const struct tables *t)
 {
@@ -184,28 +204,130 @@ process_row(struct row *w, size_t i, const struct tables *t)
    if (!p->n_dmabufs && !p->n_clients)
       return false;
    fprintf(cell(w), "%d", (int)p->proc->pid);
-   text_escape_write(cell(w), p->proc->comm, 0);
+   text_escape_write(cell(w), p->proc->comm, t->v->raw ? ESCAPE_BLANKS : 0);
    fprintf(cell(w), "%zu", p->n_dmabufs);
-   put_bytes(cell(w), p->dmabuf_bytes, t->v->bytes);
-   put_bytes(cell(w), p->dmabuf_alone_bytes, t->v->bytes);
-   put_bytes(cell(w), p->dmabuf_pss_bytes, t->v->bytes);
+   put_size(cell(w), p->dmabuf_bytes, t->v);
+   put_size(cell(w), p->dmabuf_alone_bytes, t->v);
+   put_size(cell(w), p->dmabuf_pss_bytes, t->v);
    fprintf(cell(w), "%zu", p->n_clients);
-   put_bytes(cell(w), p->drm_memory, t->v->bytes);
+   put_size(cell(w), p->drm_memory, t->v);
    return true;
 }
 
 static int
 print_processes(const struct tables *t)
 {
-   static const struct column cols[] = {
-      { "PID", 5, R }, { "COMMAND", 0.2, 0 }, { "DMABUFS", 3, R }, { "HELD", 8, R },
-      { "ALONE", 8, R }, { "PSS", 8, R }, { "CLIENTS", 3, R }, { "DRM-MEM", 8, R },
-   };
+   struct column cols[FDID_ARRAY_SIZE(process_columns)];
+   for (size_t c = 0; c < FDID_ARRAY_SIZE(cols); c++)
+      cols[c] = process_columns[c].col;
    size_t rows;
    int r = table_of(cols, FDID_ARRAY_SIZE(cols), t->cur->r.n_procs, process_row, t, &rows);
    if (r == 0 && rows == 0)
       printf("(none holds a dma-buf or a DRM client)\n");
    return r;
+}
+
+void
+mem_columns_default(struct mem_view *v)
+{
+   v->n_columns = FDID_ARRAY_SIZE(process_columns);
+   for (size_t c = 0; c < v->n_columns; c++)
+      v->columns[c] = (unsigned)c;
+}
+
+bool
+mem_columns_parse(const char *list, struct mem_view *v)
+{
+   v->n_columns = 0;
+   if (*list == '+') {
+      mem_columns_default(v);
+      list++;
+   }
+   for (const char *p = list;; p++) {
+      size_t len = strcspn(p, ",");
+      size_t c = 0;
+      while (c < FDID_ARRAY_SIZE(process_columns) &&
+             (strlen(process_columns[c].col.name) != len ||
+              strncasecmp(p, process_columns[c].col.name, len) != 0))
+         c++;
+      if (c == FDID_ARRAY_SIZE(process_columns) || v->n_columns == MEM_COLUMNS_MAX) {
+         char name[64];
+         snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63), p);
+         fprintf(stderr, "fdid: %s '", v->n_columns == MEM_COLUMNS_MAX ?
+                                          "too many columns at" : "unknown column");
+         text_escape_write(stderr, name, 0);
+         fprintf(stderr, "' in -o (see fdid mem --list-columns)\n");
+         return false;
+      }
+      v->columns[v->n_columns++] = (unsigned)c;
+      p += len;
+      if (!*p)
+         return true;
+   }
+}
+
+void
+mem_columns_list(FILE *f)
+{
+   for (size_t c = 0; c < FDID_ARRAY_SIZE(process_columns); c++)
+      fprintf(f, "%10s  %s\n", process_columns[c].col.name, process_columns[c].help);
+}
+
+/* A raw line: the cells one blank apart (libsmartcols' raw output would
+ * escape the escapes' backslashes again). */
+static void
+raw_line(char *const *cells, size_t n)
+{
+   for (size_t c = 0; c < n; c++)
+      printf("%s%s", c ? " " : "", cells[c] ? cells[c] : "");
+   putchar('\n');
+}
+
+int
+mem_print_process_table(const struct mem_view *v, const struct mem_sample *cur)
+{
+   const struct tables t = { v, NULL, cur };
+   struct column cols[MEM_COLUMNS_MAX];
+   for (size_t c = 0; c < v->n_columns; c++)
+      cols[c] = process_columns[v->columns[c]].col;
+   struct libscols_table *tb = NULL;
+   if (!v->raw) {
+      if (!(tb = table_new(cols, v->n_columns)))
+         return -ENOMEM;
+      scols_table_enable_noheadings(tb, v->noheadings);
+   } else if (!v->noheadings) {
+      for (size_t c = 0; c < v->n_columns; c++)
+         printf("%s%s", c ? " " : "", cols[c].name);
+      putchar('\n');
+   }
+   int r = 0;
+   for (size_t i = 0; r == 0 && i < cur->r.n_procs; i++) {
+      struct row all = { 0 };
+      if (!process_row(&all, i, &t))
+         continue;
+      if (all.f)
+         fclose(all.f);
+      all.f = NULL;
+      /* The chosen cells, in -o's order (a column may repeat). */
+      struct row w = { 0 };
+      for (size_t c = 0; c < v->n_columns; c++) {
+         const char *text = v->columns[c] < all.n ? all.cells[v->columns[c]] : NULL;
+         fputs(text ? text : "", cell(&w));
+      }
+      if (w.f)
+         fclose(w.f);
+      w.f = NULL;
+      for (size_t c = 0; c < all.n; c++)
+         free(all.cells[c]);
+      if (tb) {
+         r = row_add(tb, &w);
+      } else {
+         raw_line(w.cells, w.n);
+         for (size_t c = 0; c < w.n; c++)
+            free(w.cells[c]);
+      }
+   }
+   return tb ? table_print(tb, r) : r;
 }
 
 static void
@@ -242,8 +364,8 @@ client_row(struct row *w, size_t i, const struct tables *t)
    }
    if (d->n_holders > CELL_LIST_SHOWN)
       fprintf(f, ",\n+%zu more", d->n_holders - CELL_LIST_SHOWN);
-   put_bytes(cell(w), c->memory, t->v->bytes);
-   put_bytes(cell(w), c->resident, t->v->bytes);
+   put_size(cell(w), c->memory, t->v);
+   put_size(cell(w), c->resident, t->v);
    put_engines(cell(w), t->prev, t->cur, c);
    f = cell(w);
    if (!d->verified)
@@ -274,9 +396,9 @@ device_row(struct row *w, size_t i, const struct tables *t)
    text_escape_write(cell(w), d->driver, 0);
    fprintf(cell(w), "%zu", d->n_clients);
    fprintf(cell(w), "%zu", d->n_fds);
-   put_bytes(cell(w), d->memory, t->v->bytes);
-   put_bytes(cell(w), d->memory_per_fd, t->v->bytes);
-   put_bytes(cell(w), d->resident, t->v->bytes);
+   put_size(cell(w), d->memory, t->v);
+   put_size(cell(w), d->memory_per_fd, t->v);
+   put_size(cell(w), d->resident, t->v);
    return true;
 }
 
@@ -298,7 +420,7 @@ buffer_row(struct row *w, size_t i, const struct tables *t)
    fprintf(cell(w), "%ju", (uintmax_t)b->ino);
    FILE *f = cell(w);
    if (b->size >= 0)
-      put_bytes(f, (uint64_t)b->size, t->v->bytes);
+      put_size(f, (uint64_t)b->size, t->v);
    f = cell(w);
    if (b->fd && b->fd->has_info)
       text_escape_write(f, b->fd->info.exp_name, 0);
@@ -330,15 +452,15 @@ static void
 put_counted_once(const struct mem_view *v, uint64_t once, const uint64_t *per_process,
                  uint64_t per_fd)
 {
-   put_bytes(stdout, once, v->bytes);
+   put_size(stdout, once, v);
    printf(" counted once (");
    if (per_process) {
       printf("per holding process: ");
-      put_bytes(stdout, *per_process, v->bytes);
+      put_size(stdout, *per_process, v);
       printf(", ");
    }
    printf("per fd: ");
-   put_bytes(stdout, per_fd, v->bytes);
+   put_size(stdout, per_fd, v);
    printf(")");
 }
 

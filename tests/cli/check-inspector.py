@@ -682,6 +682,52 @@ def case_pipe_and_fifo_endpoints_across_processes():
             os.close(fd)
 
 
+def case_pty_endpoints_across_processes():
+    """ENDPOINTS for ptys: a multiplexer (/dev/ptmx) names the process
+    holding its terminal /dev/pts/N (another description, another
+    process), and the terminal names the multiplexer's holder; another
+    pty's ends are not among them."""
+    me = os.getpid()
+    master, slave = os.openpty()
+    other_m, other_s = os.openpty()
+    path = os.ttyname(slave)
+    os.close(slave)
+
+    def setup():
+        for fd in (master, other_m, other_s):  # the fork's copies: ours alone
+            os.close(fd)
+        return {"pts": os.open(path, os.O_RDWR | os.O_NOCTTY)}
+    try:
+        with Holder(setup) as child:
+            doc = json.loads(run_fdid(["ls", "-a", "-J", "-t", "chr", "-p", str(me),
+                                       "-p", str(child.pid)]).stdout)
+
+            def row(pid, fd):
+                found = [x for x in doc["descriptions"]
+                         if any(h["pid"] == pid and h["fd"] == fd for h in x["holders"])]
+                assert len(found) == 1, (pid, fd, doc["descriptions"])
+                return found[0]
+
+            def ends(x):
+                return sorted((e["pid"], e["fd"], e["mode"]) for e in x["endpoints"])
+            if row(me, master).get("tty_index") is None:
+                raise Skip("no tty-index in a ptmx's fdinfo (Linux 5.17+)")
+            assert ends(row(me, master)) == [(child.pid, child.info["pts"], None)], \
+                row(me, master)
+            assert ends(row(child.pid, child.info["pts"])) == [(me, master, None)]
+            assert ends(row(me, other_m)) == [(me, other_s, None)], row(me, other_m)
+            raw = run_fdid(["ls", "-a", "-t", "chr", "-p", str(me), "-p", str(child.pid),
+                            "--raw", "-n", "-o", "HOLDERS,ENDPOINTS"]).stdout.splitlines()
+            cells = [ln.split() for ln in raw if ln.split()
+                     and ln.split()[0].startswith(f"{me}/")
+                     and ln.split()[0].endswith(f"/{master}")]
+            assert cells and cells[0][1].startswith(f"{child.pid}/") and \
+                cells[0][1].endswith(f"/{child.info['pts']}"), raw
+    finally:
+        for fd in (master, other_m, other_s):
+            os.close(fd)
+
+
 def case_filter_expressions():
     """-Q as lsfd takes it: comparisons of columns with strings and numbers
     (numbers compare as numbers), regular expressions, && || ! and

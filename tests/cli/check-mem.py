@@ -191,6 +191,43 @@ def case_without_kcmp_nothing_is_merged():
             i["c1_fds"]["l_size"], t
 
 
+def case_script_form():
+    """-o/--raw/--noheadings: the process table alone, lsfd's way. Raw
+    cells are one blank apart (the hostile command's blanks escaped), in
+    -o's order; the numbers are the JSON document's."""
+    with mem_holder("vgem", True) as i:
+        pids = [i["p"], i["c0"], i["c1"]]
+        sel = []
+        for p in pids:
+            sel += ["-p", str(p)]
+        doc = mem_json(pids)
+        procs = {p["pid"]: p for p in doc["processes"]}
+        out = run_fdid_bytes(["mem", "-b", "--raw", "--noheadings", "-o",
+                              "pid,COMMAND,held,PSS,Drm-Mem,PID"] + sel).stdout
+        lines = out.splitlines()
+        assert len(lines) == len(procs), out
+        assert_no_raw_controls(out)
+        for line in lines:
+            cells = line.split(b" ")
+            assert len(cells) == 6, line
+            pid = int(cells[0])
+            assert int(cells[5]) == pid
+            p = procs[pid]
+            assert unescape(cells[1]) == HOSTILE_NAME[:15], cells[1]
+            assert int(cells[2]) == p["dmabuf_bytes"], (line, p)
+            assert int(cells[3]) == p["dmabuf_pss_bytes"], (line, p)
+            assert int(cells[4]) == p["drm_memory_bytes"], (line, p)
+        # +LIST adds to every column; the header names them, in order.
+        table = run_fdid(["mem", "-o", "+PID"] + sel).stdout.splitlines()
+        assert table[0].split() == ["PID", "COMMAND", "DMABUFS", "HELD", "ALONE", "PSS",
+                                    "CLIENTS", "DRM-MEM", "PID"], table[0]
+        assert len(table) == 1 + len(procs), table
+        # Units stay one cell in a raw table: "1.0MiB", not "1.0 MiB".
+        for line in run_fdid_bytes(["mem", "--raw", "-o", "HELD,PID"] + sel).stdout \
+                .splitlines()[1:]:
+            assert len(line.split(b" ")) == 2, line
+
+
 def case_live_view():
     """-i/-n: one JSON document per sample, each with the time since the
     one before; under a pseudo-terminal the table is redrawn in place, in
@@ -254,9 +291,16 @@ def case_cli_usage():
                 ["-i", "+1"], ["-i", "0,5"], ["-i", "1."], ["-i", "inf"], ["-i", "nan"]):
         r = run_fdid(["mem"] + bad, check=False)
         assert r.returncode == 2 and r.stderr, (bad, r.returncode, r.stderr)
+    for bad in (["-o", "NOPE"], ["-o", "PID,"], ["-o", ""], ["-o", "PID", "-J"],
+                ["--raw", "--format", "prometheus"], ["--noheadings", "-B"],
+                ["--format", "yaml"], ["-o", ",".join(["PID"] * 17)]):
+        r = run_fdid(["mem"] + bad, check=False)
+        assert r.returncode == 2 and r.stderr.startswith("fdid: "), (bad, r.returncode, r.stderr)
     r = run_fdid(["mem", "-p", "2147483647"], check=False)
     assert r.returncode == 3 and "no process" in r.stderr, r
     assert "--interval" in run_fdid(["mem", "--help"]).stdout
+    listed = run_fdid(["mem", "--list-columns"]).stdout.split()
+    assert "DRM-MEM" in listed and "PSS" in listed, listed
 
 
 COMMA_LOCALE = """comment_char %
