@@ -283,7 +283,8 @@ compositor_bind(struct wl_client *client, void *data, uint32_t version, uint32_t
 
 /* xdg_toplevel: every request but destroy is a wish a kiosk does not
  * grant. */
-static void toplevel_set_parent(struct wl_client *c, struct wl_resource *r, struct wl_resource *p) {}
+static void toplevel_set_parent(struct wl_client *c, struct wl_resource *r,
+                                struct wl_resource *p) {}
 static void toplevel_set_string(struct wl_client *c, struct wl_resource *r, const char *s) {}
 static void toplevel_show_menu(struct wl_client *c, struct wl_resource *r, struct wl_resource *seat,
                                uint32_t serial, int32_t x, int32_t y) {}

@@ -31,11 +31,11 @@
 #include "cell.h"
 #include "cli.h"
 #include "escape.h"
-#include "endpoints.h"
 #include "fd_class.h"
 #include "fd_facts.h"
 #include "file_state.h"
 #include "filter.h"
+#include "ls_columns.h"
 #include "ls_counters.h"
 #include "group.h"
 #include "json.h"
@@ -45,418 +45,17 @@
 #include "sockets.h"
 #include "table_wrap.h"
 
-/* Holders named in the HOLDERS column before "+N more". */
-
-/* ---- columns ---------------------------------------------------------- */
-
-static void
-put(struct cell *c, const char *s)
-{
-   cell_put(c, s);
-}
-
+/* fdid ls's own: a description's first holder. */
 static struct fd_entry *
 first(const struct description *d)
 {
    return d->holders[0];
 }
 
-static void
-fill_id(struct cell *c, const struct description *d, size_t id)
-{
-   fprintf(c->f, "%zu", id);
-}
-
-static void
-fill_type(struct cell *c, const struct description *d, size_t id)
-{
-   put(c, fd_class_of(first(d)->type)->name);
-}
-
-static void
-fill_ainode_class(struct cell *c, const struct description *d, size_t id)
-{
-   char buf[64];
-   const char *k = fd_ainode_class(first(d), buf, sizeof(buf));
-   if (k)
-      put(c, k);
-}
-
-/* POS, FLAGS and MODE: the description's, from its first holder's
- * fdinfo (read for shown descriptions when one of them is asked). */
-static void
-fill_pos(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->has_info && first(d)->info.has_pos)
-      fprintf(c->f, "%lld", first(d)->info.pos);
-}
-
-static void
-fill_flags(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->has_info)
-      file_state_write_flags(c->f, &first(d)->info);
-}
-
-static void
-fill_mode(struct cell *c, const struct description *d, size_t id)
-{
-   const char *m = first(d)->has_info ? file_state_mode(&first(d)->info) : NULL;
-   if (m)
-      put(c, m);
-}
-
-static void
-fill_nholders(struct cell *c, const struct description *d, size_t id)
-{
-   fprintf(c->f, "%zu", d->n_holders);
-}
-
-/* pid/comm/fd, pid(tid) for a thread's own file table: a comm may hold
- * ',' or '/', escaped so that it cannot read as another holder. */
-static void
-fill_holders(struct cell *c, const struct description *d, size_t id)
-{
-   for (size_t i = 0; i < d->n_holders && i < CELL_LIST_SHOWN; i++) {
-      const struct fd_entry *e = d->holders[i];
-      fprintf(c->f, "%s%d", i ? cell_list_separator(c) : "", (int)e->proc->pid);
-      if (e->proc->tid != e->proc->pid)
-         fprintf(c->f, "(%d)", (int)e->proc->tid);
-      fputc('/', c->f);
-      text_escape_write(c->f, e->proc->comm, c->flags | ESCAPE_SEPARATORS);
-      fprintf(c->f, "/%d", e->fd);
-   }
-   if (d->n_holders > CELL_LIST_SHOWN) {
-      fprintf(c->f, "%s+%zu", cell_list_separator(c), d->n_holders - CELL_LIST_SHOWN);
-      put(c, " more");
-   }
-}
-
-/* The listing's index of pipe ends, for ENDPOINTS (one listing per run). */
-static struct endpoints listing_endpoints;
-
-/* A pipe end's access: "r", "w", "rw" (a FIFO opened O_RDWR), "?" unread. */
-static const char *
-end_mode(const struct fd_entry *e)
-{
-   const char *m = e->has_info ? file_state_mode(&e->info) : NULL;
-   if (!m)
-      return "?";
-   return m[0] == 'r' ? (m[1] == 'w' ? "rw" : "r") : m[1] == 'w' ? "w" : "-";
-}
-
-/* The listing's sockets (sock_diag, /proc/PID/net), for the socket
- * columns and a UNIX socket's ENDPOINTS. */
-static struct socket_table listing_sockets;
-
-static const struct socket_info *
-socket_of(const struct description *d)
-{
-   return first(d)->type == FD_SOCKET ? sockets_find(&listing_sockets, first(d)->ino) : NULL;
-}
-
-/* The other ends of d: a pipe's other descriptions of its inode (d itself
- * among them, to skip), or a UNIX socket's peer's descriptions. */
-static size_t
-ends_of(const struct description *d, const struct description *const **ends)
-{
-   const struct socket_info *s = socket_of(d);
-   if (s)
-      return s->peer ? endpoints_socket(&listing_endpoints, s->peer, ends) : 0;
-   return endpoints_of(&listing_endpoints, d, ends);
-}
-
-/* Calls each() for every holder of d's other ends, with a pipe end's
- * access (NULL for a socket's peer). */
-static void
-each_end(const struct description *d,
-         void (*each)(const struct fd_entry *x, const char *mode, void *arg), void *arg)
-{
-   const struct description *const *ends;
-   size_t n = ends_of(d, &ends);
-   bool pipe = first(d)->type == FD_PIPE;
-   for (size_t k = 0; k < n; k++)
-      for (size_t i = 0; ends[k] != d && i < ends[k]->n_holders; i++)
-         each(ends[k]->holders[i], pipe ? end_mode(ends[k]->holders[0]) : NULL, arg);
-}
-
-struct ends_cell {
-   struct cell *c;
-   size_t shown, more;
-};
-
-static void
-cell_end(const struct fd_entry *e, const char *mode, void *arg)
-{
-   struct ends_cell *w = arg;
-   if (w->shown == CELL_LIST_SHOWN) {
-      w->more++;
-      return;
-   }
-   FILE *f = w->c->f;
-   fprintf(f, "%s%d", w->shown++ ? cell_list_separator(w->c) : "", (int)e->proc->pid);
-   if (e->proc->tid != e->proc->pid)
-      fprintf(f, "(%d)", (int)e->proc->tid);
-   fputc('/', f);
-   text_escape_write(f, e->proc->comm, w->c->flags | ESCAPE_SEPARATORS);
-   fprintf(f, "/%d", e->fd);
-   if (mode)
-      fprintf(f, ":%s", mode);
-}
-
-/* ENDPOINTS: the holders of the other ends, pid/command/fd, and a pipe
- * end's access, as HOLDERS writes them. */
-static void
-fill_endpoints(struct cell *c, const struct description *d, size_t id)
-{
-   struct ends_cell w = { c, 0, 0 };
-   each_end(d, cell_end, &w);
-   if (w.more) {
-      fprintf(c->f, "%s+%zu", cell_list_separator(c), w.more);
-      put(c, " more");
-   }
-}
-
-static void
-fill_sock_proto(struct cell *c, const struct description *d, size_t id)
-{
-   const struct socket_info *s = socket_of(d);
-   if (s)
-      put(c, s->proto);
-}
-
-static void
-fill_sock_state(struct cell *c, const struct description *d, size_t id)
-{
-   const struct socket_info *s = socket_of(d);
-   if (s)
-      put(c, s->state);
-}
-
-/* A UNIX socket's bound path (any bytes a process chose: escaped). */
-static void
-fill_unix_path(struct cell *c, const struct description *d, size_t id)
-{
-   const struct socket_info *s = socket_of(d);
-   if (s && s->local && strncmp(s->proto, "UNIX", 4) == 0)
-      put(c, s->local);
-}
-
-static void
-fill_inet_laddr(struct cell *c, const struct description *d, size_t id)
-{
-   const struct socket_info *s = socket_of(d);
-   if (s && s->local && strncmp(s->proto, "UNIX", 4) != 0)
-      put(c, s->local);
-}
-
-static void
-fill_inet_raddr(struct cell *c, const struct description *d, size_t id)
-{
-   const struct socket_info *s = socket_of(d);
-   if (s && s->remote)
-      put(c, s->remote);
-}
-
-static void
-fill_name(struct cell *c, const struct description *d, size_t id)
-{
-   put(c, scan_name(first(d)));
-}
-
-static void
-fill_inode(struct cell *c, const struct description *d, size_t id)
-{
-   fprintf(c->f, "%ju", (uintmax_t)first(d)->ino);
-}
-
-/* st_size, from the scan's stat: for dma-bufs and regular files. */
-static bool
-has_size(const struct fd_entry *e)
-{
-   return fd_class_of(e->type)->dmabuf || e->type == FD_FILE;
-}
-
-static void
-fill_size(struct cell *c, const struct description *d, size_t id)
-{
-   if (has_size(first(d)))
-      fprintf(c->f, "%lld", first(d)->size);
-}
-
-/* A regular file no name reaches any more (st_nlink 0): "1", else "0". */
-static void
-fill_deleted(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->type == FD_FILE)
-      put(c, first(d)->unlinked ? "1" : "0");
-}
-
-/* The users of the processes holding it, each once. */
-static void
-fill_user(struct cell *c, const struct description *d, size_t id)
-{
-   for (size_t i = 0; i < d->n_holders; i++) {
-      uid_t uid = d->holders[i]->proc->uid;
-      bool again = false;
-      for (size_t k = 0; k < i && !again; k++)
-         again = d->holders[k]->proc->uid == uid;
-      if (again)
-         continue;
-      char buf[64];
-      fputs(i ? "," : "", c->f);
-      text_escape_write(c->f, fd_facts_user(uid, buf, sizeof(buf)),
-                        c->flags | ESCAPE_SEPARATORS);
-   }
-}
-
-static void
-fill_ns_type(struct cell *c, const struct description *d, size_t id)
-{
-   char buf[32];
-   const char *t = fd_facts_ns_type(first(d), buf, sizeof(buf));
-   if (t)
-      put(c, t);
-}
-
-static void
-fill_mnt_id(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->has_info && first(d)->info.has_mnt_id)
-      fprintf(c->f, "%d", first(d)->info.mnt_id);
-}
-
-static void
-fill_tty_index(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->has_info && first(d)->info.has_tty_index)
-      fprintf(c->f, "%d", first(d)->info.tty_index);
-}
-
-static void
-fill_tun_iface(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->has_info && first(d)->info.tun_iface[0])
-      put(c, first(d)->info.tun_iface);
-}
-
-static void
-fill_pidfd_pid(struct cell *c, const struct description *d, size_t id)
-{
-   if (first(d)->has_info && first(d)->info.has_pidfd_pid)
-      fprintf(c->f, "%d", first(d)->info.pidfd_pid);
-}
-
-static void
-fill_exporter(struct cell *c, const struct description *d, size_t id)
-{
-   if (fd_class_of(first(d)->type)->dmabuf)
-      put(c, first(d)->info.exp_name);
-}
-
-static void
-fill_info(struct cell *c, const struct description *d, size_t id)
-{
-   const struct fd_class *k = fd_class_of(first(d)->type);
-   bool wrote = k->info && k->info(c, d);
-   if (!d->verified) {
-      put(c, wrote ? " " : "");
-      put(c, "identity unknown (no permission)");
-   }
-}
-
-/* "5:#12" per target: fd number as registered, watched description. */
-static void
-fill_targets(struct cell *c, const struct description *d, size_t id)
-{
-   const struct fd_entry *e = first(d);
-   for (size_t t = 0; d->target_ids && t < e->n_targets; t++) {
-      if (d->target_ids[t])
-         fprintf(c->f, "%s%d:#%zu", t ? "," : "", e->targets[t].tfd, d->target_ids[t]);
-      else
-         fprintf(c->f, "%s%d:?", t ? "," : "", e->targets[t].tfd);
-   }
-}
-
-struct column {
-   const char *name;
-   const char *help;
-   double width;
-   int flags;
-   void (*fill)(struct cell *c, const struct description *d, size_t id);
-};
-
-static const struct column columns[] = {
-   { "ID", "description number in this listing", 3, SCOLS_FL_RIGHT, fill_id },
-   { "TYPE", "the file's type (see --type)", 6, 0, fill_type },
-   { "NHOLDERS", "number of fds", 3, SCOLS_FL_RIGHT, fill_nholders },
-   { "HOLDERS", "pid/command/fd of each fd (the first 10, then +N more)", 0.4, SCOLS_FL_WRAP,
-     fill_holders },
-   { "NAME", "path or kind", 0.3, SCOLS_FL_TRUNC, fill_name },
-   { "INODE", "inode number", 6, SCOLS_FL_RIGHT, fill_inode },
-   { "SIZE", "size in bytes of a dma-buf or a regular file", 6, SCOLS_FL_RIGHT, fill_size },
-   { "EXPORTER", "dma-buf exporter", 6, 0, fill_exporter },
-   { "TARGETS", "epoll: fd:#ID of each watched description (? not found)", 0.2, 0, fill_targets },
-   { "AINODECLASS", "an anonymous inode's class (eventfd, pidfd, timerfd...)", 6, 0,
-     fill_ainode_class },
-   { "POS", "file position, the description's (shared by its holders)", 5, SCOLS_FL_RIGHT,
-     fill_pos },
-   { "FLAGS", "open flags of the description (append, nonblock, direct...)", 6, 0,
-     fill_flags },
-   { "MODE", "access mode: r-, -w, rw; -- for O_PATH", 2, 0, fill_mode },
-   { "ENDPOINTS", "pipes: pid/command/fd:r|w of the other ends; UNIX sockets: the peer's",
-     0.3, SCOLS_FL_WRAP, fill_endpoints },
-   { "SOCK.PROTONAME", "a socket's protocol (UNIX-STREAM, TCP, UDPv6...)", 6, 0,
-     fill_sock_proto },
-   { "SOCK.STATE", "a socket's state (connected, listen, established...)", 6, 0,
-     fill_sock_state },
-   { "UNIX.PATH", "a UNIX socket's bound path (@ for an abstract name)", 0.2, 0,
-     fill_unix_path },
-   { "INET.LADDR", "a TCP or UDP socket's local address:port", 0.1, 0, fill_inet_laddr },
-   { "INET.RADDR", "a TCP or UDP socket's remote address:port", 0.1, 0, fill_inet_raddr },
-   { "DELETED", "a regular file no name reaches any more: 1", 1, 0, fill_deleted },
-   { "USER", "the holding processes' users", 6, 0, fill_user },
-   { "MNTID", "the mount the file is on (fdinfo mnt_id)", 4, SCOLS_FL_RIGHT, fill_mnt_id },
-   { "NS.TYPE", "a namespace fd's type (net, mnt, pid, user...)", 4, 0, fill_ns_type },
-   { "PIDFD.PID", "a pidfd's process (-1 once it exited)", 5, SCOLS_FL_RIGHT, fill_pidfd_pid },
-   { "PTMX.TTY-INDEX", "a /dev/ptmx fd's pty number (its /dev/pts/N)", 3, SCOLS_FL_RIGHT,
-     fill_tty_index },
-   { "TUN.IFACE", "a tun or tap fd's network interface", 6, 0, fill_tun_iface },
-   { "INFO", "DRM driver and client, dma-buf size and exporter", 0.2, 0, fill_info },
-};
-
-static const struct column *
-find_column(const char *name, size_t len)
-{
-   for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
-      if (strlen(columns[i].name) == len && strncasecmp(columns[i].name, name, len) == 0)
-         return &columns[i];
-   }
-   return NULL;
-}
-
 static const void *
 filter_lookup(const char *name, size_t len)
 {
-   return find_column(name, len);
-}
-
-/* The cell's text, escaped, as a malloc'ed string (NULL: no memory). */
-static char *
-cell_text(const struct column *col, const struct description *d, size_t id, bool raw)
-{
-   char *text = NULL;
-   size_t len = 0;
-   FILE *f = open_memstream(&text, &len);
-   if (!f)
-      return NULL;
-   struct cell c = { f, raw ? ESCAPE_BLANKS : 0, !raw };
-   col->fill(&c, d, id);
-   if (fclose(f) != 0) {
-      free(text);
-      return NULL;
-   }
-   return text;
+   return ls_find_column(name, len);
 }
 
 /* ---- options ---------------------------------------------------------- */
@@ -473,23 +72,19 @@ struct options {
    struct filter *filter;  /* -Q */
    enum { COUNTERS_NEVER, COUNTERS_ONLY, COUNTERS_APPEND } counters; /* --summary */
    const struct description *descs; /* the listing's, for a row's ID in -Q */
-   const struct column **cols;
+   const struct ls_column **cols;
    size_t n_cols;
 };
 
-/* Does -o or -Q name a column filled by `fill`? */
+/* Does -o or -Q name this column? */
 static bool
-asks_for(const struct options *o, void (*fill)(struct cell *, const struct description *, size_t))
+asks_for(const struct options *o, enum ls_column_id id)
 {
    for (size_t i = 0; i < o->n_cols; i++) {
-      if (o->cols[i]->fill == fill)
+      if (o->cols[i] == &ls_columns[id])
          return true;
    }
-   for (size_t i = 0; o->filter && i < sizeof(columns) / sizeof(columns[0]); i++) {
-      if (columns[i].fill == fill && filter_uses(o->filter, &columns[i]))
-         return true;
-   }
-   return false;
+   return o->filter && filter_uses(o->filter, &ls_columns[id]);
 }
 
 /* Is e's anonymous inode of a class -t named? */
@@ -505,8 +100,6 @@ class_wanted(const struct options *o, const struct fd_entry *e)
    return false;
 }
 
-static char *cell_text(const struct column *col, const struct description *d, size_t id,
-                       bool raw);
 
 /* -Q's value of a column in a row: the cell as a raw table shows it. */
 static char *
@@ -514,7 +107,7 @@ filter_value(const void *column, const void *row, void *arg)
 {
    const struct options *o = arg;
    const struct description *d = row;
-   return cell_text(column, d, (size_t)(d - o->descs) + 1, true);
+   return ls_cell_text(column, d, (size_t)(d - o->descs) + 1, true);
 }
 
 static bool
@@ -592,7 +185,7 @@ print_json_endpoints(FILE *f, const struct description *d)
    struct ends_json w = { f, 0 };
    json_member(f, "endpoints");
    fputc('[', f);
-   each_end(d, json_end, &w);
+   ls_each_end(d, json_end, &w);
    fputc(']', f);
 }
 
@@ -601,7 +194,7 @@ print_json_endpoints(FILE *f, const struct description *d)
 static void
 print_json_socket(FILE *f, const struct description *d)
 {
-   const struct socket_info *s = socket_of(d);
+   const struct socket_info *s = ls_socket_of(d);
    json_member(f, "socket");
    if (!s) {
       fputs("null", f);
@@ -713,8 +306,8 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
               "\"dmabufs\": %zu, \"dmabuf_fds\": %zu, \"dmabuf_bytes\": %lld, "
               "\"dmabuf_bytes_per_fd\": %lld, \"identity_questions\": %lu, "
               "\"epoll_targets_unsearched\": %lu}\n}\n",
-           s->descriptions, s->shared, s->shown, sc->n_procs - sc->n_thread_tables, sc->procs_denied,
-           sc->procs_vanished, g->procs_unverifiable, sc->n_fds,
+           s->descriptions, s->shared, s->shown, sc->n_procs - sc->n_thread_tables,
+           sc->procs_denied, sc->procs_vanished, g->procs_unverifiable, sc->n_fds,
            sc->fds_vanished + g->fds_vanished, s->dmabufs, s->dmabuf_fds, s->dmabuf_bytes,
            s->dmabuf_bytes_per_fd, g->questions, g->targets_unsearched);
 }
@@ -737,7 +330,7 @@ print_raw(const struct options *o, struct grouping *g)
       if (!shown(o, d))
          continue;
       for (size_t c = 0; c < o->n_cols; c++) {
-         char *text = cell_text(o->cols[c], d, id, true);
+         char *text = ls_cell_text(o->cols[c], d, id, true);
          if (!text)
             return -ENOMEM;
          printf("%s%s", c ? " " : "", text);
@@ -778,7 +371,7 @@ print_aligned(const struct options *o, struct grouping *g)
          continue;
       struct libscols_line *ln = scols_table_new_line(tb, NULL);
       for (size_t c = 0; r == 0 && c < o->n_cols; c++) {
-         char *text = ln ? cell_text(o->cols[c], d, id, false) : NULL;
+         char *text = ln ? ls_cell_text(o->cols[c], d, id, false) : NULL;
          /* The line takes the string. */
          if (!text || scols_line_refer_data(ln, c, text) != 0) {
             free(text);
@@ -815,8 +408,8 @@ usage(FILE *f, bool dmabuf)
    fprintf(f, "  -J, --json         JSON output: every field (not with -o or --raw)\n");
    fprintf(f, "  -o, --output LIST  table columns, comma-separated; +LIST adds to the\n"
               "                     default ones:\n");
-   for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
-      fprintf(f, "        %-11s %s\n", columns[i].name, columns[i].help);
+   for (size_t i = 0; i < LS_N_COLUMNS; i++)
+      fprintf(f, "        %-11s %s\n", ls_columns[i].name, ls_columns[i].help);
    fprintf(f, "  -r, --raw          raw table (no alignment; blanks in cells escaped)\n");
    fprintf(f, "  -n, --noheadings   no header line\n");
    fprintf(f, "  -u, --notruncate   cells whole: never cut or wrapped\n");
@@ -852,7 +445,7 @@ parse_columns(struct options *o, const char *spec)
    size_t n = 1;
    for (const char *p = spec; *p; p++)
       n += *p == ',';
-   const struct column **cols = calloc(n, sizeof(*cols));
+   const struct ls_column **cols = calloc(n, sizeof(*cols));
    if (!cols) {
       free(joined);
       fprintf(stderr, "fdid: out of memory\n");
@@ -863,7 +456,7 @@ parse_columns(struct options *o, const char *spec)
    o->n_cols = 0;
    for (const char *p = spec;; p++) {
       size_t len = strcspn(p, ",");
-      const struct column *col = find_column(p, len);
+      const struct ls_column *col = ls_find_column(p, len);
       if (!col) {
          char *name = strndup(p, len);
          fprintf(stderr, "fdid: %s column '", len ? "unknown" : "empty");
@@ -892,8 +485,8 @@ parse_column_default(struct options *o)
 static void
 list_columns(void)
 {
-   for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
-      printf("%-11s %s\n", columns[i].name, columns[i].help);
+   for (size_t i = 0; i < LS_N_COLUMNS; i++)
+      printf("%-11s %s\n", ls_columns[i].name, ls_columns[i].help);
 }
 
 static const struct option ls_options[] = {
@@ -973,7 +566,7 @@ parse(int argc, char **argv, struct options *o)
          filter_free(o->filter);
          o->filter = NULL;
          r = filter_parse(optarg, filter_lookup, &o->filter, why, sizeof(why));
-         if (r == 0 && asks_for(o, fill_targets)) {
+         if (r == 0 && asks_for(o, LS_TARGETS)) {
             snprintf(why, sizeof(why), "TARGETS cannot be filtered (linked for shown rows only)");
             r = -EINVAL;
          }
@@ -1013,24 +606,24 @@ shown_description(const struct description *d, const void *o)
 static bool
 wants_state(const struct options *o)
 {
-   return o->json || o->counters != COUNTERS_NEVER || asks_for(o, fill_pos) ||
-          asks_for(o, fill_flags) || asks_for(o, fill_mode) || asks_for(o, fill_mnt_id) ||
-          asks_for(o, fill_pidfd_pid) || asks_for(o, fill_tty_index) ||
-          asks_for(o, fill_tun_iface);
+   return o->json || o->counters != COUNTERS_NEVER || asks_for(o, LS_POS) ||
+          asks_for(o, LS_FLAGS) || asks_for(o, LS_MODE) || asks_for(o, LS_MNTID) ||
+          asks_for(o, LS_PIDFD_PID) || asks_for(o, LS_PTMX_TTY_INDEX) ||
+          asks_for(o, LS_TUN_IFACE);
 }
 
 static bool
 wants_endpoints(const struct options *o)
 {
-   return o->json || asks_for(o, fill_endpoints);
+   return o->json || asks_for(o, LS_ENDPOINTS);
 }
 
 static bool
 wants_sockets(const struct options *o)
 {
-   return o->json || asks_for(o, fill_endpoints) || asks_for(o, fill_sock_proto) ||
-          asks_for(o, fill_sock_state) || asks_for(o, fill_unix_path) ||
-          asks_for(o, fill_inet_laddr) || asks_for(o, fill_inet_raddr);
+   return o->json || asks_for(o, LS_ENDPOINTS) || asks_for(o, LS_SOCK_PROTONAME) ||
+          asks_for(o, LS_SOCK_STATE) || asks_for(o, LS_UNIX_PATH) ||
+          asks_for(o, LS_INET_LADDR) || asks_for(o, LS_INET_RADDR);
 }
 
 /* The sockets, as the first process holding one sees its network. */
@@ -1044,14 +637,14 @@ read_sockets(const struct grouping *g)
          break;
       }
    }
-   return sockets_read(&listing_sockets, netns_of);
+   return sockets_read(&ls_listing.sockets, netns_of);
 }
 
 static bool
 wants_targets(const struct options *o)
 {
    for (size_t i = 0; i < o->n_cols; i++) {
-      if (o->cols[i]->fill == fill_targets)
+      if (o->cols[i] == &ls_columns[LS_TARGETS])
          return true;
    }
    return o->json;
@@ -1081,7 +674,7 @@ list(struct options *o)
    /* DRM and dma-buf details, epoll targets, and a description's position
     * and flags come from fdinfo. */
    bool state = wants_state(o), ends = wants_endpoints(o);
-   bool names = o->json || asks_for(o, fill_name);
+   bool names = o->json || asks_for(o, LS_NAME);
    for (size_t i = 0; i < g.n_descs; i++) {
       for (size_t h = 0; h < g.descs[i].n_holders; h++) {
          struct fd_entry *e = g.descs[i].holders[h];
@@ -1099,7 +692,7 @@ list(struct options *o)
             scan_read_fdinfo(e);
       }
    }
-   r = ends ? endpoints_index(&listing_endpoints, &g) : 0;
+   r = ends ? endpoints_index(&ls_listing.endpoints, &g) : 0;
    if (r == 0 && wants_sockets(o))
       r = read_sockets(&g);
    if (r < 0) {
@@ -1120,8 +713,8 @@ list(struct options *o)
       r = ls_print_counters(stdout, &g, shown_description, o);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
-      endpoints_finish(&listing_endpoints);
-      sockets_finish(&listing_sockets);
+      endpoints_finish(&ls_listing.endpoints);
+      sockets_finish(&ls_listing.sockets);
       grouping_finish(&g);
       scan_finish(&sc);
       return CLI_EXIT_ERROR;
@@ -1140,8 +733,8 @@ list(struct options *o)
                 g.procs_unverifiable, s.dmabuf_bytes);
       skipped_print_text(stdout, &sc);
    }
-   endpoints_finish(&listing_endpoints);
-   sockets_finish(&listing_sockets);
+   endpoints_finish(&ls_listing.endpoints);
+   sockets_finish(&ls_listing.sockets);
    grouping_finish(&g);
    scan_finish(&sc);
    return CLI_EXIT_OK;

@@ -182,8 +182,10 @@ pty_ends(const struct endpoints *ep, const struct description *d,
    if (pty < 0)
       return 0;
    size_t lo = 0;
-   while (lo < ep->n_ptys && (ep->pty_numbers[lo] < pty ||
-                              (ep->pty_numbers[lo] == pty && is_ptmx(ep->ptys[lo]->holders[0]) != !ptmx)))
+   /* Sorted by pty, terminals before multiplexers: skip to the other kind. */
+   while (lo < ep->n_ptys &&
+          (ep->pty_numbers[lo] < pty ||
+           (ep->pty_numbers[lo] == pty && is_ptmx(ep->ptys[lo]->holders[0]) != !ptmx)))
       lo++;
    size_t hi = lo;
    while (hi < ep->n_ptys && ep->pty_numbers[hi] == pty &&
