@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `fdid ls -a -J` against util-linux's `lsfd -J` and against a floor, on
- * the same processes in one run: N fds (1k, 10k, 100k; FDID_BENCH_SIZES)
- * over 9 processes this benchmark forks, shaped as bench_inspect's (a
+ * the same processes in one run: N fds (1k, 10k, 100k, 1M;
+ * FDID_BENCH_SIZES) over 9 processes this benchmark forks, or as many more
+ * as this machine's per-process fd limit needs, shaped as bench_inspect's (a
  * quarter shared by fork, a quarter dups, eventfds, private pipes). The
  * floor does exactly what a listing of shared descriptions needs and
  * nothing more: readdir of each /proc/PID/fd, one fstatat per fd, one
@@ -27,7 +28,7 @@
 #include "holders.h"
 #include "util/clock.h"
 
-enum { PROCS = 9, REPEATS = 3 };
+enum { MIN_PROCS = 9, MAX_PROCS = 256, REPEATS = 3 };
 
 static void
 die(const char *what)
@@ -186,17 +187,23 @@ one_size(size_t n_fds, const char *fdid)
 {
    struct rlimit rl;
    getrlimit(RLIMIT_NOFILE, &rl);
-   size_t per_proc = n_fds / PROCS;
-   if (per_proc + 64 > rl.rlim_max) {
-      printf("# %zu fds: %zu per process is past this machine's fd limit (%llu): not run\n",
-             n_fds, per_proc, (unsigned long long)rl.rlim_max);
+   /* 9 processes, or more where the per-process fd limit needs them. */
+   size_t room = rl.rlim_max > 128 ? rl.rlim_max - 64 : 64;
+   size_t procs = (n_fds + room - 1) / room;
+   if (procs < MIN_PROCS)
+      procs = MIN_PROCS;
+   if (procs > MAX_PROCS) {
+      printf("# %zu fds: more than %d processes of %zu fds (this machine's fd limit): "
+             "not run\n", n_fds, MAX_PROCS, room);
       return;
    }
+   const int n_procs = (int)procs;
+   size_t per_proc = n_fds / procs;
    rl.rlim_cur = rl.rlim_max;
    setrlimit(RLIMIT_NOFILE, &rl);
    struct holders h;
-   holders_begin(&h, PROCS);
-   for (int i = 0; i < PROCS; i++) {
+   holders_begin(&h, n_procs);
+   for (int i = 0; i < n_procs; i++) {
       if (holders_fork(&h) == 0) {
          hold(per_proc);
          holder_ready(&h);
@@ -206,19 +213,21 @@ one_size(size_t n_fds, const char *fdid)
    size_t fds = count_fds(h.pids, h.n_pids - 1);
 
    /* -p for each holder, and the same processes for lsfd. */
-   char **fdid_argv = calloc(5 + 2 * PROCS, sizeof(char *));
-   char pidlist[16 * PROCS] = "";
-   char pid_args[PROCS][16];
+   char **fdid_argv = calloc(5 + 2 * procs, sizeof(char *));
+   char *pidlist = calloc(procs, 16);
+   char (*pid_args)[16] = calloc(procs, 16);
+   if (!fdid_argv || !pidlist || !pid_args)
+      die("calloc");
    size_t a = 0;
    fdid_argv[a++] = (char *)fdid;
    fdid_argv[a++] = "ls";
    fdid_argv[a++] = "-a";
    fdid_argv[a++] = "-J";
-   for (int i = 0; i < PROCS; i++) {
+   for (int i = 0; i < n_procs; i++) {
       snprintf(pid_args[i], sizeof(pid_args[i]), "%d", (int)h.pids[i]);
       fdid_argv[a++] = "-p";
       fdid_argv[a++] = pid_args[i];
-      snprintf(pidlist + strlen(pidlist), sizeof(pidlist) - strlen(pidlist), "%s%d",
+      snprintf(pidlist + strlen(pidlist), procs * 16 - strlen(pidlist), "%s%d",
                i ? "," : "", (int)h.pids[i]);
    }
    char *lsfd_argv[] = { "lsfd", "-J", "-p", pidlist, NULL };
@@ -226,7 +235,7 @@ one_size(size_t n_fds, const char *fdid)
    struct run best[3] = { { 1e9, 0 }, { 1e9, 0 }, { 1e9, 0 } };
    for (int r = 0; r < REPEATS; r++) {
       struct run x[3] = { run_command(lsfd_argv), run_command(fdid_argv),
-                          run_floor(h.pids, PROCS, fds) };
+                          run_floor(h.pids, n_procs, fds) };
       for (int k = 0; k < 3; k++) {
          if (x[k].seconds < best[k].seconds)
             best[k].seconds = x[k].seconds;
@@ -234,16 +243,19 @@ one_size(size_t n_fds, const char *fdid)
             best[k].max_rss_kib = x[k].max_rss_kib;
       }
    }
-   static const char *const names[] = { "lsfd -J", "fdid ls -a -J", "floor (readdir, fstatat, readlinkat)" };
+   static const char *const names[] = { "lsfd -J", "fdid ls -a -J",
+                                        "floor (readdir, fstatat, readlinkat)" };
    for (int k = 0; k < 3; k++)
       printf("%s, %zu fds  %.0f  %.2f  -\n", names[k], fds, best[k].seconds * 1e9 / (double)fds,
              best[k].seconds / best[0].seconds);
    printf("# %zu fds / %d procs: fdid %.3f s = %.2fx lsfd (target <= 0.5), %.2fx the floor "
           "(target <= 1.5); peak memory fdid %ld KiB, lsfd %ld KiB (%.2fx; target <= 0.33)\n",
-          fds, PROCS, best[1].seconds, best[1].seconds / best[0].seconds,
+          fds, n_procs, best[1].seconds, best[1].seconds / best[0].seconds,
           best[1].seconds / best[2].seconds, best[1].max_rss_kib, best[0].max_rss_kib,
           (double)best[1].max_rss_kib / (double)best[0].max_rss_kib);
    free(fdid_argv);
+   free(pidlist);
+   free(pid_args);
    holders_end(&h);
 }
 
@@ -267,7 +279,7 @@ main(int argc, char **argv)
    const char *fdid = argc > 1 ? argv[1] : build_fdid();
    const char *sizes = getenv("FDID_BENCH_SIZES");
    if (!sizes)
-      sizes = "1000,10000,100000";
+      sizes = "1000,10000,100000,1000000";
    printf("operation  ns/op  ratio  syscalls\n");
    for (const char *p = sizes; *p;) {
       char *end;
