@@ -328,8 +328,8 @@ static const struct zwp_linux_dmabuf_v1_interface dmabuf_impl = {
 };
 
 /* The formats of the primary plane, and for each the linear and the
- * implicit modifier where the plane takes them (fdid reads the plane's
- * IN_FORMATS once). */
+ * implicit modifier where the plane takes them: no ioctl (the formats
+ * were read at start, fdid's cache read the plane's IN_FORMATS once). */
 static void
 dmabuf_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
 {
@@ -342,9 +342,8 @@ dmabuf_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
    }
    wl_resource_set_implementation(r, &dmabuf_impl, k, NULL);
    struct kiosk_output *o = &k->output;
-   drmModePlanePtr plane = drmModeGetPlane(o->fd, o->plane_id);
-   for (uint32_t i = 0; plane && i < plane->count_formats; i++) {
-      uint32_t f = plane->formats[i];
+   for (uint32_t i = 0; i < o->n_formats; i++) {
+      uint32_t f = o->formats[i];
       zwp_linux_dmabuf_v1_send_format(r, f);
       if (version < ZWP_LINUX_DMABUF_V1_MODIFIER_SINCE_VERSION)
          continue;
@@ -354,7 +353,6 @@ dmabuf_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)
             zwp_linux_dmabuf_v1_send_modifier(r, f, (uint32_t)(mods[m] >> 32),
                                               (uint32_t)mods[m]);
    }
-   drmModeFreePlane(plane);
 }
 
 int

@@ -60,6 +60,8 @@ struct kiosk_output {
    struct fdid_kms *kms;
    int fd;
    uint32_t crtc_id, connector_id, plane_id;
+   uint32_t *formats; /* the primary plane's, read once */
+   uint32_t n_formats;
    drmModeModeInfo mode;
    uint32_t width, height;
    struct kiosk_dumb dumb[2];

@@ -115,7 +115,20 @@ pick_output(struct kiosk_output *o, uint32_t want_w, uint32_t want_h)
       drmModeFreeObjectProperties(props);
    }
    drmModeFreePlaneResources(planes);
-   return o->plane_id ? 0 : -ENOENT;
+   if (!o->plane_id)
+      return -ENOENT;
+   /* Its formats, for every client's zwp_linux_dmabuf_v1 (the modifiers
+    * each takes come from fdid's cache, which read them once too). */
+   drmModePlanePtr p = drmModeGetPlane(o->fd, o->plane_id);
+   if (!p)
+      return -errno;
+   o->formats = malloc((p->count_formats ? p->count_formats : 1) * sizeof(*o->formats));
+   if (o->formats) {
+      memcpy(o->formats, p->formats, p->count_formats * sizeof(*o->formats));
+      o->n_formats = p->count_formats;
+   }
+   drmModeFreePlane(p);
+   return o->formats ? 0 : -ENOMEM;
 }
 
 /* A black dumb buffer of the mode's size, mapped, and its framebuffer
@@ -385,4 +398,5 @@ kiosk_output_finish(struct kiosk_output *o)
       dumb_destroy(&o->dumb[i]);
    fdid_kms_destroy(o->kms);
    fdid_device_unref(o->dev);
+   free(o->formats);
 }
