@@ -35,6 +35,8 @@
 #include "fd_facts.h"
 #include "file_state.h"
 #include "filter.h"
+#include "assoc.h"
+#include "ls_assoc.h"
 #include "ls_columns.h"
 #include "ls_counters.h"
 #include "group.h"
@@ -66,6 +68,7 @@ struct options {
    bool all, json, raw, dmabuf_only;
    bool noheadings; /* -n: no header line */
    bool notruncate; /* -u: cells whole, never cut or wrapped */
+   bool assoc;      /* --assoc: also files held without an fd */
    unsigned types; /* 1 << enum fd_type for each -t; 0: any */
    const char **classes; /* anonymous inode classes from -t */
    size_t n_classes;
@@ -285,7 +288,7 @@ print_json_description(FILE *f, const struct description *d, size_t id)
 
 static void
 print_json(const struct options *o, struct scan *sc, struct grouping *g,
-           const struct summary *s)
+           const struct summary *s, const struct assoc_list *assoc)
 {
    FILE *f = stdout;
    fprintf(f, "{\n   \"descriptions\": [");
@@ -298,7 +301,10 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
       fprintf(f, "%s\n      ", n++ ? "," : "");
       print_json_description(f, d, id);
    }
-   fprintf(f, "\n   ],\n   \"skipped\": ");
+   fprintf(f, "\n   ]");
+   if (assoc)
+      ls_assoc_print_json(f, assoc, g);
+   fprintf(f, ",\n   \"skipped\": ");
    skipped_print_json(f, sc);
    fprintf(f, ",\n   \"summary\": {\"descriptions\": %zu, \"shared\": %zu, \"shown\": %zu, "
               "\"processes\": %zu, \"processes_denied\": %u, \"processes_vanished\": %u, "
@@ -404,6 +410,9 @@ usage(FILE *f, bool dmabuf)
       fprintf(f, "  -t, --type TYPE    only this type (repeatable: any of them): %s;\n"
                  "                     or an anonymous inode's class (AINODECLASS)\n",
               fd_type_names());
+      fprintf(f, "      --assoc        also the files held without an fd: executables,\n"
+                 "                     working and root directories, mappings (exe, cwd,\n"
+                 "                     root, mem), each file once, after the descriptions\n");
    }
    fprintf(f, "  -J, --json         JSON output: every field (not with -o or --raw)\n");
    fprintf(f, "  -o, --output LIST  table columns, comma-separated; +LIST adds to the\n"
@@ -501,6 +510,7 @@ static const struct option ls_options[] = {
    { "list-columns", no_argument, NULL, 'H' },
    { "filter", required_argument, NULL, 'Q' },
    { "summary", optional_argument, NULL, 'S' },
+   { "assoc", no_argument, NULL, 'A' },
    { "help", no_argument, NULL, 'h' },
    { NULL, 0, NULL, 0 },
 };
@@ -521,6 +531,13 @@ parse(int argc, char **argv, struct options *o)
             return r;
          break;
       case 'a': o->all = true; break;
+      case 'A':
+         if (o->dmabuf_only) {
+            usage(stderr, true);
+            return CLI_EXIT_ERROR;
+         }
+         o->assoc = true;
+         break;
       case 't': {
          int t = fd_type_from_name(optarg);
          if (t >= 0) {
@@ -707,12 +724,18 @@ list(struct options *o)
    r = wants_targets(o) ? group_link_epoll_targets(&g, shown_description, o) : 0;
    if (r == 0)
       r = summarize(o, &sc, &g, &s);
+   struct assoc_list assoc = { 0 };
+   if (r == 0 && o->assoc)
+      r = assoc_scan(&sc, &assoc);
    if (r == 0 && !o->json && o->counters != COUNTERS_ONLY)
       r = o->raw ? print_raw(o, &g) : print_aligned(o, &g);
+   if (r == 0 && o->assoc && !o->json && o->counters != COUNTERS_ONLY)
+      r = ls_assoc_print_table(&assoc, &g, o->raw, o->noheadings);
    if (r == 0 && o->counters != COUNTERS_NEVER)
       r = ls_print_counters(stdout, &g, shown_description, o);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
+      assoc_finish(&assoc);
       endpoints_finish(&ls_listing.endpoints);
       sockets_finish(&ls_listing.sockets);
       grouping_finish(&g);
@@ -720,7 +743,7 @@ list(struct options *o)
       return CLI_EXIT_ERROR;
    }
    if (o->json) {
-      print_json(o, &sc, &g, &s);
+      print_json(o, &sc, &g, &s, o->assoc ? &assoc : NULL);
    } else {
       if (o->dmabuf_only)
          printf("%zu dma-bufs, %lld bytes (each buffer counted once; %lld if counted per fd)\n",
@@ -733,6 +756,7 @@ list(struct options *o)
                 g.procs_unverifiable, s.dmabuf_bytes);
       skipped_print_text(stdout, &sc);
    }
+   assoc_finish(&assoc);
    endpoints_finish(&ls_listing.endpoints);
    sockets_finish(&ls_listing.sockets);
    grouping_finish(&g);

@@ -728,6 +728,77 @@ def case_pty_endpoints_across_processes():
             os.close(fd)
 
 
+def case_files_held_without_an_fd():
+    """--assoc: a process's working directory, root, executable and a file
+    it maps after closing its fd are listed as held by that process,
+    marked cwd, root, exe and mem, each file once, never as a
+    description; a file also held by an fd names that fd's description.
+    A mapped file's hostile name stays one escaped cell and valid JSON."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    me = os.getpid()
+    with tempfile.TemporaryDirectory() as d:
+        name = os.path.join(d, "map\x1b[2J\nped")
+        with open(name, "wb") as f:
+            f.write(b"x" * 4096)
+        both = os.path.join(d, "both")
+        with open(both, "wb") as f:
+            f.write(b"y" * 4096)
+        both_fd = os.open(both, os.O_RDONLY)
+
+        def setup():
+            os.chdir(d)
+            for path in (name, both):
+                fd = os.open(path, os.O_RDONLY)
+                addr = libc.mmap(None, 4096, 1, 1, fd, 0)  # PROT_READ, MAP_SHARED
+                assert addr not in (None, ctypes.c_void_p(-1).value)
+                os.close(fd)
+            return {}
+        try:
+            with Holder(setup) as child:
+                pids = ["-p", str(me), "-p", str(child.pid)]
+                doc = json.loads(run_fdid(["ls", "-a", "--assoc", "-J"] + pids).stdout)
+                pinned = {(p["dev"], p["inode"]): p for p in doc["pinned"]}
+                assert len(pinned) == len(doc["pinned"]), "each file once"
+
+                def entry(path):
+                    st = os.stat(path)
+                    key = (f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}", st.st_ino)
+                    assert key in pinned, (path, sorted(pinned))
+                    return pinned[key]
+
+                def held(p, pid):
+                    return sorted(h["assoc"] for h in p["holders"] if h["pid"] == pid)
+                assert held(entry(d), child.pid) == ["cwd"], entry(d)
+                assert "root" in held(entry("/"), child.pid), entry("/")
+                assert "exe" in held(entry(f"/proc/{child.pid}/exe"), child.pid)
+                mapped = entry(name)
+                assert held(mapped, child.pid) == ["mem"] and mapped["descriptions"] == [], mapped
+                assert os.fsencode(mapped["name"]).startswith(os.fsencode(d)), mapped
+                # The file mapped by the child and open in this process: its
+                # description's ID, and never a holder of that description.
+                desc = [x["id"] for x in doc["descriptions"]
+                        if any(h["pid"] == me and h["fd"] == both_fd for h in x["holders"])]
+                b = entry(both)
+                assert held(b, child.pid) == ["mem"] and b["descriptions"] == desc, (b, desc)
+                for x in doc["descriptions"]:
+                    assert all("assoc" not in h for h in x["holders"]), x
+                # Tables: one escaped line per file, no raw controls.
+                table = run_fdid_bytes(["ls", "--assoc", "--raw"] + pids).stdout
+                assert_no_raw_controls(table)
+                cells = [ln.split(b" ") for ln in table.splitlines()]
+                rows = [c for c in cells if len(c) == 4 and b"map" in c[1]
+                        and c[2] == f"{child.pid}/".encode() + c[2].split(b"/")[1] + b"/mem"]
+                assert len(rows) == 1 and rows[0][3] == b"", rows
+                r = run_fdid(["dmabuf", "--assoc"], check=False)
+                assert r.returncode == 2, r
+        finally:
+            os.close(both_fd)
+
+
 def case_filter_expressions():
     """-Q as lsfd takes it: comparisons of columns with strings and numbers
     (numbers compare as numbers), regular expressions, && || ! and
