@@ -69,23 +69,22 @@ map_line(const char *text, size_t len, bool whole, void *arg)
 {
    struct maps_walk *w = arg;
    unsigned long start, end;
-   unsigned major_, minor_;
-   unsigned long long ino;
-   if (!maps_parse_line(text, len, &start, &end, &major_, &minor_, &ino) || ino == 0)
+   dev_t dev;
+   ino_t ino;
+   if (!maps_line_file(text, len, &start, &end, &dev, &ino))
       return 0;
-   dev_t dev = makedev(major_, minor_);
    /* Consecutive mappings of one file (text, data, bss...) are one; the
     * others fold once the process is read (add_maps). */
    if (w->l->n > w->first) {
       const struct assoc *last = &w->l->v[w->l->n - 1];
-      if (last->dev == dev && last->ino == (ino_t)ino)
+      if (last->dev == dev && last->ino == ino)
          return 0;
    }
    const char *path = memchr(text, '/', len);
    size_t path_len = path ? len - (size_t)(path - text) : 0;
    if (!whole)
       path_len = 0; /* a name cut by the reader: not shown */
-   int r = add(w->l, w->p, ASSOC_MEM, dev, (ino_t)ino, path ? path : "", path_len);
+   int r = add(w->l, w->p, ASSOC_MEM, dev, ino, path ? path : "", path_len);
    return r;
 }
 

@@ -172,6 +172,19 @@ struct maps_read {
    struct maps_result *out;
 };
 
+bool
+maps_line_file(const char *line, size_t len, unsigned long *start, unsigned long *end,
+               dev_t *dev, ino_t *ino)
+{
+   unsigned maj, min;
+   unsigned long long i;
+   if (!maps_parse_line(line, len, start, end, &maj, &min, &i) || i == 0)
+      return false;
+   *dev = makedev(maj, min);
+   *ino = (ino_t)i;
+   return true;
+}
+
 /* One line of the maps file (its start, when it is longer than the
  * reader's buffer: the fields come before the path). */
 static int
@@ -179,11 +192,12 @@ take_line(const char *line, size_t len, bool whole, void *arg)
 {
    struct maps_read *m = arg;
    unsigned long start, end;
-   unsigned maj, min;
-   unsigned long long ino;
-   if (!maps_parse_line(line, len, &start, &end, &maj, &min, &ino) || maj != 0 || ino == 0)
+   dev_t dev;
+   ino_t ino;
+   /* dma-bufs live on a pseudo file system: major 0. */
+   if (!maps_line_file(line, len, &start, &end, &dev, &ino) || major(dev) != 0)
       return 0;
-   return check_mapping(m->pid, start, end, makedev(maj, min), (ino_t)ino, m->ctx, m->out);
+   return check_mapping(m->pid, start, end, dev, ino, m->ctx, m->out);
 }
 
 int

@@ -60,6 +60,11 @@ int maps_read_dmabufs(pid_t pid, struct maps_context *ctx, struct maps_result *o
 bool maps_parse_line(const char *line, size_t len, unsigned long *start, unsigned long *end,
                      unsigned *dev_major, unsigned *dev_minor, unsigned long long *ino);
 
+/* A maps line's mapping of a file (an inode: anonymous memory has 0):
+ * its range, device and inode; false for another line or no file. */
+bool maps_line_file(const char *line, size_t len, unsigned long *start, unsigned long *end,
+                    dev_t *dev, ino_t *ino);
+
 /* The size of the buffer behind one mapping (buf, read from pid's maps),
  * from a stat of /proc/PID/map_files/RANGE that must show the same inode;
  * -1 when it cannot (no right, unmapped since). */
