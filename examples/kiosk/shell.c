@@ -153,8 +153,9 @@ surface_commit(struct wl_client *client, struct wl_resource *resource)
       if (s->pending_buffer) {
          b = kiosk_buffer_from_resource(s->pending_buffer);
          if (!b) {
-            wl_resource_post_error(resource, WL_SURFACE_ERROR_INVALID_SIZE,
-                                   "not a buffer this kiosk made (dma-buf or shm)");
+            /* wl_surface has no error for it: the protocol's catch-all. */
+            wl_client_post_implementation_error(client, "attached a buffer that is neither "
+                                                        "a dma-buf nor shm");
             return;
          }
          kiosk_buffer_hold(b);
