@@ -47,14 +47,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
    struct fdinfo info;
    fdinfo_parse(text, size, &info);
-   check_terminated(info.drm_driver, sizeof(info.drm_driver));
-   check_terminated(info.drm_client_id, sizeof(info.drm_client_id));
-   check_terminated(info.exp_name, sizeof(info.exp_name));
-   check_terminated(info.buf_name, sizeof(info.buf_name));
+   if (info.names) {
+      check_terminated(info.names->tun_iface, sizeof(info.names->tun_iface));
+      check_terminated(info.names->drm_driver, sizeof(info.names->drm_driver));
+      check_terminated(info.names->drm_client_id, sizeof(info.names->drm_client_id));
+      check_terminated(info.names->exp_name, sizeof(info.names->exp_name));
+      check_terminated(info.names->buf_name, sizeof(info.names->buf_name));
+   }
    /* Nothing is read after a dma-buf's name: a name that looks like a
     * key never sets one. */
    if (info.has_buf_name && !info.is_dmabuf)
       abort();
+   fdinfo_finish(&info);
 
    /* drm-usage-stats: bounded arrays, terminated names, one region or
     * engine per name. */

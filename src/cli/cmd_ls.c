@@ -263,9 +263,9 @@ print_json_description(FILE *f, const struct description *d, size_t id)
       fprintf(f, ", \"pidfd_pid\": %d", e->info.pidfd_pid);
    if (e->has_info && e->info.has_tty_index)
       fprintf(f, ", \"tty_index\": %d", e->info.tty_index);
-   if (e->has_info && e->info.tun_iface[0]) {
+   if (e->has_info && fdinfo_tun_iface(&e->info)[0]) {
       json_member(f, "tun_iface");
-      json_write_string(f, e->info.tun_iface);
+      json_write_string(f, fdinfo_tun_iface(&e->info));
    }
    if (k->json)
       k->json(f, d);

@@ -22,15 +22,16 @@ drm_info(struct cell *c, const struct description *d)
       cell_put(c, "O_PATH (no client)");
       return true;
    }
-   if (i->drm_driver[0]) {
+   const char *driver = fdinfo_drm_driver(i), *client = fdinfo_drm_client_id(i);
+   if (driver[0]) {
       cell_put(c, "driver=");
-      cell_put(c, i->drm_driver);
+      cell_put(c, driver);
    }
-   if (i->drm_client_id[0]) {
-      cell_put(c, i->drm_driver[0] ? " client=" : "client=");
-      cell_put(c, i->drm_client_id);
+   if (client[0]) {
+      cell_put(c, driver[0] ? " client=" : "client=");
+      cell_put(c, client);
    }
-   return i->drm_driver[0] || i->drm_client_id[0];
+   return driver[0] || client[0];
 }
 
 /* driver and client_id are null where the kernel prints none (before 6.5,
@@ -42,9 +43,9 @@ drm_json(FILE *f, const struct description *d)
    json_member(f, "rdev");
    fprintf(f, "\"%u:%u\"", major(e->rdev), minor(e->rdev));
    json_member(f, "driver");
-   json_write_string_or_null(f, e->info.drm_driver);
+   json_write_string_or_null(f, fdinfo_drm_driver(&e->info));
    json_member(f, "client_id");
-   json_write_string_or_null(f, e->info.drm_client_id);
+   json_write_string_or_null(f, fdinfo_drm_client_id(&e->info));
    json_member(f, "path_only");
    fputs(path_only(&e->info) ? "true" : "false", f);
 }
@@ -56,7 +57,7 @@ dmabuf_info(struct cell *c, const struct description *d)
    const struct fd_entry *e = d->holders[0];
    fprintf(c->f, "size=%lld", e->size);
    cell_put(c, " exporter=");
-   cell_put(c, e->info.exp_name);
+   cell_put(c, fdinfo_exp_name(&e->info));
    return true;
 }
 
@@ -67,10 +68,10 @@ dmabuf_json(FILE *f, const struct description *d)
    json_member(f, "size");
    fprintf(f, "%lld", e->size);
    json_member(f, "exporter");
-   json_write_string_or_null(f, e->info.exp_name);
+   json_write_string_or_null(f, fdinfo_exp_name(&e->info));
    json_member(f, "buffer_name");
    if (e->info.has_buf_name)
-      json_write_string(f, e->info.buf_name);
+      json_write_string(f, fdinfo_buf_name(&e->info));
    else
       fputs("null", f);
 }

@@ -297,8 +297,8 @@ fill_tty_index(struct cell *c, const struct description *d, size_t id)
 static void
 fill_tun_iface(struct cell *c, const struct description *d, size_t id)
 {
-   if (first(d)->has_info && first(d)->info.tun_iface[0])
-      put(c, first(d)->info.tun_iface);
+   if (first(d)->has_info && fdinfo_tun_iface(&first(d)->info)[0])
+      put(c, fdinfo_tun_iface(&first(d)->info));
 }
 
 static void
@@ -312,7 +312,7 @@ static void
 fill_exporter(struct cell *c, const struct description *d, size_t id)
 {
    if (fd_class_of(first(d)->type)->dmabuf)
-      put(c, first(d)->info.exp_name);
+      put(c, fdinfo_exp_name(&first(d)->info));
 }
 
 static void

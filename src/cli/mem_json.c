@@ -41,7 +41,7 @@ json_buffers(FILE *f, const struct mem_report *m)
       else
          fputs("null", f);
       json_member(f, "exporter");
-      json_write_string_or_null(f, b->fd && b->fd->has_info ? b->fd->info.exp_name : NULL);
+      json_write_string_or_null(f, b->fd && b->fd->has_info ? fdinfo_exp_name(&b->fd->info) : NULL);
       fprintf(f, ", \"fds\": %zu, \"holders\": [", b->n_fds);
       for (size_t h = 0; h < b->n_holders; h++) {
          const struct mem_buffer_holder *x = &b->holders[h];

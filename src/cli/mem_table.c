@@ -423,7 +423,7 @@ buffer_row(struct row *w, size_t i, const struct tables *t)
       put_size(f, (uint64_t)b->size, t->v);
    f = cell(w);
    if (b->fd && b->fd->has_info)
-      text_escape_write(f, b->fd->info.exp_name, 0);
+      text_escape_write(f, fdinfo_exp_name(&b->fd->info), 0);
    f = cell(w);
    for (size_t h = 0; h < b->n_holders && h < CELL_LIST_SHOWN; h++) {
       const struct mem_buffer_holder *x = &b->holders[h];

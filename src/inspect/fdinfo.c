@@ -58,8 +58,17 @@ enum {
    SEEN_MNT_ID = 1 << 4, SEEN_PID = 1 << 5, SEEN_TTY_INDEX = 1 << 6, SEEN_IFF = 1 << 7,
 };
 
-_Static_assert(sizeof(((struct fdinfo *)0)->drm_driver) == DRM_USAGE_NAME,
+_Static_assert(sizeof(((struct fdinfo_names *)0)->drm_driver) == DRM_USAGE_NAME,
                "the driver's name is copied whole");
+
+/* The texts' room, made at the first one kept. */
+static struct fdinfo_names *
+names(struct fdinfo *out)
+{
+   if (!out->names)
+      out->names = calloc(1, sizeof(*out->names));
+   return out->names;
+}
 
 /* The DRM client's keys, from drm_usage.c's reader (the one reader of
  * drm- keys): its driver, and its client id as text. */
@@ -68,11 +77,11 @@ take_drm_keys(const char *text, size_t len, struct fdinfo *out)
 {
    struct drm_usage u;
    drm_usage_parse(text, len, &u);
-   if (u.not_a_client)
+   if (u.not_a_client || (!u.driver[0] && !u.has_client_id) || !names(out))
       return;
-   memcpy(out->drm_driver, u.driver, sizeof(out->drm_driver));
+   memcpy(out->names->drm_driver, u.driver, sizeof(out->names->drm_driver));
    if (u.has_client_id)
-      snprintf(out->drm_client_id, sizeof(out->drm_client_id), "%llu",
+      snprintf(out->names->drm_client_id, sizeof(out->names->drm_client_id), "%llu",
                (unsigned long long)u.client_id);
 }
 
@@ -103,8 +112,10 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
             size_t rest = (size_t)(end - v);
             if (rest && v[rest - 1] == '\n')
                rest--;
-            copy_value(out->buf_name, sizeof(out->buf_name), v, rest);
-            out->has_buf_name = true;
+            if (names(out)) {
+               copy_value(out->names->buf_name, sizeof(out->names->buf_name), v, rest);
+               out->has_buf_name = true;
+            }
             break;
          }
          if (KEY("pos", SEEN_POS) && parse_number(v, vlen, 10, &n)) {
@@ -125,7 +136,8 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
             out->tty_index = (int)n;
             out->has_tty_index = true;
          } else if (KEY("iff", SEEN_IFF)) {
-            copy_value(out->tun_iface, sizeof(out->tun_iface), v, vlen);
+            if (names(out))
+               copy_value(out->names->tun_iface, sizeof(out->names->tun_iface), v, vlen);
          } else if (KEY("Pid", SEEN_PID)) {
             /* A pidfd's: its pid, or -1 once the process is gone. */
             const char *t = v;
@@ -143,7 +155,8 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
             }
          } else if (KEY("exp_name", SEEN_EXPORTER)) {
             out->is_dmabuf = true;
-            copy_value(out->exp_name, sizeof(out->exp_name), v, vlen);
+            if (names(out))
+               copy_value(out->names->exp_name, sizeof(out->names->exp_name), v, vlen);
          }
 #undef KEY
       }
@@ -151,6 +164,43 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
    }
    if (!out->is_dmabuf)
       take_drm_keys(all, all_len, out);
+}
+
+void
+fdinfo_finish(struct fdinfo *i)
+{
+   free(i->names);
+   memset(i, 0, sizeof(*i));
+}
+
+const char *
+fdinfo_tun_iface(const struct fdinfo *i)
+{
+   return i->names ? i->names->tun_iface : "";
+}
+
+const char *
+fdinfo_drm_driver(const struct fdinfo *i)
+{
+   return i->names ? i->names->drm_driver : "";
+}
+
+const char *
+fdinfo_drm_client_id(const struct fdinfo *i)
+{
+   return i->names ? i->names->drm_client_id : "";
+}
+
+const char *
+fdinfo_exp_name(const struct fdinfo *i)
+{
+   return i->names ? i->names->exp_name : "";
+}
+
+const char *
+fdinfo_buf_name(const struct fdinfo *i)
+{
+   return i->names ? i->names->buf_name : "";
 }
 
 /* "tfd:        5 events:       19 data: ...  pos:0 ino:1c0a sdev:e": the

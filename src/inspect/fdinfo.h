@@ -6,25 +6,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The texts of an fd's fdinfo: only DRM clients, dma-bufs and tun/tap
+ * fds have them, so they live apart from struct fdinfo (an inspector
+ * holds one per listed description). */
+struct fdinfo_names {
+   char tun_iface[17];      /* a tun/tap fd's interface ("iff:"): a name a
+                             * process chose */
+   /* DRM (generic from Linux 6.5; absent on 6.1 vgem), read by
+    * drm_usage.h's parser, the one reader of drm- keys */
+   char drm_driver[32];
+   char drm_client_id[24];  /* the number, in decimal */
+   char exp_name[32];       /* a dma-buf's exporter */
+   char buf_name[64];       /* its DMA_BUF_SET_NAME: up to 32 bytes of any value */
+};
+
 struct fdinfo {
    bool has_pos, has_flags, has_ino, has_mnt_id, has_pidfd_pid, has_tty_index;
+   bool is_dmabuf;          /* has exp_name: (its size is the inode's: fstat,
+                             * never this text) */
+   bool has_buf_name;       /* DMA_BUF_SET_NAME was called */
    long long pos;
    unsigned flags;          /* octal in the file; O_CLOEXEC is per fd */
    unsigned long long ino;  /* the file's inode (Linux 5.14+) */
    int mnt_id;              /* the mount the file is on */
    int pidfd_pid;           /* a pidfd's process ("Pid:"; -1 once it exited) */
    int tty_index;           /* a /dev/ptmx fd's pty ("tty-index:") */
-   char tun_iface[17];      /* a tun/tap fd's interface ("iff:"): a name a
-                             * process chose; empty when none */
-   /* DRM (generic from Linux 6.5; absent on 6.1 vgem), read by
-    * drm_usage.h's parser, the one reader of drm- keys */
-   char drm_driver[32];
-   char drm_client_id[24];  /* the number, in decimal */
-   /* dma-buf (its size is the inode's: fstat, never this text) */
-   bool is_dmabuf;          /* has exp_name: */
-   char exp_name[32];
-   bool has_buf_name;       /* DMA_BUF_SET_NAME was called */
-   char buf_name[64];       /* the name: up to 32 bytes of any value */
+   /* Allocated by fdinfo_parse() at the first text it keeps; NULL when
+    * there is none (or no memory for them: the texts are then empty). */
+   struct fdinfo_names *names;
 };
 
 /* Parses fdinfo text (not NUL-terminated: len bytes). Unknown lines are
@@ -33,6 +42,16 @@ struct fdinfo {
  * controls), and a dma-buf's "name:" takes the rest of the text. Never
  * fails. */
 void fdinfo_parse(const char *text, size_t len, struct fdinfo *out);
+
+/* Frees what fdinfo_parse() allocated; out is then empty. */
+void fdinfo_finish(struct fdinfo *i);
+
+/* The texts, "" when the fdinfo gave none. */
+const char *fdinfo_tun_iface(const struct fdinfo *i);
+const char *fdinfo_drm_driver(const struct fdinfo *i);
+const char *fdinfo_drm_client_id(const struct fdinfo *i);
+const char *fdinfo_exp_name(const struct fdinfo *i);
+const char *fdinfo_buf_name(const struct fdinfo *i);
 
 /* One target of an epoll set, from an epoll fd's fdinfo. */
 struct epoll_target {

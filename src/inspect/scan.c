@@ -119,7 +119,7 @@ scan_read_fdinfo(struct fd_entry *e)
     * no inode to tell. */
    if (e->info.has_ino && e->info.ino != (unsigned long long)e->ino) {
       free(text);
-      memset(&e->info, 0, sizeof(e->info));
+      fdinfo_finish(&e->info);
       return false;
    }
    if (e->type == FD_EPOLL)
@@ -570,6 +570,7 @@ scan_finish(struct scan *s)
    for (size_t i = 0; i < s->n_fds; i++) {
       free(s->fds[i].name);
       free(s->fds[i].targets);
+      fdinfo_finish(&s->fds[i].info);
    }
    for (size_t i = 0; i < s->n_procs; i++) {
       if (s->procs[i]->fd_dir >= 0)

@@ -33,17 +33,19 @@ struct process {
    bool self;    /* the scanning process itself */
 };
 
+/* One per fd of a listing, up to a million of them: small (the fdinfo's
+ * texts live apart, the flags together). */
 struct fd_entry {
    struct process *proc;
    int fd;
    enum fd_type type;
+   bool unlinked;         /* a regular file with no name left (st_nlink 0) */
+   bool name_too_long;    /* longer than PATH_MAX: the kernel gives none */
+   bool has_info;         /* fdinfo was read */
    dev_t dev, rdev;
    ino_t ino;
    long long size;        /* st_size: a dma-buf's or file's size, from the kernel */
-   bool unlinked;         /* a regular file with no name left (st_nlink 0) */
    char *name;            /* readlink of /proc/PID/fd/N; NULL until read */
-   bool name_too_long;    /* longer than PATH_MAX: the kernel gives none */
-   bool has_info;         /* fdinfo was read */
    struct fdinfo info;
    struct epoll_target *targets; /* epoll fds: what the set watches */
    size_t n_targets;
