@@ -41,6 +41,9 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "child_process.h"
+#include "drm_node.h"
+
 #define CLIENT "weston-simple-dmabuf-egl"
 
 static char node[64];
@@ -58,45 +61,12 @@ die(const char *fmt, ...)
    exit(1);
 }
 
-static bool
-have_program(const char *name)
-{
-   char buf[4096];
-   const char *path = getenv("PATH");
-   snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
-   for (char *save, *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-      char full[4200];
-      snprintf(full, sizeof(full), "%s/%s", dir, name);
-      if (access(full, X_OK) == 0)
-         return true;
-   }
-   return false;
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-   struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-   nanosleep(&ts, NULL);
-}
-
 /* virtio-gpu's primary node. */
 static void
 find_node(void)
 {
-   for (int i = 0; i < 8; i++) {
-      snprintf(node, sizeof(node), "/dev/dri/card%d", i);
-      int fd = open(node, O_RDWR | O_CLOEXEC);
-      if (fd < 0)
-         continue;
-      drmVersionPtr v = drmGetVersion(fd);
-      bool ok = v && !strcmp(v->name, "virtio_gpu");
-      drmFreeVersion(v);
-      close(fd);
-      if (ok)
-         return;
-   }
-   die("no virtio_gpu node (runs in the guest)");
+   if (!drm_node_of("virtio_gpu", false, node, sizeof(node)))
+      die("no virtio_gpu node (runs in the guest)");
 }
 
 static int
@@ -136,29 +106,10 @@ stop(int pid)
 static int
 compositor_pid(int child, bool traced, const char *comm)
 {
-   if (!traced)
-      return child;
-   for (int i = 0; i < 200; i++) {
-      char path[64], buf[64] = "";
-      snprintf(path, sizeof(path), "/proc/%d/task/%d/children", child, child);
-      FILE *f = fopen(path, "r");
-      int pid = 0;
-      if (f && fscanf(f, "%d", &pid) == 1) {
-         snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-         FILE *c = fopen(path, "r");
-         bool is = c && fgets(buf, sizeof(buf), c) && !strncmp(buf, comm, strlen(comm));
-         if (c)
-            fclose(c);
-         if (is) {
-            fclose(f);
-            return pid;
-         }
-      }
-      if (f)
-         fclose(f);
-      sleep_ms(50);
-   }
-   die("no %s under strace", comm);
+   int pid = traced ? wrapped_child(child, comm) : child;
+   if (pid < 0)
+      die("no %s under strace", comm);
+   return pid;
 }
 
 static uint64_t

@@ -15,6 +15,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "child_process.h"
 #include "drm_util.h"
 #include "fdid_test.h"
 #include "kiosk_session.h"
@@ -26,58 +27,14 @@
 #define SYS_pidfd_getfd 438
 #endif
 
-bool
-have_program(const char *name)
-{
-   const char *path = getenv("PATH");
-   char buf[4096];
-   snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
-   for (char *save, *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-      char full[4200];
-      snprintf(full, sizeof(full), "%s/%s", dir, name);
-      if (access(full, X_OK) == 0)
-         return true;
-   }
-   return false;
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-   struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-   nanosleep(&ts, NULL);
-}
-
 /* The kiosk's own pid: the child, or the child's child when wrapped. */
 static int
 kiosk_pid(int child, bool wrapped)
 {
-   if (!wrapped)
-      return child;
-   for (int i = 0; i < 200; i++) {
-      char path[64], buf[64] = "";
-      snprintf(path, sizeof(path), "/proc/%d/task/%d/children", child, child);
-      FILE *f = fopen(path, "r");
-      if (f) {
-         int pid = 0;
-         if (fscanf(f, "%d", &pid) == 1) {
-            fclose(f);
-            /* Not yet the kiosk while the wrapper's fork still runs it. */
-            snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-            FILE *c = fopen(path, "r");
-            if (c) {
-               bool is = fgets(buf, sizeof(buf), c) && !strncmp(buf, "fdid-kiosk", 10);
-               fclose(c);
-               if (is)
-                  return pid;
-            }
-         } else {
-            fclose(f);
-         }
-      }
-      sleep_ms(50);
-   }
-   fdid_test_fail(__FILE__, __LINE__, "no kiosk under the wrapper");
+   int pid = wrapped ? wrapped_child(child, "fdid-kiosk") : child;
+   if (pid < 0)
+      fdid_test_fail(__FILE__, __LINE__, "no kiosk under the wrapper");
+   return pid;
 }
 
 /* The kiosk's DRM fd: the one fd of it that names the KMS node. */

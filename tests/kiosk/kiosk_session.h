@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "child_process.h" /* have_program() */
+
 struct kiosk_session {
    int pid;
    int wrapper;        /* the wrapper's pid (strace), or 0 */
@@ -63,8 +65,5 @@ int kiosk_client_start(struct kiosk_session *s, const char *const *argv);
 void kiosk_client_stop(int pid);
 /* Points this process's libwayland-client at the kiosk. */
 void kiosk_client_env(struct kiosk_session *s);
-
-/* Is this program on PATH? */
-bool have_program(const char *name);
 
 #endif
