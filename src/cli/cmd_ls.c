@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <libsmartcols.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,6 +43,7 @@
 #include "group.h"
 #include "json.h"
 #include "mem.h"
+#include "parallel.h"
 #include "scan.h"
 #include "skipped.h"
 #include "sockets.h"
@@ -221,7 +223,8 @@ print_json_description(FILE *f, const struct description *d, size_t id)
 {
    const struct fd_entry *e = first(d);
    const struct fd_class *k = fd_class_of(e->type);
-   fprintf(f, "{\"id\": %zu", id);
+   fputs("{\"id\": ", f);
+   json_write_int(f, (long long)id);
    json_member(f, "type");
    json_write_string(f, k->name);
    json_member(f, "name");
@@ -229,14 +232,14 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    json_member(f, "dev");
    fprintf(f, "\"%u:%u\"", major(e->dev), minor(e->dev));
    json_member(f, "inode");
-   fprintf(f, "%ju", (uintmax_t)e->ino);
+   fprintf(f, "%ju", (uintmax_t)e->ino); /* an inode may pass LLONG_MAX */
    json_member(f, "verified");
    fputs(d->verified ? "true" : "false", f);
    char class_buf[64];
    json_member(f, "ainode_class");
    json_write_string_or_null(f, fd_ainode_class(e, class_buf, sizeof(class_buf)));
    json_member(f, "pos");
-   e->has_info && e->info.has_pos ? fprintf(f, "%lld", e->info.pos) : fputs("null", f);
+   e->has_info && e->info.has_pos ? json_write_int(f, e->info.pos) : (void)fputs("null", f);
    json_member(f, "flags");
    if (e->has_info && e->info.has_flags) {
       fputc('"', f);
@@ -273,17 +276,102 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    fputc('[', f);
    for (size_t h = 0; h < d->n_holders; h++) {
       const struct fd_entry *x = d->holders[h];
-      fprintf(f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", h ? ", " : "", (int)x->proc->pid,
-              (int)x->proc->tid, x->fd);
+      /* Written for each fd of the listing: no format to parse. */
+      fputs(h ? ", {\"pid\": " : "{\"pid\": ", f);
+      json_write_int(f, x->proc->pid);
+      json_member(f, "tid");
+      json_write_int(f, x->proc->tid);
+      json_member(f, "fd");
+      json_write_int(f, x->fd);
+      json_member(f, "uid");
       if (x->proc->uid != (uid_t)-1)
-         fprintf(f, ", \"uid\": %u", (unsigned)x->proc->uid);
+         json_write_int(f, x->proc->uid);
       else
-         fputs(", \"uid\": null", f);
+         fputs("null", f);
       json_member(f, "command");
       json_write_string(f, x->proc->comm);
       fputc('}', f);
    }
    fprintf(f, "]}");
+}
+
+/*
+ * The descriptions' JSON is most of a listing's output (20 MB for 75k
+ * fds): rendered into memory by several threads, a window at a time (its
+ * memory stays bounded), and written in order. Each rendered description
+ * starts with its separator; the listing's first drops the comma.
+ */
+enum { JSON_CHUNK = 256, JSON_WINDOW = 16 * JSON_CHUNK };
+
+struct json_window {
+   const struct options *o;
+   const struct grouping *g;
+   size_t base, end;
+   char *text[JSON_WINDOW / JSON_CHUNK]; /* NULL: not rendered (no memory) */
+   size_t len[JSON_WINDOW / JSON_CHUNK];
+};
+
+/* One chunk's descriptions; each with its comma when first is NULL (a
+ * text rendered apart), else all but the listing's first. */
+static void
+write_json_descriptions(FILE *f, const struct json_window *w, size_t chunk, bool *first)
+{
+   size_t from = w->base + chunk * JSON_CHUNK;
+   size_t to = w->end - from < JSON_CHUNK ? w->end : from + JSON_CHUNK;
+   for (size_t i = from; i < to; i++) {
+      if (!shown(w->o, &w->g->descs[i]))
+         continue;
+      fputs(first && *first ? "\n      " : ",\n      ", f);
+      if (first)
+         *first = false;
+      print_json_description(f, &w->g->descs[i], i + 1);
+   }
+}
+
+static void
+render_json_chunks(void *arg, size_t begin, size_t end)
+{
+   struct json_window *w = arg;
+   for (size_t c = begin; c < end; c++) {
+      FILE *m = open_memstream(&w->text[c], &w->len[c]);
+      if (!m) {
+         w->text[c] = NULL;
+         continue;
+      }
+      /* This thread's alone: no lock taken per character written. */
+      __fsetlocking(m, FSETLOCKING_BYCALLER);
+      write_json_descriptions(m, w, c, NULL);
+      if (fclose(m) != 0) {
+         free(w->text[c]);
+         w->text[c] = NULL;
+      }
+   }
+}
+
+static void
+print_json_window(const struct options *o, const struct grouping *g, size_t base, bool *first)
+{
+   struct json_window w = { .o = o, .g = g, .base = base };
+   w.end = g->n_descs - base < JSON_WINDOW ? g->n_descs : base + JSON_WINDOW;
+   size_t chunks = (w.end - base + JSON_CHUNK - 1) / JSON_CHUNK;
+   /* -Q's columns may name users (a cache of one thread): one thread. */
+   if (o->filter)
+      render_json_chunks(&w, 0, chunks);
+   else
+      parallel_for(chunks, 1, render_json_chunks, &w);
+   for (size_t c = 0; c < chunks; c++) {
+      char *text = w.text[c];
+      size_t len = w.len[c];
+      if (!text) {
+         /* No memory to render it apart: straight out, the same text. */
+         write_json_descriptions(stdout, &w, c, first);
+         continue;
+      }
+      size_t skip = *first && len ? 1 : 0; /* the first description's comma */
+      fwrite(text + skip, 1, len - skip, stdout);
+      *first = *first && !len;
+      free(text);
+   }
 }
 
 static void
@@ -292,15 +380,9 @@ print_json(const struct options *o, struct scan *sc, struct grouping *g,
 {
    FILE *f = stdout;
    fprintf(f, "{\n   \"descriptions\": [");
-   size_t id = 0, n = 0;
-   for (size_t i = 0; i < g->n_descs; i++) {
-      const struct description *d = &g->descs[i];
-      id++;
-      if (!shown(o, d))
-         continue;
-      fprintf(f, "%s\n      ", n++ ? "," : "");
-      print_json_description(f, d, id);
-   }
+   bool first = true;
+   for (size_t at = 0; at < g->n_descs; at += JSON_WINDOW)
+      print_json_window(o, g, at, &first);
    fprintf(f, "\n   ]");
    if (assoc)
       ls_assoc_print_json(f, assoc, g);
@@ -667,6 +749,40 @@ wants_targets(const struct options *o)
    return o->json;
 }
 
+/* What the listing reads from fdinfo (and names with it), for descriptions
+ * [begin, end): each call touches only its own descriptions' entries. */
+struct fdinfo_job {
+   const struct options *o;
+   struct grouping *g;
+   bool state, ends, names;
+};
+
+static void
+read_fdinfo_of(void *arg, size_t begin, size_t end)
+{
+   const struct fdinfo_job *j = arg;
+   const struct options *o = j->o;
+   for (size_t i = begin; i < end; i++) {
+      const struct description *d = &j->g->descs[i];
+      /* (With -Q, whether a row is shown may depend on this fdinfo: it is
+       * read for every row then.) */
+      bool shown_here = o->filter || shown(o, d);
+      for (size_t h = 0; h < d->n_holders; h++) {
+         struct fd_entry *e = d->holders[h];
+         enum fdinfo_need need = scan_fdinfo_need(e->type);
+         bool first_shown = h == 0 && shown_here;
+         if (j->state && first_shown && j->names)
+            scan_name_and_fdinfo(e); /* the name's check is the fdinfo's */
+         else if (need == FDINFO_EVERY_HOLDER ||
+                  ((need == FDINFO_FIRST_SHOWN || j->state) && first_shown) ||
+                  /* a pipe end's access, for the other ends' ENDPOINTS,
+                   * shown or not */
+                  (j->ends && h == 0 && e->type == FD_PIPE))
+            scan_read_fdinfo(e);
+      }
+   }
+}
+
 static int
 list(struct options *o)
 {
@@ -681,7 +797,10 @@ list(struct options *o)
       return CLI_EXIT_ERROR;
    }
    struct grouping g;
-   r = group_descriptions(&sc, &g);
+   /* POS/FLAGS/MODE read descriptions' fdinfo, ENDPOINTS every pipe's:
+    * the grouping may use it. */
+   bool reads_fdinfo = wants_state(o) || wants_endpoints(o);
+   r = group_descriptions_with(&sc, reads_fdinfo ? GROUP_READS_FDINFO : 0, &g);
    if (r < 0) {
       fprintf(stderr, "fdid: %s\n", strerror(-r));
       scan_finish(&sc);
@@ -690,25 +809,10 @@ list(struct options *o)
    o->descs = g.descs;
    /* DRM and dma-buf details, epoll targets, and a description's position
     * and flags come from fdinfo. */
-   bool state = wants_state(o), ends = wants_endpoints(o);
-   bool names = o->json || asks_for(o, LS_NAME);
-   for (size_t i = 0; i < g.n_descs; i++) {
-      for (size_t h = 0; h < g.descs[i].n_holders; h++) {
-         struct fd_entry *e = g.descs[i].holders[h];
-         enum fdinfo_need need = scan_fdinfo_need(e->type);
-         /* A pipe end's access, for the ENDPOINTS of the other ends,
-          * shown or not. */
-         /* (With -Q, whether a row is shown may depend on this fdinfo:
-          * it is read for every row then.) */
-         bool first_shown = h == 0 && (o->filter || shown(o, &g.descs[i]));
-         if (state && first_shown && names)
-            scan_name_and_fdinfo(e); /* the name's check is the fdinfo's */
-         else if (need == FDINFO_EVERY_HOLDER ||
-                  ((need == FDINFO_FIRST_SHOWN || state) && first_shown) ||
-                  (ends && h == 0 && e->type == FD_PIPE))
-            scan_read_fdinfo(e);
-      }
-   }
+   struct fdinfo_job job = { o, &g, wants_state(o), wants_endpoints(o),
+                             o->json || asks_for(o, LS_NAME) };
+   parallel_for(g.n_descs, 64, read_fdinfo_of, &job);
+   bool ends = job.ends;
    r = ends ? endpoints_index(&ls_listing.endpoints, &g) : 0;
    if (r == 0 && wants_sockets(o))
       r = read_sockets(&g);
@@ -769,6 +873,7 @@ run(int argc, char **argv, bool dmabuf)
 {
    struct options o = { .dmabuf_only = dmabuf };
    int r = parse(argc, argv, &o);
+   parallel_use_cpus();
    if (cli_parsed(&r))
       r = list(&o);
    free(o.pids);

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "mem_view.h"
+#include "parallel.h"
 #include "util/clock.h"
 #include "util/number.h"
 
@@ -301,6 +302,7 @@ cmd_mem(int argc, char **argv)
 {
    struct options o = { 0 };
    int r = parse(argc, argv, &o);
+   parallel_use_cpus();
    if (cli_parsed(&r))
       r = report(&o);
    free(o.pids);

@@ -56,6 +56,7 @@ copy_value(char *dst, size_t dst_len, const char *s, size_t len)
 enum {
    SEEN_POS = 1 << 0, SEEN_FLAGS = 1 << 1, SEEN_EXPORTER = 1 << 2, SEEN_INO = 1 << 3,
    SEEN_MNT_ID = 1 << 4, SEEN_PID = 1 << 5, SEEN_TTY_INDEX = 1 << 6, SEEN_IFF = 1 << 7,
+   SEEN_EVENTFD_ID = 1 << 8,
 };
 
 _Static_assert(sizeof(((struct fdinfo_names *)0)->drm_driver) == DRM_USAGE_NAME,
@@ -135,6 +136,10 @@ fdinfo_parse(const char *text, size_t len, struct fdinfo *out)
                     n <= 0x7fffffff) {
             out->tty_index = (int)n;
             out->has_tty_index = true;
+         } else if (KEY("eventfd-id", SEEN_EVENTFD_ID) && parse_number(v, vlen, 10, &n) &&
+                    n >= 0 && n <= 0x7fffffff) {
+            out->eventfd_id = (int)n;
+            out->has_eventfd_id = true;
          } else if (KEY("iff", SEEN_IFF)) {
             if (names(out))
                copy_value(out->names->tun_iface, sizeof(out->names->tun_iface), v, vlen);

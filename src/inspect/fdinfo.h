@@ -25,12 +25,15 @@ struct fdinfo {
    bool is_dmabuf;          /* has exp_name: (its size is the inode's: fstat,
                              * never this text) */
    bool has_buf_name;       /* DMA_BUF_SET_NAME was called */
-   long long pos;
+   bool has_eventfd_id;
    unsigned flags;          /* octal in the file; O_CLOEXEC is per fd */
+   long long pos;
    unsigned long long ino;  /* the file's inode (Linux 5.14+) */
    int mnt_id;              /* the mount the file is on */
    int pidfd_pid;           /* a pidfd's process ("Pid:"; -1 once it exited) */
    int tty_index;           /* a /dev/ptmx fd's pty ("tty-index:") */
+   int eventfd_id;          /* an eventfd's context, one per eventfd() call
+                             * ("eventfd-id:", Linux 5.19+) */
    /* Allocated by fdinfo_parse() at the first text it keeps; NULL when
     * there is none (or no memory for them: the texts are then empty). */
    struct fdinfo_names *names;

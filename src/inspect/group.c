@@ -8,6 +8,7 @@
  * questions; n distinct ones cost n log n.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -15,6 +16,7 @@
 #include <fdid/identity.h>
 
 #include "group.h"
+#include "parallel.h"
 #include "util/array.h"
 #include "util/buffer_id.h"
 
@@ -28,6 +30,7 @@ struct ctx {
     * own unverified description; stable storage for their holders. */
    struct fd_entry **loose;
    size_t n_loose;
+   unsigned flags;     /* GROUP_* */
 };
 
 static int
@@ -164,28 +167,80 @@ sort_range(struct ctx *c, struct fd_entry **v, size_t n)
    return 0;
 }
 
-/* One bucket of fds with one inode. */
-static int
-group_bucket(struct ctx *c, struct fd_entry **v, size_t n)
+/*
+ * Facts that never change while a file or description lives: two fds
+ * differing in one hold two descriptions, no question asked. An anonymous
+ * inode's name ("anon_inode:[eventfd]"; one inode serves every eventfd,
+ * timerfd, signalfd and epoll set of the machine) and the type the scan
+ * gave are the file's. From fdinfo, where the caller reads it anyway: a
+ * description's access (F_SETFL keeps it: a pipe's two ends) and an
+ * eventfd's context id (one per eventfd() call, never reopened).
+ * Equal facts prove nothing: those fds are still asked about.
+ */
+static bool
+is_eventfd(const struct fd_entry *e)
 {
-   /* Fds of processes we may not inspect stand alone, marked: move them
-    * to the end of the bucket, then give each its own description. */
-   size_t k = n;
-   for (size_t i = 0; i < k;) {
-      if (process_verifiable(c, v[i])) {
-         i++;
-         continue;
-      }
-      struct fd_entry *t = v[--k];
-      v[k] = v[i];
-      v[i] = t;
-   }
-   for (size_t i = k; i < n; i++) {
-      int r = push(c, &v[i], 1, false);
-      if (r < 0)
-         return r;
-   }
+   return e->type == FD_ANON && e->name && strcmp(e->name, "anon_inode:[eventfd]") == 0;
+}
 
+/* The file's facts, compared: its type, then an anonymous inode's name. */
+static int
+file_facts(const struct fd_entry *a, const struct fd_entry *b)
+{
+   if (a->type != b->type)
+      return a->type < b->type ? -1 : 1;
+   if (a->type != FD_ANON && a->type != FD_EPOLL)
+      return 0;
+   return strcmp(a->name ? a->name : "", b->name ? b->name : "");
+}
+
+/* The description's fact from fdinfo: for runs fdinfo_keyed() accepts. */
+static int
+description_facts(const struct fd_entry *a, const struct fd_entry *b)
+{
+   unsigned ka = a->type == FD_PIPE ? a->info.flags & O_ACCMODE : (unsigned)a->info.eventfd_id;
+   unsigned kb = b->type == FD_PIPE ? b->info.flags & O_ACCMODE : (unsigned)b->info.eventfd_id;
+   return ka < kb ? -1 : ka > kb;
+}
+
+/* Equal facts keep the scan's order (the entries are in it), so that a
+ * description's holders stay in it. */
+#define BY_FACTS_THEN_SCAN(name, facts)                                  \
+   static int name(const void *pa, const void *pb)                       \
+   {                                                                     \
+      const struct fd_entry *a = *(struct fd_entry *const *)pa;         \
+      const struct fd_entry *b = *(struct fd_entry *const *)pb;         \
+      int r = facts(a, b);                                               \
+      return r ? r : a < b ? -1 : a > b;                                 \
+   }
+BY_FACTS_THEN_SCAN(cmp_file_facts, file_facts)
+BY_FACTS_THEN_SCAN(cmp_description_facts, description_facts)
+
+/*
+ * Does fdinfo's fact pay for this run of fds of one file? A pipe's two
+ * fds (mostly its two ends, where a kcmp would be asked), or three or
+ * more eventfds (their one inode costs n log n questions). Each fd's
+ * fdinfo is then read (the caller reads first holders' anyway), and the
+ * fact used only if every fd has it.
+ */
+static bool
+fdinfo_keyed(const struct ctx *c, struct fd_entry **v, size_t n)
+{
+   if (!(c->flags & GROUP_READS_FDINFO) ||
+       !((v[0]->type == FD_PIPE && n == 2) || (is_eventfd(v[0]) && n > 2)))
+      return false;
+   for (size_t i = 0; i < n; i++) {
+      if (!scan_read_fdinfo(v[i]) ||
+          !(v[0]->type == FD_PIPE ? v[i]->info.has_flags : v[i]->info.has_eventfd_id))
+         return false;
+   }
+   return true;
+}
+
+/* Fds of one file whose facts are all equal: sorted by the kernel's order. */
+static int
+group_run(struct ctx *c, struct fd_entry **v, size_t k)
+{
    size_t mark = c->g->n_descs, loose_mark = c->n_loose;
    unsigned long vanished = c->g->fds_vanished;
    c->ordered = fdid_allowed_methods() & fdid_probe() & FDID_METHOD_KCMP;
@@ -212,36 +267,194 @@ group_bucket(struct ctx *c, struct fd_entry **v, size_t n)
    return r;
 }
 
+
+/* v[0..n) sorted by sort, then each run that facts finds equal grouped
+ * apart by next. */
+static int
+split_runs(struct ctx *c, struct fd_entry **v, size_t n, int (*sort)(const void *, const void *),
+           int (*facts)(const struct fd_entry *, const struct fd_entry *),
+           int (*next)(struct ctx *, struct fd_entry **, size_t))
+{
+   qsort(v, n, sizeof(*v), sort);
+   int r = 0;
+   for (size_t i = 0, j; r == 0 && i < n; i = j) {
+      for (j = i + 1; j < n && facts(v[i], v[j]) == 0;)
+         j++;
+      r = next(c, v + i, j - i);
+   }
+   return r;
+}
+
+/* A run of one file's fds with equal file facts. */
+static int
+group_file_run(struct ctx *c, struct fd_entry **v, size_t n)
+{
+   if (n > 1 && fdinfo_keyed(c, v, n))
+      return split_runs(c, v, n, cmp_description_facts, description_facts, group_run);
+   return group_run(c, v, n);
+}
+
+/* One bucket of fds with one inode. */
+static int
+group_bucket(struct ctx *c, struct fd_entry **v, size_t n)
+{
+   /* Fds of processes we may not inspect stand alone, marked: move them
+    * to the end of the bucket, then give each its own description. */
+   size_t k = n;
+   for (size_t i = 0; i < k;) {
+      if (process_verifiable(c, v[i])) {
+         i++;
+         continue;
+      }
+      struct fd_entry *t = v[--k];
+      v[k] = v[i];
+      v[i] = t;
+   }
+   for (size_t i = k; i < n; i++) {
+      int r = push(c, &v[i], 1, false);
+      if (r < 0)
+         return r;
+   }
+   if (k == 0)
+      return 0;
+   /* Only an anonymous inode holds files of several names. */
+   if (v[0]->type == FD_ANON || v[0]->type == FD_EPOLL)
+      return split_runs(c, v, k, cmp_file_facts, file_facts, group_file_run);
+   return group_file_run(c, v, k);
+}
+
+/* Buckets are grouped by several threads, each run of whole buckets (a
+ * part) into descriptions of its own, joined in order afterwards. */
+struct part {
+   size_t begin, end;  /* in members */
+   struct grouping g;  /* its descriptions and counters */
+   int result;
+};
+
+struct group_job {
+   struct fd_entry **v, **tmp, **loose;
+   struct part *parts;
+   unsigned flags;
+};
+
+static size_t
+bucket_end(struct fd_entry **v, size_t i, size_t n)
+{
+   size_t j = i + 1;
+   while (j < n && cmp_inode(&v[i], &v[j]) == 0)
+      j++;
+   return j;
+}
+
+static void
+group_parts(void *arg, size_t begin, size_t end)
+{
+   const struct group_job *j = arg;
+   for (size_t k = begin; k < end; k++) {
+      struct part *p = &j->parts[k];
+      /* A part's scratch and loose fds are its slice of the shared arrays. */
+      struct ctx c = { .g = &p->g, .tmp = j->tmp + p->begin, .loose = j->loose + p->begin,
+                       .flags = j->flags };
+      int r = 0;
+      for (size_t i = p->begin, e; r == 0 && i < p->end; i = e) {
+         e = bucket_end(j->v, i, p->end);
+         r = e - i == 1 ? push(&c, &j->v[i], 1, true) : group_bucket(&c, j->v + i, e - i);
+      }
+      p->result = r;
+   }
+}
+
+/* Cuts v into runs of whole buckets of about `target` fds: how many. Asks
+ * meanwhile, once per process, whether kcmp may be used on it (before the
+ * threads: the answer is the process's, shared by its buckets). */
+static size_t
+cut_parts(struct ctx *c, struct fd_entry **v, size_t n, size_t target, struct part *parts)
+{
+   size_t n_parts = 0;
+   for (size_t i = 0, e; i < n; i = e) {
+      e = bucket_end(v, i, n);
+      for (size_t k = i; e - i > 1 && k < e; k++)
+         process_verifiable(c, v[k]);
+      if (n_parts == 0 || parts[n_parts - 1].end - parts[n_parts - 1].begin >= target)
+         parts[n_parts++] = (struct part){ .begin = i };
+      parts[n_parts - 1].end = e;
+   }
+   return n_parts;
+}
+
+/* The parts' descriptions, in order, become out's. */
+static int
+join_parts(struct grouping *out, struct part *parts, size_t n_parts)
+{
+   size_t total = 0;
+   int r = 0;
+   for (size_t k = 0; k < n_parts; k++) {
+      total += parts[k].g.n_descs;
+      if (parts[k].result < 0)
+         r = parts[k].result;
+      out->questions += parts[k].g.questions;
+      out->fds_vanished += parts[k].g.fds_vanished;
+   }
+   if (r == 0 && n_parts == 1) {
+      out->descs = parts[0].g.descs;
+      out->n_descs = total;
+      return 0;
+   }
+   out->descs = r == 0 ? malloc((total ? total : 1) * sizeof(*out->descs)) : NULL;
+   if (r == 0 && !out->descs)
+      r = -ENOMEM;
+   for (size_t k = 0; k < n_parts; k++) {
+      if (r == 0)
+         memcpy(out->descs + out->n_descs, parts[k].g.descs,
+                parts[k].g.n_descs * sizeof(*out->descs));
+      out->n_descs += r == 0 ? parts[k].g.n_descs : 0;
+      free(parts[k].g.descs);
+   }
+   return r;
+}
+
 int
-group_descriptions(struct scan *s, struct grouping *out)
+group_descriptions_with(struct scan *s, unsigned flags, struct grouping *out)
 {
    memset(out, 0, sizeof(*out));
-   struct ctx c = { .g = out };
-   struct fd_entry **v = malloc((s->n_fds + 1) * sizeof(*v));
-   c.tmp = malloc((s->n_fds + 1) * sizeof(*c.tmp));
-   c.loose = malloc((s->n_fds + 1) * sizeof(*c.loose));
-   if (!v || !c.tmp || !c.loose) {
+   size_t n = s->n_fds;
+   struct fd_entry **v = malloc((n + 1) * sizeof(*v));
+   struct fd_entry **tmp = malloc((n + 1) * sizeof(*tmp));
+   struct fd_entry **loose = malloc((n + 1) * sizeof(*loose));
+   /* Parts of at least 1024 fds, eight per thread where there are enough. */
+   size_t target = n / (8 * (size_t)parallel_threads());
+   if (target < 1024)
+      target = 1024;
+   struct part *parts = calloc(n / target + 2, sizeof(*parts));
+   if (!v || !tmp || !loose || !parts) {
       free(v);
-      free(c.tmp);
-      free(c.loose);
+      free(tmp);
+      free(loose);
+      free(parts);
       return -ENOMEM;
    }
    out->members = v;
-   out->loose = c.loose;
-   for (size_t i = 0; i < s->n_fds; i++)
+   out->loose = loose;
+   for (size_t i = 0; i < n; i++)
       v[i] = &s->fds[i];
-   qsort(v, s->n_fds, sizeof(*v), cmp_inode);
+   qsort(v, n, sizeof(*v), cmp_inode);
 
-   int r = 0;
-   for (size_t i = 0, j; r == 0 && i < s->n_fds; i = j) {
-      for (j = i + 1; j < s->n_fds && cmp_inode(&v[i], &v[j]) == 0;)
-         j++;
-      r = j - i == 1 ? push(&c, &v[i], 1, true) : group_bucket(&c, v + i, j - i);
-   }
-   free(c.tmp);
+   struct ctx serial = { .g = out };
+   size_t n_parts = cut_parts(&serial, v, n, target, parts);
+   struct group_job job = { v, tmp, loose, parts, flags };
+   parallel_for(n_parts, 1, group_parts, &job);
+   int r = join_parts(out, parts, n_parts);
+   free(tmp);
+   free(parts);
    if (r < 0)
       grouping_finish(out);
    return r;
+}
+
+int
+group_descriptions(struct scan *s, struct grouping *out)
+{
+   return group_descriptions_with(s, 0, out);
 }
 
 /* The first description of inode (dev, ino): descs are in inode order. */

@@ -9,7 +9,9 @@
  * Unlike CRIU, fdid does not split buckets by file position and flags from
  * fdinfo: CRIU reads them from frozen tasks, fdid from live ones, where a
  * shared description's position moves between the reads of two holders'
- * fdinfo and would split a true group.
+ * fdinfo and would split a true group. It splits them only by what never
+ * changes while a file or description lives: an anonymous inode's name,
+ * and (GROUP_READS_FDINFO) a description's access mode and an eventfd's id.
  */
 #ifndef FDID_INSPECT_GROUP_H
 #define FDID_INSPECT_GROUP_H
@@ -43,7 +45,18 @@ struct grouping {
    unsigned long targets_unsearched;
 };
 
+/* Groups the scan's fds into descriptions (in inode order), on several
+ * threads (parallel.h). 0 or -ENOMEM. */
 int group_descriptions(struct scan *s, struct grouping *out);
+
+enum {
+   /* The caller reads fdinfo of the descriptions' first holders anyway:
+    * the grouping may read it for the fds of a pipe or eventfd, and tell
+    * descriptions apart by what it says that never changes (a pipe end's
+    * access, an eventfd's id) instead of a question each. */
+   GROUP_READS_FDINFO = 1u << 0,
+};
+int group_descriptions_with(struct scan *s, unsigned flags, struct grouping *out);
 /* Matches the targets of every epoll description in the given ones to
  * the descriptions they watch (kcmp KCMP_EPOLL_TFD), so a target whose fd
  * number its process has closed is still found. Needs the holders' fdinfo

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 
 #include <fdid/identity.h>
 
+#include "parallel.h"
 #include "proc_read.h"
 #include "scan.h"
 #include "util/array.h"
@@ -150,24 +152,28 @@ read_link(int dir, const char *path)
 }
 
 /* The pipe file system's st_dev, learned once from a pipe of our own: 0
- * until then, or when no pipe can be made. */
+ * when no pipe can be made. Names are read by several threads at once. */
+static dev_t pipefs_st_dev;
+static pthread_once_t pipefs_once = PTHREAD_ONCE_INIT;
+
+static void
+learn_pipefs_dev(void)
+{
+   int p[2];
+   struct stat st;
+   if (pipe2(p, O_CLOEXEC) == 0) {
+      if (fstat(p[0], &st) == 0)
+         pipefs_st_dev = st.st_dev;
+      close(p[0]);
+      close(p[1]);
+   }
+}
+
 static dev_t
 pipefs_dev(void)
 {
-   static dev_t dev;
-   static bool known;
-   if (!known) {
-      int p[2];
-      struct stat st;
-      if (pipe2(p, O_CLOEXEC) == 0) {
-         if (fstat(p[0], &st) == 0)
-            dev = st.st_dev;
-         close(p[0]);
-         close(p[1]);
-      }
-      known = true;
-   }
-   return dev;
+   pthread_once(&pipefs_once, learn_pipefs_dev);
+   return pipefs_st_dev;
 }
 
 /*
@@ -245,28 +251,24 @@ scan_name_and_fdinfo(struct fd_entry *e)
    keep_name_if_same_file(e, dir, path, too_long);
 }
 
-static int
-add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
+/* What became of an fd's stat (stat_entry). */
+enum fd_stat { FD_LISTED, FD_DENIED, FD_VANISHED, FD_NO_MEMORY };
+
+/* The stat of e (its proc and fd set), relative to the open /proc/TID/fd
+ * dir: no walk from the root per fd. Touches only e: run on many threads. */
+static enum fd_stat
+stat_entry(struct fd_entry *e, int dir)
 {
+   char fd_name[16];
+   snprintf(fd_name, sizeof(fd_name), "%d", e->fd);
    struct stat st;
-   /* Relative to the open /proc/PID/fd: no walk from the root per fd. */
    if (fstatat(dir, fd_name, &st, 0) != 0) {
       /* The fd list of a process can be readable while its fds are not
        * (ptrace access is checked per fd): the process is denied. */
       if (errno == EACCES || errno == EPERM)
-         return 1;
-      if (errno == ENOMEM)
-         return -ENOMEM;
-      s->fds_vanished++;
-      return 0;
+         return FD_DENIED;
+      return errno == ENOMEM ? FD_NO_MEMORY : FD_VANISHED;
    }
-
-   if (fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + 1, sizeof(*s->fds)) != 0)
-      return -ENOMEM;
-   struct fd_entry *e = &s->fds[s->n_fds];
-   memset(e, 0, sizeof(*e));
-   e->proc = p;
-   e->fd = fd;
    e->dev = st.st_dev;
    e->ino = st.st_ino;
    e->rdev = st.st_rdev;
@@ -277,20 +279,72 @@ add_fd(struct scan *s, struct process *p, int dir, const char *fd_name, int fd)
     * dma-buf...) are told apart by their name, read now. */
    if (st.st_mode & S_IFMT) {
       e->type = classify(&st, "");
-   } else {
-      /* Anonymous inodes have short names of the kernel's making; a dma-buf's
-       * carries its holder's name but stays far below a page. */
-      e->name = read_link(dir, fd_name);
-      if (!e->name && errno == ENOMEM)
-         return -ENOMEM;
-      if (!e->name) {
-         s->fds_vanished++;
-         return 0;
-      }
-      e->type = classify(&st, e->name);
+      return FD_LISTED;
    }
-   s->n_fds++;
-   return 0;
+   /* Anonymous inodes have short names of the kernel's making; a dma-buf's
+    * carries its holder's name but stays far below a page. */
+   e->name = read_link(dir, fd_name);
+   if (!e->name)
+      return errno == ENOMEM ? FD_NO_MEMORY : FD_VANISHED;
+   e->type = classify(&st, e->name);
+   return FD_LISTED;
+}
+
+struct stat_job {
+   struct fd_entry *fds;
+   unsigned char *result; /* enum fd_stat, per fd */
+   int dir;
+};
+
+static void
+stat_entries(void *arg, size_t begin, size_t end)
+{
+   const struct stat_job *j = arg;
+   for (size_t i = begin; i < end; i++)
+      j->result[i] = (unsigned char)stat_entry(&j->fds[i], j->dir);
+}
+
+/* Keeps fds[0..*n) stat'ed FD_LISTED, in order; counts the vanished. 0,
+ * 1 when the process is denied (the fds before the first refused one
+ * stay), or -ENOMEM. */
+static int
+keep_listed(struct fd_entry *fds, size_t *n, const unsigned char *result,
+            unsigned *vanished)
+{
+   size_t kept = 0;
+   int r = 0;
+   for (size_t i = 0; i < *n; i++) {
+      struct fd_entry *e = &fds[i];
+      if (r == 0 && result[i] == FD_LISTED) {
+         fds[kept++] = *e;
+         continue;
+      }
+      free(e->name); /* not listed: vanished, or past a refusal */
+      if (r == 0 && result[i] == FD_VANISHED)
+         (*vanished)++;
+      else if (r == 0)
+         r = result[i] == FD_DENIED ? 1 : -ENOMEM;
+   }
+   *n = kept;
+   return r;
+}
+
+/* Stats the entries from `first` on, on as many threads as help, then
+ * keeps those listed (keep_listed()). */
+static int
+stat_new_entries(struct scan *s, size_t first, int dir)
+{
+   size_t n = s->n_fds - first;
+   struct stat_job j = { s->fds + first, malloc(n ? n : 1), dir };
+   if (!j.result) {
+      s->n_fds = first;
+      return -ENOMEM;
+   }
+   parallel_for(n, 256, stat_entries, &j);
+   int r = keep_listed(j.fds, &n, j.result, &s->fds_vanished);
+   s->n_fds = first + n;
+   free(j.result);
+   return r;
 }
 
 /* The command name: up to 15 bytes of anything but NUL (newlines too),
@@ -341,29 +395,54 @@ add_process(struct scan *s, pid_t pid, pid_t tid)
    return p;
 }
 
-/* The fds of p's file table, from the open /proc/TID/fd listing d. 0, 1
- * when the process is denied, or -ENOMEM. */
-static int
-scan_table(struct scan *s, struct process *p, DIR *d)
+/* Keeps p's /proc/TID/fd open for the names and fdinfo read later, within
+ * the budget. */
+static void
+keep_dir(struct scan *s, struct process *p, DIR *d)
 {
    if (s->dir_fds_kept < DIR_FDS_BUDGET) {
       p->fd_dir = openat(dirfd(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (p->fd_dir >= 0)
          s->kept_fds[s->dir_fds_kept++] = p->fd_dir;
    }
-   int self_dir = dirfd(d);
+}
+
+/* The fd numbers of p's table, from the open listing d, appended to
+ * (*fds)[*n..] as entries not yet stat'ed. 0 or -ENOMEM. */
+static int
+read_table(const struct scan *s, struct process *p, DIR *d, struct fd_entry **fds, size_t *n,
+           size_t *cap)
+{
    struct dirent *de;
-   int r = 0;
    errno = 0;
-   while (r == 0 && (de = readdir(d))) {
+   while ((de = readdir(d))) {
       int fd = entry_number(de->d_name);
       if (fd < 0)
          continue;
-      if (p->self && (fd == self_dir || kept_dir_fd(s, fd)))
+      if (p->self && (fd == dirfd(d) || kept_dir_fd(s, fd)))
          continue; /* our own listing and kept directories, not the process's */
-      r = add_fd(s, p, self_dir, de->d_name, fd);
+      if (fdid_array_reserve(fds, cap, *n + 1, sizeof(**fds)) != 0)
+         return -ENOMEM;
+      struct fd_entry *e = &(*fds)[(*n)++];
+      memset(e, 0, sizeof(*e));
+      e->proc = p;
+      e->fd = fd;
    }
-   return r;
+   return 0;
+}
+
+/* The fds of p's file table, from the open /proc/TID/fd listing d (kept:
+ * keep_dir()), the stats spread over threads. 0, 1 when the process is
+ * denied, or -ENOMEM. */
+static int
+scan_table(struct scan *s, struct process *p, DIR *d)
+{
+   size_t first = s->n_fds;
+   if (read_table(s, p, d, &s->fds, &s->n_fds, &s->cap_fds) != 0) {
+      s->n_fds = first;
+      return -ENOMEM;
+   }
+   return stat_new_entries(s, first, dirfd(d));
 }
 
 /*
@@ -460,6 +539,7 @@ scan_thread_tables(struct scan *s, struct process *leader)
       p->self = leader->self;
       p->uid = leader->uid;
       s->n_thread_tables++;
+      keep_dir(s, p, t);
       r = scan_table(s, p, t);
       closedir(t);
       if (r > 0) {
@@ -471,13 +551,15 @@ scan_thread_tables(struct scan *s, struct process *leader)
    return r;
 }
 
+/* Opens pid's /proc/PID/fd and adds the process: 0 with *d set, 0 with
+ * *d NULL when it is skipped (denied, gone), or a negative errno. */
 static int
-scan_one(struct scan *s, pid_t pid, pid_t me)
+open_table(struct scan *s, pid_t pid, pid_t me, struct process **p, DIR **d)
 {
    char path[64];
    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-   DIR *d = opendir(path);
-   if (!d) {
+   *d = opendir(path);
+   if (!*d) {
       if (errno == ENOMEM || errno == EMFILE || errno == ENFILE)
          return -errno; /* ours, not the process's */
       bool denied = errno == EACCES || errno == EPERM;
@@ -487,26 +569,124 @@ scan_one(struct scan *s, pid_t pid, pid_t me)
          s->procs_vanished++;
       return skip(s, pid, denied ? "denied" : "vanished");
    }
-
-   struct process *p = add_process(s, pid, pid);
-   if (!p) {
-      closedir(d);
+   *p = add_process(s, pid, pid);
+   if (!*p) {
+      closedir(*d);
+      *d = NULL;
       return -ENOMEM;
    }
-   p->owner = p->index;
-   p->self = pid == me;
+   (*p)->owner = (*p)->index;
+   (*p)->self = pid == me;
    struct stat dir_st;
-   p->uid = fstat(dirfd(d), &dir_st) == 0 ? dir_st.st_uid : (uid_t)-1;
-   int r = scan_table(s, p, d);
-   closedir(d);
+   (*p)->uid = fstat(dirfd(*d), &dir_st) == 0 ? dir_st.st_uid : (uid_t)-1;
+   keep_dir(s, *p, *d);
+   return 0;
+}
+
+/* After p's own table is read (r from it): a denied process is skipped,
+ * another gets its threads' tables. */
+static int
+finish_process(struct scan *s, struct process *p, int r)
+{
    if (r > 0) {
       s->procs_denied++;
       p->denied = true;
-      return skip(s, pid, "denied");
+      return skip(s, p->pid, "denied");
    }
    return r < 0 ? r : scan_thread_tables(s, p);
 }
 
+/*
+ * Processes are read in batches: their fd directories opened in order,
+ * then each process's fds listed and stat'ed by one of several threads
+ * (the listing's getdents is as costly as the stats), then appended in
+ * order. Our own process is read alone, when no batch directory is open
+ * in it to be listed as its fd.
+ */
+enum { BATCH = 64 };
+
+struct batch {
+   const struct scan *s;
+   size_t n;
+   struct process *p[BATCH];
+   DIR *d[BATCH];
+   struct fd_entry *fds[BATCH]; /* each process's entries, stat'ed */
+   size_t n_fds[BATCH];
+   unsigned vanished[BATCH];
+   int result[BATCH];           /* as scan_table()'s */
+};
+
+static void
+read_batch(void *arg, size_t begin, size_t end)
+{
+   struct batch *b = arg;
+   for (size_t k = begin; k < end; k++) {
+      size_t cap = 0;
+      unsigned char *result = NULL;
+      int r = read_table(b->s, b->p[k], b->d[k], &b->fds[k], &b->n_fds[k], &cap);
+      if (r == 0 && !(result = malloc(b->n_fds[k] ? b->n_fds[k] : 1)))
+         r = -ENOMEM;
+      for (size_t i = 0; r == 0 && i < b->n_fds[k]; i++)
+         result[i] = (unsigned char)stat_entry(&b->fds[k][i], dirfd(b->d[k]));
+      if (r == 0)
+         r = keep_listed(b->fds[k], &b->n_fds[k], result, &b->vanished[k]);
+      else
+         b->n_fds[k] = 0; /* no names read yet: nothing to free */
+      free(result);
+      b->result[k] = r;
+   }
+}
+
+/* Reads the batch's processes, appends their fds in order, and empties
+ * it. 0 or a negative errno. */
+static int
+flush_batch(struct scan *s, struct batch *b)
+{
+   int r = 0;
+   if (b->n == 1) {
+      /* One process: its stats are what spreads over the threads. */
+      r = finish_process(s, b->p[0], scan_table(s, b->p[0], b->d[0]));
+      closedir(b->d[0]);
+      b->n = 0;
+      return r;
+   }
+   parallel_for(b->n, 1, read_batch, b);
+   for (size_t k = 0; k < b->n; k++) {
+      size_t n = b->n_fds[k];
+      if (r == 0 && fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + n, sizeof(*s->fds)))
+         r = -ENOMEM;
+      if (r == 0) {
+         memcpy(s->fds + s->n_fds, b->fds[k], n * sizeof(*s->fds));
+         s->n_fds += n;
+         s->fds_vanished += b->vanished[k];
+         r = finish_process(s, b->p[k], b->result[k]);
+      } else {
+         for (size_t i = 0; i < n; i++)
+            free(b->fds[k][i].name);
+      }
+      free(b->fds[k]);
+      closedir(b->d[k]);
+   }
+   memset(b->n_fds, 0, sizeof(b->n_fds));
+   memset(b->fds, 0, sizeof(b->fds));
+   memset(b->vanished, 0, sizeof(b->vanished));
+   b->n = 0;
+   return r;
+}
+
+/* Adds pid to the batch, read when full (or alone, for our own). */
+static int
+batch_add(struct scan *s, struct batch *b, pid_t pid, pid_t me)
+{
+   int r = pid == me && b->n ? flush_batch(s, b) : 0;
+   if (r < 0)
+      return r;
+   r = open_table(s, pid, me, &b->p[b->n], &b->d[b->n]);
+   if (r < 0 || !b->d[b->n])
+      return r;
+   b->n++;
+   return b->n == BATCH || pid == me ? flush_batch(s, b) : 0;
+}
 
 int
 scan_tgid(pid_t pid)
@@ -537,30 +717,41 @@ scan_processes(const pid_t *pids, size_t n_pids, struct scan *out)
 {
    memset(out, 0, sizeof(*out));
    pid_t me = getpid();
+   struct batch *b = calloc(1, sizeof(*b));
+   if (!b)
+      return -ENOMEM;
+   b->s = out;
+   int r = 0;
    if (n_pids) {
       /* A process given twice would list every fd twice, as if shared:
        * one scan per pid. */
-      int r = 0;
       for (size_t i = 0; r == 0 && i < n_pids; i++) {
          bool seen = false;
          for (size_t k = 0; k < i && !seen; k++)
             seen = pids[k] == pids[i];
          if (!seen)
-            r = scan_one(out, pids[i], me);
+            r = batch_add(out, b, pids[i], me);
       }
-      return r;
+   } else {
+      DIR *d = opendir("/proc");
+      if (!d) {
+         free(b);
+         return -errno;
+      }
+      struct dirent *de;
+      while (r == 0 && (de = readdir(d))) {
+         int pid = entry_number(de->d_name);
+         if (pid > 0)
+            r = batch_add(out, b, (pid_t)pid, me);
+      }
+      closedir(d);
    }
-   DIR *d = opendir("/proc");
-   if (!d)
-      return -errno;
-   struct dirent *de;
-   int r = 0;
-   while (r == 0 && (de = readdir(d))) {
-      int pid = entry_number(de->d_name);
-      if (pid > 0)
-         r = scan_one(out, (pid_t)pid, me);
-   }
-   closedir(d);
+   /* What is left, read; or, after a failure, closed. */
+   if (r == 0 && b->n)
+      r = flush_batch(out, b);
+   for (size_t k = 0; k < b->n; k++)
+      closedir(b->d[k]);
+   free(b);
    return r;
 }
 

@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <string.h>
 
 #include "escape.h"
 #include "json.h"
+
+/* Bytes written as they are: printable ASCII but the quote and backslash. */
+static bool
+plain(unsigned char c)
+{
+   return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
 
 void
 json_write_string(FILE *f, const char *str)
@@ -11,6 +19,15 @@ json_write_string(FILE *f, const char *str)
    size_t n = strlen(str);
    fputc('"', f);
    for (size_t i = 0; i < n;) {
+      /* Runs of plain bytes (nearly every name) in one write. */
+      size_t run = 0;
+      while (i + run < n && plain(s[i + run]))
+         run++;
+      if (run) {
+         fwrite(s + i, 1, run, f);
+         i += run;
+         continue;
+      }
       uint32_t cp;
       size_t len = utf8_decode(s + i, n - i, &cp);
       if (len == 0) {
@@ -46,7 +63,23 @@ json_write_string_or_null(FILE *f, const char *s)
 void
 json_member(FILE *f, const char *key)
 {
-   fprintf(f, ", \"%s\": ", key);
+   fputs(", \"", f);
+   fputs(key, f);
+   fputs("\": ", f);
+}
+
+void
+json_write_int(FILE *f, long long v)
+{
+   /* Digit by digit, as the fraction: no locale, no format to parse. */
+   char buf[24], *p = buf + sizeof(buf);
+   unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+   do
+      *--p = (char)('0' + u % 10);
+   while (u /= 10);
+   if (v < 0)
+      *--p = '-';
+   fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), f);
 }
 
 void
