@@ -8,9 +8,10 @@
  * floor does exactly what a listing of shared descriptions needs and
  * nothing more: readdir of each /proc/PID/fd, one fstatat per fd, one
  * readlinkat per distinct inode. Each is a command run to completion
- * (fork, exec, wait4): wall time per fd, best of 3 taken in turns, and
- * the peak resident memory the kernel counted (ru_maxrss). Ratios are
- * against lsfd.
+ * (fork, exec, wait4): wall time per fd, best of 3 taken in turns, the
+ * CPU time of all its threads, and the peak resident memory the kernel
+ * counted (ru_maxrss). fdid runs twice: with a thread per CPU, as it
+ * does, and on one (FDID_THREADS=1). Ratios are against lsfd.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -122,10 +123,19 @@ floor_scan(const pid_t *pids, size_t n_pids, size_t n_fds)
 struct run {
    double seconds;
    long max_rss_kib;
+   double cpu_seconds; /* user and system, all threads */
 };
 
+static double
+cpu_of(const struct rusage *ru)
+{
+   return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+          (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+/* argv as a command; threads, when not NULL, its FDID_THREADS. */
 static struct run
-run_command(char *const argv[])
+run_command(char *const argv[], const char *threads)
 {
    uint64_t t0 = fdid_now_ns_u64();
    pid_t pid = fork();
@@ -134,6 +144,8 @@ run_command(char *const argv[])
    if (pid == 0) {
       int null = open("/dev/null", O_WRONLY);
       dup2(null, 1);
+      if (threads)
+         setenv("FDID_THREADS", threads, 1);
       execvp(argv[0], argv);
       _exit(127);
    }
@@ -143,7 +155,7 @@ run_command(char *const argv[])
       fprintf(stderr, "bench_vs_lsfd: %s failed\n", argv[0]);
       exit(1);
    }
-   return (struct run){ (double)(fdid_now_ns_u64() - t0) / 1e9, ru.ru_maxrss };
+   return (struct run){ (double)(fdid_now_ns_u64() - t0) / 1e9, ru.ru_maxrss, cpu_of(&ru) };
 }
 
 /* The floor in a child, so its memory is its own too. */
@@ -162,7 +174,7 @@ run_floor(const pid_t *pids, size_t n_pids, size_t n_fds)
    struct rusage ru;
    if (wait4(pid, &status, 0, &ru) != pid)
       die("wait4");
-   return (struct run){ (double)(fdid_now_ns_u64() - t0) / 1e9, ru.ru_maxrss };
+   return (struct run){ (double)(fdid_now_ns_u64() - t0) / 1e9, ru.ru_maxrss, cpu_of(&ru) };
 }
 
 static size_t
@@ -232,27 +244,38 @@ one_size(size_t n_fds, const char *fdid)
    }
    char *lsfd_argv[] = { "lsfd", "-J", "-p", pidlist, NULL };
 
-   struct run best[3] = { { 1e9, 0 }, { 1e9, 0 }, { 1e9, 0 } };
+   /* fdid as it runs (a thread per CPU) and on one thread. */
+   enum { LSFD, FDID, FDID_ONE, FLOOR, N_RUNS };
+   struct run best[N_RUNS];
+   for (int k = 0; k < N_RUNS; k++)
+      best[k] = (struct run){ 1e9, 0, 1e9 };
    for (int r = 0; r < REPEATS; r++) {
-      struct run x[3] = { run_command(lsfd_argv), run_command(fdid_argv),
-                          run_floor(h.pids, n_procs, fds) };
-      for (int k = 0; k < 3; k++) {
+      struct run x[N_RUNS] = { run_command(lsfd_argv, NULL), run_command(fdid_argv, NULL),
+                               run_command(fdid_argv, "1"), run_floor(h.pids, n_procs, fds) };
+      for (int k = 0; k < N_RUNS; k++) {
          if (x[k].seconds < best[k].seconds)
             best[k].seconds = x[k].seconds;
+         if (x[k].cpu_seconds < best[k].cpu_seconds)
+            best[k].cpu_seconds = x[k].cpu_seconds;
          if (x[k].max_rss_kib > best[k].max_rss_kib)
             best[k].max_rss_kib = x[k].max_rss_kib;
       }
    }
    static const char *const names[] = { "lsfd -J", "fdid ls -a -J",
+                                        "fdid ls -a -J, FDID_THREADS=1",
                                         "floor (readdir, fstatat, readlinkat)" };
-   for (int k = 0; k < 3; k++)
+   for (int k = 0; k < N_RUNS; k++)
       printf("%s, %zu fds  %.0f  %.2f  -\n", names[k], fds, best[k].seconds * 1e9 / (double)fds,
-             best[k].seconds / best[0].seconds);
+             best[k].seconds / best[LSFD].seconds);
    printf("# %zu fds / %d procs: fdid %.3f s = %.2fx lsfd (target <= 0.5), %.2fx the floor "
-          "(target <= 1.5); peak memory fdid %ld KiB, lsfd %ld KiB (%.2fx; target <= 0.33)\n",
-          fds, n_procs, best[1].seconds, best[1].seconds / best[0].seconds,
-          best[1].seconds / best[2].seconds, best[1].max_rss_kib, best[0].max_rss_kib,
-          (double)best[1].max_rss_kib / (double)best[0].max_rss_kib);
+          "(target <= 1.5); on one thread %.2fx lsfd, %.2fx the floor; CPU time %.2fx lsfd's, "
+          "%.2fx the floor's; peak memory fdid %ld KiB, lsfd %ld KiB (%.2fx; target <= 0.33)\n",
+          fds, n_procs, best[FDID].seconds, best[FDID].seconds / best[LSFD].seconds,
+          best[FDID].seconds / best[FLOOR].seconds, best[FDID_ONE].seconds / best[LSFD].seconds,
+          best[FDID_ONE].seconds / best[FLOOR].seconds,
+          best[FDID].cpu_seconds / best[LSFD].cpu_seconds,
+          best[FDID].cpu_seconds / best[FLOOR].cpu_seconds, best[FDID].max_rss_kib,
+          best[LSFD].max_rss_kib, (double)best[FDID].max_rss_kib / (double)best[LSFD].max_rss_kib);
    free(fdid_argv);
    free(pidlist);
    free(pid_args);
