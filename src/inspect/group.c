@@ -421,8 +421,9 @@ group_descriptions_with(struct scan *s, unsigned flags, struct grouping *out)
    struct fd_entry **v = malloc((n + 1) * sizeof(*v));
    struct fd_entry **tmp = malloc((n + 1) * sizeof(*tmp));
    struct fd_entry **loose = malloc((n + 1) * sizeof(*loose));
-   /* Parts of at least 1024 fds, eight per thread where there are enough. */
-   size_t target = n / (8 * (size_t)parallel_threads());
+   /* Parts of at least 1024 fds, sixteen per thread where there are
+    * enough: a thread that a busy CPU slows takes fewer of them. */
+   size_t target = n / (16 * (size_t)parallel_threads());
    if (target < 1024)
       target = 1024;
    struct part *parts = calloc(n / target + 2, sizeof(*parts));

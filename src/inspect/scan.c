@@ -73,7 +73,8 @@ scan_fdinfo_need(enum fd_type t)
    }
 }
 
-/* How many /proc/TID/fd directories a scan keeps open: far below any fd
+/* How many /proc/TID/fd and fdinfo directories a scan keeps open (two
+ * per process, the first 128): far below any fd
  * limit, so that keeping them never costs the scan an open it needs. */
 enum { DIR_FDS_BUDGET = 256 };
 _Static_assert(sizeof(((struct scan *)0)->kept_fds) / sizeof(int) == DIR_FDS_BUDGET,
@@ -91,14 +92,15 @@ kept_dir_fd(const struct scan *s, int fd)
 }
 
 /* e's entry under its process's /proc/TID: "fd/N" or "fdinfo/N" as a path
- * relative to the kept fd directory (one component, or "../fdinfo/N"), or
- * the whole path from / past the budget. The directory fd (or AT_FDCWD). */
+ * relative to the kept fd or fdinfo directory (one component), or the
+ * whole path from / past the budget. The directory fd (or AT_FDCWD). */
 static int
 fd_path(const struct fd_entry *e, bool info, char *buf, size_t len)
 {
-   if (e->proc->fd_dir >= 0) {
-      snprintf(buf, len, info ? "../fdinfo/%d" : "%d", e->fd);
-      return e->proc->fd_dir;
+   int dir = info ? e->proc->info_dir : e->proc->fd_dir;
+   if (dir >= 0) {
+      snprintf(buf, len, "%d", e->fd);
+      return dir;
    }
    snprintf(buf, len, "/proc/%d/%s/%d", (int)e->proc->tid, info ? "fdinfo" : "fd", e->fd);
    return AT_FDCWD;
@@ -391,19 +393,25 @@ add_process(struct scan *s, pid_t pid, pid_t tid)
    p->index = s->n_procs - 1;
    p->kcmp_ok = -1;
    p->fd_dir = -1;
+   p->info_dir = -1;
    read_comm(pid, p->comm);
    return p;
 }
 
-/* Keeps p's /proc/TID/fd open for the names and fdinfo read later, within
- * the budget. */
+/* Keeps p's /proc/TID/fd and fdinfo open for the names and fdinfo read
+ * later, within the budget (both or neither). */
 static void
 keep_dir(struct scan *s, struct process *p, DIR *d)
 {
-   if (s->dir_fds_kept < DIR_FDS_BUDGET) {
+   if (s->dir_fds_kept + 2 <= DIR_FDS_BUDGET) {
       p->fd_dir = openat(dirfd(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (p->fd_dir >= 0)
          s->kept_fds[s->dir_fds_kept++] = p->fd_dir;
+      p->info_dir = p->fd_dir >= 0 ? openat(p->fd_dir, "../fdinfo",
+                                            O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                                   : -1;
+      if (p->info_dir >= 0)
+         s->kept_fds[s->dir_fds_kept++] = p->info_dir;
    }
 }
 
@@ -598,10 +606,11 @@ finish_process(struct scan *s, struct process *p, int r)
 
 /*
  * Processes are read in batches: their fd directories opened in order,
- * then each process's fds listed and stat'ed by one of several threads
- * (the listing's getdents is as costly as the stats), then appended in
- * order. Our own process is read alone, when no batch directory is open
- * in it to be listed as its fd.
+ * each listed by one of several threads (a listing's getdents is as
+ * costly as its stats: the kernel makes each fd's entry), then all the
+ * batch's fds stat'ed by all the threads, and kept in order. Our own
+ * process is read alone, when no batch directory is open in it to be
+ * listed as its fd.
  */
 enum { BATCH = 64 };
 
@@ -610,31 +619,86 @@ struct batch {
    size_t n;
    struct process *p[BATCH];
    DIR *d[BATCH];
-   struct fd_entry *fds[BATCH]; /* each process's entries, stat'ed */
+   struct fd_entry *fds[BATCH]; /* each process's entries, not stat'ed */
    size_t n_fds[BATCH];
-   unsigned vanished[BATCH];
-   int result[BATCH];           /* as scan_table()'s */
+   int result[BATCH];           /* of its listing: 0 or -ENOMEM */
+   /* Then, appended to the scan: the batch's fds from scan->fds[first],
+    * process k's from start[k] to start[k + 1]. */
+   struct fd_entry *all;
+   size_t start[BATCH + 1];
+   unsigned char *stat_result;  /* enum fd_stat, per fd of the batch */
 };
 
 static void
-read_batch(void *arg, size_t begin, size_t end)
+list_batch(void *arg, size_t begin, size_t end)
 {
    struct batch *b = arg;
    for (size_t k = begin; k < end; k++) {
       size_t cap = 0;
-      unsigned char *result = NULL;
-      int r = read_table(b->s, b->p[k], b->d[k], &b->fds[k], &b->n_fds[k], &cap);
-      if (r == 0 && !(result = malloc(b->n_fds[k] ? b->n_fds[k] : 1)))
-         r = -ENOMEM;
-      for (size_t i = 0; r == 0 && i < b->n_fds[k]; i++)
-         result[i] = (unsigned char)stat_entry(&b->fds[k][i], dirfd(b->d[k]));
-      if (r == 0)
-         r = keep_listed(b->fds[k], &b->n_fds[k], result, &b->vanished[k]);
-      else
-         b->n_fds[k] = 0; /* no names read yet: nothing to free */
-      free(result);
-      b->result[k] = r;
+      b->result[k] = read_table(b->s, b->p[k], b->d[k], &b->fds[k], &b->n_fds[k], &cap);
    }
+}
+
+/* The batch's stats, by fd rather than by process: threads share the work
+ * evenly however the fds are spread over the processes. */
+static void
+stat_batch(void *arg, size_t begin, size_t end)
+{
+   struct batch *b = arg;
+   size_t k = 0;
+   while (b->start[k + 1] - b->start[0] <= begin)
+      k++;
+   for (size_t i = begin; i < end; i++) {
+      while (b->start[k + 1] - b->start[0] <= i)
+         k++;
+      b->stat_result[i] = (unsigned char)stat_entry(&b->all[i], dirfd(b->d[k]));
+   }
+}
+
+/* Appends the listed fds to the scan, stats them on several threads, keeps
+ * each process's listed ones in order. The processes' results, as
+ * scan_table()'s, in res[]; 0 or -ENOMEM for the batch. */
+static int
+stat_batch_fds(struct scan *s, struct batch *b, int res[BATCH])
+{
+   int r = 0;
+   size_t first = s->n_fds;
+   for (size_t k = 0; k < b->n; k++) {
+      b->start[k] = s->n_fds;
+      size_t n = b->n_fds[k];
+      if (r == 0 && b->result[k] < 0)
+         r = b->result[k];
+      if (r == 0 && fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + n, sizeof(*s->fds)))
+         r = -ENOMEM;
+      if (r == 0) {
+         memcpy(s->fds + s->n_fds, b->fds[k], n * sizeof(*s->fds));
+         s->n_fds += n;
+      }
+      free(b->fds[k]); /* no names yet: nothing else to free */
+      b->fds[k] = NULL;
+      b->n_fds[k] = 0;
+   }
+   b->start[b->n] = s->n_fds;
+   size_t total = s->n_fds - first;
+   b->stat_result = r == 0 ? malloc(total ? total : 1) : NULL;
+   if (!b->stat_result) {
+      s->n_fds = first;
+      return -ENOMEM;
+   }
+   b->all = s->fds + first;
+   parallel_for(total, 256, stat_batch, b);
+   size_t kept = first;
+   for (size_t k = 0; k < b->n; k++) {
+      size_t n = b->start[k + 1] - b->start[k];
+      res[k] = keep_listed(s->fds + b->start[k], &n, b->stat_result + (b->start[k] - first),
+                           &s->fds_vanished);
+      memmove(s->fds + kept, s->fds + b->start[k], n * sizeof(*s->fds));
+      kept += n;
+   }
+   s->n_fds = kept;
+   free(b->stat_result);
+   b->stat_result = NULL;
+   return 0;
 }
 
 /* Reads the batch's processes, appends their fds in order, and empties
@@ -646,30 +710,16 @@ flush_batch(struct scan *s, struct batch *b)
    if (b->n == 1) {
       /* One process: its stats are what spreads over the threads. */
       r = finish_process(s, b->p[0], scan_table(s, b->p[0], b->d[0]));
-      closedir(b->d[0]);
-      b->n = 0;
-      return r;
+   } else {
+      int res[BATCH];
+      parallel_for(b->n, 1, list_batch, b);
+      r = stat_batch_fds(s, b, res);
+      /* Then each process's threads' tables, after all the batch's fds. */
+      for (size_t k = 0; r == 0 && k < b->n; k++)
+         r = finish_process(s, b->p[k], res[k]);
    }
-   parallel_for(b->n, 1, read_batch, b);
-   for (size_t k = 0; k < b->n; k++) {
-      size_t n = b->n_fds[k];
-      if (r == 0 && fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + n, sizeof(*s->fds)))
-         r = -ENOMEM;
-      if (r == 0) {
-         memcpy(s->fds + s->n_fds, b->fds[k], n * sizeof(*s->fds));
-         s->n_fds += n;
-         s->fds_vanished += b->vanished[k];
-         r = finish_process(s, b->p[k], b->result[k]);
-      } else {
-         for (size_t i = 0; i < n; i++)
-            free(b->fds[k][i].name);
-      }
-      free(b->fds[k]);
+   for (size_t k = 0; k < b->n; k++)
       closedir(b->d[k]);
-   }
-   memset(b->n_fds, 0, sizeof(b->n_fds));
-   memset(b->fds, 0, sizeof(b->fds));
-   memset(b->vanished, 0, sizeof(b->vanished));
    b->n = 0;
    return r;
 }
@@ -766,6 +816,8 @@ scan_finish(struct scan *s)
    for (size_t i = 0; i < s->n_procs; i++) {
       if (s->procs[i]->fd_dir >= 0)
          close(s->procs[i]->fd_dir);
+      if (s->procs[i]->info_dir >= 0)
+         close(s->procs[i]->info_dir);
       free(s->procs[i]);
    }
    free(s->fds);

@@ -26,6 +26,8 @@ struct process {
    uid_t uid;     /* the owner of /proc/PID/fd: the process's user */
    int fd_dir;    /* its /proc/TID/fd, kept open for names and fdinfo read
                    * relative to it (no walk from /); -1 past the budget */
+   int info_dir;  /* its /proc/TID/fdinfo (one component less per fdinfo
+                   * than "../fdinfo/N"); -1 past the budget */
    /* kcmp may be used on it (checked only when one of its fds shares an
     * inode with another fd). -1 unknown, 0 no, 1 yes. */
    int kcmp_ok;
@@ -59,7 +61,7 @@ struct skipped_process {
 };
 
 struct scan {
-   unsigned dir_fds_kept;   /* process entries' fd_dir open now */
+   unsigned dir_fds_kept;   /* process entries' fd_dir and info_dir open now */
    int kept_fds[256];       /* ... their numbers: not our own fds to list */
    struct process **procs;
    size_t n_procs;          /* file tables: processes and their threads' own */

@@ -33,7 +33,7 @@ entry_of(struct process *p, int fd)
 
 FDID_TEST(the_files_own_fdinfo_is_taken)
 {
-   struct process p = { .pid = getpid(), .tid = getpid(), .fd_dir = -1 };
+   struct process p = { .pid = getpid(), .tid = getpid(), .fd_dir = -1, .info_dir = -1 };
    int fd = CHECK_SYS(open("/proc/self/status", O_RDONLY | O_CLOEXEC));
    char buf[7];
    CHECK_SYS(read(fd, buf, sizeof(buf)));
@@ -48,7 +48,7 @@ FDID_TEST(the_files_own_fdinfo_is_taken)
  * kept, and the entry can still be asked again. */
 FDID_TEST(another_file_at_the_number_is_refused)
 {
-   struct process p = { .pid = getpid(), .tid = getpid(), .fd_dir = -1 };
+   struct process p = { .pid = getpid(), .tid = getpid(), .fd_dir = -1, .info_dir = -1 };
    int fd = CHECK_SYS(open("/proc/self/status", O_RDONLY | O_CLOEXEC));
    struct fd_entry e = entry_of(&p, fd);
    int other = CHECK_SYS(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
