@@ -173,8 +173,12 @@ static void
 json_end(const struct fd_entry *x, const char *mode, void *arg)
 {
    struct ends_json *w = arg;
-   fprintf(w->f, "%s{\"pid\": %d, \"tid\": %d, \"fd\": %d", w->written++ ? ", " : "",
-           (int)x->proc->pid, (int)x->proc->tid, x->fd);
+   fputs(w->written++ ? ", {\"pid\": " : "{\"pid\": ", w->f);
+   json_write_int(w->f, x->proc->pid);
+   json_member(w->f, "tid");
+   json_write_int(w->f, x->proc->tid);
+   json_member(w->f, "fd");
+   json_write_int(w->f, x->fd);
    json_member(w->f, "command");
    json_write_string(w->f, x->proc->comm);
    json_member(w->f, "mode");
@@ -230,9 +234,13 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    json_member(f, "name");
    json_write_string(f, scan_name(d->holders[0]));
    json_member(f, "dev");
-   fprintf(f, "\"%u:%u\"", major(e->dev), minor(e->dev));
+   fputc('"', f);
+   json_write_uint(f, major(e->dev));
+   fputc(':', f);
+   json_write_uint(f, minor(e->dev));
+   fputc('"', f);
    json_member(f, "inode");
-   fprintf(f, "%ju", (uintmax_t)e->ino); /* an inode may pass LLONG_MAX */
+   json_write_uint(f, e->ino);
    json_member(f, "verified");
    fputs(d->verified ? "true" : "false", f);
    char class_buf[64];
@@ -255,7 +263,7 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    if (e->type == FD_SOCKET)
       print_json_socket(f, d);
    json_member(f, "mnt_id");
-   e->has_info && e->info.has_mnt_id ? fprintf(f, "%d", e->info.mnt_id) : fputs("null", f);
+   e->has_info && e->info.has_mnt_id ? json_write_int(f, e->info.mnt_id) : (void)fputs("null", f);
    if (e->type == FD_FILE) {
       char ns[32];
       fprintf(f, ", \"size\": %lld, \"deleted\": %s", e->size, e->unlinked ? "true" : "false");

@@ -69,17 +69,22 @@ json_member(FILE *f, const char *key)
 }
 
 void
-json_write_int(FILE *f, long long v)
+json_write_uint(FILE *f, unsigned long long v)
 {
    /* Digit by digit, as the fraction: no locale, no format to parse. */
    char buf[24], *p = buf + sizeof(buf);
-   unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
    do
-      *--p = (char)('0' + u % 10);
-   while (u /= 10);
-   if (v < 0)
-      *--p = '-';
+      *--p = (char)('0' + v % 10);
+   while (v /= 10);
    fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), f);
+}
+
+void
+json_write_int(FILE *f, long long v)
+{
+   if (v < 0)
+      fputc('-', f);
+   json_write_uint(f, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
 }
 
 void

@@ -18,6 +18,7 @@ void json_write_string_or_null(FILE *f, const char *s);
 void json_member(FILE *f, const char *key);
 /* An integer in decimal, never in a locale's form. */
 void json_write_int(FILE *f, long long v);
+void json_write_uint(FILE *f, unsigned long long v);
 /* A fraction (0 <= x, a utilisation) with six decimals, "0.499292":
  * written digit by digit, never in the locale's form ("0,499292" is no
  * JSON number). */
