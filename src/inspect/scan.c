@@ -292,20 +292,6 @@ stat_entry(struct fd_entry *e, int dir)
    return FD_LISTED;
 }
 
-struct stat_job {
-   struct fd_entry *fds;
-   unsigned char *result; /* enum fd_stat, per fd */
-   int dir;
-};
-
-static void
-stat_entries(void *arg, size_t begin, size_t end)
-{
-   const struct stat_job *j = arg;
-   for (size_t i = begin; i < end; i++)
-      j->result[i] = (unsigned char)stat_entry(&j->fds[i], j->dir);
-}
-
 /* Keeps fds[0..*n) stat'ed FD_LISTED, in order; counts the vanished. 0,
  * 1 when the process is denied (the fds before the first refused one
  * stay), or -ENOMEM. */
@@ -316,12 +302,13 @@ keep_listed(struct fd_entry *fds, size_t *n, const unsigned char *result,
    size_t kept = 0;
    int r = 0;
    for (size_t i = 0; i < *n; i++) {
-      struct fd_entry *e = &fds[i];
       if (r == 0 && result[i] == FD_LISTED) {
-         fds[kept++] = *e;
+         if (kept != i)
+            fds[kept] = fds[i];
+         kept++;
          continue;
       }
-      free(e->name); /* not listed: vanished, or past a refusal */
+      free(fds[i].name); /* not listed: vanished, or past a refusal */
       if (r == 0 && result[i] == FD_VANISHED)
          (*vanished)++;
       else if (r == 0)
@@ -331,22 +318,76 @@ keep_listed(struct fd_entry *fds, size_t *n, const unsigned char *result,
    return r;
 }
 
-/* Stats the entries from `first` on, on as many threads as help, then
- * keeps those listed (keep_listed()). */
-static int
-stat_new_entries(struct scan *s, size_t first, int dir)
+/*
+ * File tables read together: each one's fd numbers (read_fd_numbers()),
+ * then all their fds made entries and stat'ed by several threads, by fd
+ * rather than by table (however the fds are spread, the threads share the
+ * work evenly, and each entry's memory is first touched by the thread
+ * that fills it), then kept in order.
+ */
+struct tables {
+   size_t n;
+   struct process **p;
+   DIR **d;
+   int **numbers;           /* each table's fd numbers */
+   size_t *n_numbers;
+   /* Filled by stat_tables(): */
+   struct fd_entry *all;    /* the tables' entries, table k's from start[k] */
+   size_t *start;           /* n + 1 of them, from 0 */
+   unsigned char *result;   /* enum fd_stat, per entry */
+};
+
+static void
+stat_table_fds(void *arg, size_t begin, size_t end)
 {
-   size_t n = s->n_fds - first;
-   struct stat_job j = { s->fds + first, malloc(n ? n : 1), dir };
-   if (!j.result) {
-      s->n_fds = first;
+   const struct tables *t = arg;
+   size_t k = 0;
+   while (t->start[k + 1] <= begin)
+      k++;
+   for (size_t i = begin; i < end; i++) {
+      while (t->start[k + 1] <= i)
+         k++;
+      struct fd_entry *e = &t->all[i];
+      memset(e, 0, sizeof(*e));
+      e->proc = t->p[k];
+      e->fd = t->numbers[k][i - t->start[k]];
+      t->result[i] = (unsigned char)stat_entry(e, dirfd(t->d[k]));
+   }
+}
+
+/* Appends the tables' fds to the scan, stat'ed, each table's listed ones
+ * in order; each table's result (0, 1 denied, -ENOMEM) in res[]. 0 or
+ * -ENOMEM for them all (nothing appended). */
+static int
+stat_tables(struct scan *s, struct tables *t, int *res)
+{
+   size_t *starts = malloc((t->n + 1) * sizeof(*starts));
+   size_t total = 0;
+   for (size_t k = 0; starts && k < t->n; k++) {
+      starts[k] = total;
+      total += t->n_numbers[k];
+   }
+   t->start = starts;
+   t->result = starts ? malloc(total ? total : 1) : NULL;
+   if (!t->result ||
+       fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + total, sizeof(*s->fds)) != 0) {
+      free(t->result);
+      free(starts);
       return -ENOMEM;
    }
-   parallel_for(n, 256, stat_entries, &j);
-   int r = keep_listed(j.fds, &n, j.result, &s->fds_vanished);
-   s->n_fds = first + n;
-   free(j.result);
-   return r;
+   starts[t->n] = total;
+   t->all = s->fds + s->n_fds;
+   parallel_for(total, 256, stat_table_fds, t);
+   for (size_t k = 0; k < t->n; k++) {
+      size_t n = starts[k + 1] - starts[k];
+      res[k] = keep_listed(t->all + starts[k], &n, t->result + starts[k], &s->fds_vanished);
+      if (s->fds + s->n_fds != t->all + starts[k])
+         memmove(s->fds + s->n_fds, t->all + starts[k], n * sizeof(*s->fds));
+      s->n_fds += n;
+   }
+   free(t->result);
+   free(starts);
+   return 0;
 }
 
 /* The command name: up to 15 bytes of anything but NUL (newlines too),
@@ -415,13 +456,15 @@ keep_dir(struct scan *s, struct process *p, DIR *d)
    }
 }
 
-/* The fd numbers of p's table, from the open listing d, appended to
- * (*fds)[*n..] as entries not yet stat'ed. 0 or -ENOMEM. */
+/* The fd numbers of p's table, from the open listing d, into a malloc'ed
+ * array. 0 or -ENOMEM. */
 static int
-read_table(const struct scan *s, struct process *p, DIR *d, struct fd_entry **fds, size_t *n,
-           size_t *cap)
+read_fd_numbers(const struct scan *s, struct process *p, DIR *d, int **numbers, size_t *n)
 {
+   size_t cap = 0;
    struct dirent *de;
+   *numbers = NULL;
+   *n = 0;
    errno = 0;
    while ((de = readdir(d))) {
       int fd = entry_number(de->d_name);
@@ -429,12 +472,12 @@ read_table(const struct scan *s, struct process *p, DIR *d, struct fd_entry **fd
          continue;
       if (p->self && (fd == dirfd(d) || kept_dir_fd(s, fd)))
          continue; /* our own listing and kept directories, not the process's */
-      if (fdid_array_reserve(fds, cap, *n + 1, sizeof(**fds)) != 0)
+      if (fdid_array_reserve(numbers, &cap, *n + 1, sizeof(**numbers)) != 0) {
+         free(*numbers);
+         *numbers = NULL;
          return -ENOMEM;
-      struct fd_entry *e = &(*fds)[(*n)++];
-      memset(e, 0, sizeof(*e));
-      e->proc = p;
-      e->fd = fd;
+      }
+      (*numbers)[(*n)++] = fd;
    }
    return 0;
 }
@@ -445,12 +488,14 @@ read_table(const struct scan *s, struct process *p, DIR *d, struct fd_entry **fd
 static int
 scan_table(struct scan *s, struct process *p, DIR *d)
 {
-   size_t first = s->n_fds;
-   if (read_table(s, p, d, &s->fds, &s->n_fds, &s->cap_fds) != 0) {
-      s->n_fds = first;
+   int *numbers, res = 0;
+   size_t n;
+   if (read_fd_numbers(s, p, d, &numbers, &n) != 0)
       return -ENOMEM;
-   }
-   return stat_new_entries(s, first, dirfd(d));
+   struct tables t = { .n = 1, .p = &p, .d = &d, .numbers = &numbers, .n_numbers = &n };
+   int r = stat_tables(s, &t, &res);
+   free(numbers);
+   return r < 0 ? r : res;
 }
 
 /*
@@ -619,86 +664,17 @@ struct batch {
    size_t n;
    struct process *p[BATCH];
    DIR *d[BATCH];
-   struct fd_entry *fds[BATCH]; /* each process's entries, not stat'ed */
-   size_t n_fds[BATCH];
-   int result[BATCH];           /* of its listing: 0 or -ENOMEM */
-   /* Then, appended to the scan: the batch's fds from scan->fds[first],
-    * process k's from start[k] to start[k + 1]. */
-   struct fd_entry *all;
-   size_t start[BATCH + 1];
-   unsigned char *stat_result;  /* enum fd_stat, per fd of the batch */
+   int *numbers[BATCH];   /* each process's fd numbers */
+   size_t n_numbers[BATCH];
+   int listed[BATCH];     /* 0, or -ENOMEM when its numbers could not be kept */
 };
 
 static void
 list_batch(void *arg, size_t begin, size_t end)
 {
    struct batch *b = arg;
-   for (size_t k = begin; k < end; k++) {
-      size_t cap = 0;
-      b->result[k] = read_table(b->s, b->p[k], b->d[k], &b->fds[k], &b->n_fds[k], &cap);
-   }
-}
-
-/* The batch's stats, by fd rather than by process: threads share the work
- * evenly however the fds are spread over the processes. */
-static void
-stat_batch(void *arg, size_t begin, size_t end)
-{
-   struct batch *b = arg;
-   size_t k = 0;
-   while (b->start[k + 1] - b->start[0] <= begin)
-      k++;
-   for (size_t i = begin; i < end; i++) {
-      while (b->start[k + 1] - b->start[0] <= i)
-         k++;
-      b->stat_result[i] = (unsigned char)stat_entry(&b->all[i], dirfd(b->d[k]));
-   }
-}
-
-/* Appends the listed fds to the scan, stats them on several threads, keeps
- * each process's listed ones in order. The processes' results, as
- * scan_table()'s, in res[]; 0 or -ENOMEM for the batch. */
-static int
-stat_batch_fds(struct scan *s, struct batch *b, int res[BATCH])
-{
-   int r = 0;
-   size_t first = s->n_fds;
-   for (size_t k = 0; k < b->n; k++) {
-      b->start[k] = s->n_fds;
-      size_t n = b->n_fds[k];
-      if (r == 0 && b->result[k] < 0)
-         r = b->result[k];
-      if (r == 0 && fdid_array_reserve(&s->fds, &s->cap_fds, s->n_fds + n, sizeof(*s->fds)))
-         r = -ENOMEM;
-      if (r == 0) {
-         memcpy(s->fds + s->n_fds, b->fds[k], n * sizeof(*s->fds));
-         s->n_fds += n;
-      }
-      free(b->fds[k]); /* no names yet: nothing else to free */
-      b->fds[k] = NULL;
-      b->n_fds[k] = 0;
-   }
-   b->start[b->n] = s->n_fds;
-   size_t total = s->n_fds - first;
-   b->stat_result = r == 0 ? malloc(total ? total : 1) : NULL;
-   if (!b->stat_result) {
-      s->n_fds = first;
-      return -ENOMEM;
-   }
-   b->all = s->fds + first;
-   parallel_for(total, 256, stat_batch, b);
-   size_t kept = first;
-   for (size_t k = 0; k < b->n; k++) {
-      size_t n = b->start[k + 1] - b->start[k];
-      res[k] = keep_listed(s->fds + b->start[k], &n, b->stat_result + (b->start[k] - first),
-                           &s->fds_vanished);
-      memmove(s->fds + kept, s->fds + b->start[k], n * sizeof(*s->fds));
-      kept += n;
-   }
-   s->n_fds = kept;
-   free(b->stat_result);
-   b->stat_result = NULL;
-   return 0;
+   for (size_t k = begin; k < end; k++)
+      b->listed[k] = read_fd_numbers(b->s, b->p[k], b->d[k], &b->numbers[k], &b->n_numbers[k]);
 }
 
 /* Reads the batch's processes, appends their fds in order, and empties
@@ -706,20 +682,23 @@ stat_batch_fds(struct scan *s, struct batch *b, int res[BATCH])
 static int
 flush_batch(struct scan *s, struct batch *b)
 {
-   int r = 0;
-   if (b->n == 1) {
-      /* One process: its stats are what spreads over the threads. */
-      r = finish_process(s, b->p[0], scan_table(s, b->p[0], b->d[0]));
-   } else {
-      int res[BATCH];
-      parallel_for(b->n, 1, list_batch, b);
-      r = stat_batch_fds(s, b, res);
-      /* Then each process's threads' tables, after all the batch's fds. */
-      for (size_t k = 0; r == 0 && k < b->n; k++)
-         r = finish_process(s, b->p[k], res[k]);
+   int r = 0, res[BATCH];
+   parallel_for(b->n, 1, list_batch, b);
+   for (size_t k = 0; k < b->n; k++) {
+      if (b->listed[k] < 0)
+         r = b->listed[k];
    }
-   for (size_t k = 0; k < b->n; k++)
+   struct tables t = { b->n, b->p, b->d, b->numbers, b->n_numbers, NULL, NULL, NULL };
+   if (r == 0)
+      r = stat_tables(s, &t, res);
+   /* Then each process's threads' tables, after all the batch's fds. */
+   for (size_t k = 0; r == 0 && k < b->n; k++)
+      r = finish_process(s, b->p[k], res[k]);
+   for (size_t k = 0; k < b->n; k++) {
+      free(b->numbers[k]);
+      b->numbers[k] = NULL;
       closedir(b->d[k]);
+   }
    b->n = 0;
    return r;
 }
