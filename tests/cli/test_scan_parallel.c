@@ -27,7 +27,9 @@
 #include "parallel.h"
 #include "scan.h"
 
-enum { HOLDERS = 4, PIPES = 150, EVENTFDS = 150 };
+/* Enough fds (about 5000) for every parallel path: the sort by inode
+ * runs on threads from 4096. */
+enum { HOLDERS = 5, PIPES = 300, EVENTFDS = 200 };
 
 /* A holder: its own pipes and eventfds (every third dup'ed), then waits
  * for its release pipe to close. */
