@@ -484,8 +484,10 @@ group_descriptions_with(struct scan *s, unsigned flags, struct grouping *out)
    struct fd_entry **tmp = malloc((n + 1) * sizeof(*tmp));
    struct fd_entry **loose = malloc((n + 1) * sizeof(*loose));
    /* Parts of at least 1024 fds, sixteen per thread where there are
-    * enough: a thread that a busy CPU slows takes fewer of them. */
-   size_t target = n / (16 * (size_t)parallel_threads());
+    * enough: a thread that a busy CPU slows takes fewer of them. On one
+    * thread, one part (nothing to join). */
+   size_t threads = parallel_threads();
+   size_t target = threads > 1 ? n / (16 * threads) : n + 1;
    if (target < 1024)
       target = 1024;
    struct part *parts = calloc(n / target + 2, sizeof(*parts));
