@@ -3,8 +3,11 @@
  * `fdid ls -a -J` against util-linux's `lsfd -J` and against a floor, on
  * the same processes in one run: N fds (1k, 10k, 100k, 1M;
  * FDID_BENCH_SIZES) over 9 processes this benchmark forks, or as many more
- * as this machine's per-process fd limit needs, shaped as bench_inspect's (a
- * quarter shared by fork, a quarter dups, eventfds, private pipes). The
+ * as this machine's per-process fd limit needs. Each holds three quarters
+ * of its share (bench_inspect's shape, whose last quarter is fds shared by
+ * fork, not made here): pipes with both ends open, an eventfd in fifty and
+ * a dup of stdin or stdout as many; so each fd is mostly a description of
+ * its own. The
  * floor does exactly what a listing of shared descriptions needs and
  * nothing more: readdir of each /proc/PID/fd, one fstatat per fd, one
  * readlinkat per distinct inode. Each is a command run to completion
