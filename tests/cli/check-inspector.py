@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_harness import reporting_helper, run_fdid_in_pty  # noqa: E402
-from cli_harness import (HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
+from cli_harness import (FDID, HERE, Holder, Skip, assert_no_raw_controls,  # noqa: E402
                          fdid_for_others, fs_bytes, main, reporting_helper, run_fdid,
                          run_fdid_bytes, set_comm, unescape, vgem_present)
 
@@ -1098,12 +1098,20 @@ def case_pty_and_tun_from_fdinfo():
 
 
 def case_the_scanners_kept_directories_are_not_listed():
-    """fdid keeps each scanned process's /proc/PID/fd open to read names
-    and fdinfo relative to it; scanning itself, it lists none of them."""
-    doc = json.loads(run_fdid(["ls", "-a", "-J"]).stdout)
+    """fdid keeps each scanned process's /proc/PID/fd and fdinfo open to
+    read names and fdinfo relative to them; scanning itself, it lists none
+    of them. (Its own, by its pid: another fdid scanning meanwhile, a test
+    beside this one, holds such directories of its own, rightly listed.)"""
+    p = subprocess.Popen([FDID, "ls", "-a", "-J"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    doc = json.loads(out)
     mine = [d for d in doc["descriptions"] for h in d["holders"]
-            if h["command"] == "fdid" and re.fullmatch(r"/proc/[0-9]+/fd", d["name"])]
+            if h["pid"] == p.pid and re.fullmatch(r"/proc/[0-9]+/fd(info)?", d["name"])]
     assert not mine, mine
+    assert any(h["pid"] == p.pid for d in doc["descriptions"] for h in d["holders"]), \
+        "fdid's own fds (stdout, stderr) are listed"
 
 
 @contextlib.contextmanager
