@@ -39,7 +39,8 @@ fd_facts_ns_type(struct fd_entry *e, char *buf, size_t len)
 
 /* The last few users named: a listing asks for the same few uids once
  * per holder of every row, and each getpwuid_r() may read /etc/passwd
- * (or ask NSS further). Single-threaded, as the command is. */
+ * (or ask NSS further). One thread's: the USER column is filled by the
+ * tables and -Q, which run on the command's thread (JSON has no USER). */
 #define USER_CACHE 8
 static struct {
    uid_t uid;
