@@ -47,25 +47,25 @@ ask(struct ctx *c, const struct fd_entry *a, const struct fd_entry *b)
    return fdid_same_file_description_pid(a->proc->tid, a->fd, b->proc->tid, b->fd);
 }
 
+/* Same inode: one bucket. */
 static int
-cmp_inode(const void *pa, const void *pb)
+inode_facts(const struct fd_entry *a, const struct fd_entry *b)
 {
-   const struct fd_entry *a = *(struct fd_entry *const *)pa;
-   const struct fd_entry *b = *(struct fd_entry *const *)pb;
    return fdid_inode_cmp(a->dev, a->ino, b->dev, b->ino);
 }
 
-/* By inode, then in the scan's order (the entries are in it): one order
- * whatever sort makes it, so holders come in the same order on any number
- * of threads. */
-static int
-cmp_inode_then_scan(const void *pa, const void *pb)
-{
-   int r = cmp_inode(pa, pb);
-   const struct fd_entry *a = *(struct fd_entry *const *)pa;
-   const struct fd_entry *b = *(struct fd_entry *const *)pb;
-   return r ? r : a < b ? -1 : a > b;
-}
+/* Equal facts keep the scan's order (the entries are in it): one order
+ * whatever sort makes it, so a description's holders come in the same
+ * order on any number of threads. */
+#define BY_FACTS_THEN_SCAN(name, facts)                                  \
+   static int name(const void *pa, const void *pb)                       \
+   {                                                                     \
+      const struct fd_entry *a = *(struct fd_entry *const *)pa;         \
+      const struct fd_entry *b = *(struct fd_entry *const *)pb;         \
+      int r = facts(a, b);                                               \
+      return r ? r : a < b ? -1 : a > b;                                 \
+   }
+BY_FACTS_THEN_SCAN(cmp_inode_then_scan, inode_facts)
 
 static int
 push(struct ctx *c, struct fd_entry **holders, size_t n, bool verified)
@@ -215,16 +215,6 @@ description_facts(const struct fd_entry *a, const struct fd_entry *b)
    return ka < kb ? -1 : ka > kb;
 }
 
-/* Equal facts keep the scan's order (the entries are in it), so that a
- * description's holders stay in it. */
-#define BY_FACTS_THEN_SCAN(name, facts)                                  \
-   static int name(const void *pa, const void *pb)                       \
-   {                                                                     \
-      const struct fd_entry *a = *(struct fd_entry *const *)pa;         \
-      const struct fd_entry *b = *(struct fd_entry *const *)pb;         \
-      int r = facts(a, b);                                               \
-      return r ? r : a < b ? -1 : a > b;                                 \
-   }
 BY_FACTS_THEN_SCAN(cmp_file_facts, file_facts)
 BY_FACTS_THEN_SCAN(cmp_description_facts, description_facts)
 
@@ -353,7 +343,7 @@ static size_t
 bucket_end(struct fd_entry **v, size_t i, size_t n)
 {
    size_t j = i + 1;
-   while (j < n && cmp_inode(&v[i], &v[j]) == 0)
+   while (j < n && inode_facts(v[i], v[j]) == 0)
       j++;
    return j;
 }
@@ -460,13 +450,15 @@ sort_by_inode(struct fd_entry **v, struct fd_entry **tmp, size_t n)
       return;
    }
    parallel_for(j.runs, 1, sort_runs, &j);
-   size_t at[MAX_RUNS];
-   for (size_t k = 0; k < j.runs; k++)
+   size_t at[MAX_RUNS], end[MAX_RUNS];
+   for (size_t k = 0; k < j.runs; k++) {
       at[k] = run_start(&j, k);
+      end[k] = run_start(&j, k + 1);
+   }
    for (size_t i = 0; i < n; i++) {
       size_t best = MAX_RUNS;
       for (size_t k = 0; k < j.runs; k++) {
-         if (at[k] < run_start(&j, k + 1) &&
+         if (at[k] < end[k] &&
              (best == MAX_RUNS || cmp_inode_then_scan(&v[at[k]], &v[at[best]]) < 0))
             best = k;
       }
