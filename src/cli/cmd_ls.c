@@ -169,16 +169,25 @@ struct ends_json {
    size_t written;
 };
 
+/* `{"pid": P, "tid": T, "fd": N` of an fd (a holder, an endpoint), after
+ * a comma unless it is its array's first: written for each fd of a
+ * listing, so no format is parsed. The caller adds members and the `}`. */
+static void
+json_open_fd(FILE *f, const struct fd_entry *x, bool first)
+{
+   fputs(first ? "{\"pid\": " : ", {\"pid\": ", f);
+   json_write_int(f, x->proc->pid);
+   json_member(f, "tid");
+   json_write_int(f, x->proc->tid);
+   json_member(f, "fd");
+   json_write_int(f, x->fd);
+}
+
 static void
 json_end(const struct fd_entry *x, const char *mode, void *arg)
 {
    struct ends_json *w = arg;
-   fputs(w->written++ ? ", {\"pid\": " : "{\"pid\": ", w->f);
-   json_write_int(w->f, x->proc->pid);
-   json_member(w->f, "tid");
-   json_write_int(w->f, x->proc->tid);
-   json_member(w->f, "fd");
-   json_write_int(w->f, x->fd);
+   json_open_fd(w->f, x, w->written++ == 0);
    json_member(w->f, "command");
    json_write_string(w->f, x->proc->comm);
    json_member(w->f, "mode");
@@ -284,13 +293,7 @@ print_json_description(FILE *f, const struct description *d, size_t id)
    fputc('[', f);
    for (size_t h = 0; h < d->n_holders; h++) {
       const struct fd_entry *x = d->holders[h];
-      /* Written for each fd of the listing: no format to parse. */
-      fputs(h ? ", {\"pid\": " : "{\"pid\": ", f);
-      json_write_int(f, x->proc->pid);
-      json_member(f, "tid");
-      json_write_int(f, x->proc->tid);
-      json_member(f, "fd");
-      json_write_int(f, x->fd);
+      json_open_fd(f, x, h == 0);
       json_member(f, "uid");
       if (x->proc->uid != (uid_t)-1)
          json_write_int(f, x->proc->uid);
